@@ -1,0 +1,60 @@
+#include "services/common/auth.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/ids.h"
+#include "services/common/time_util.h"
+
+namespace pressrelay {
+
+CachingAuthenticator::CachingAuthenticator(Authenticator* upstream, absl::Duration ttl)
+    : upstream_(upstream), ttl_(ttl) {}
+
+absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view token) {
+  if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
+  const std::string key = ids::TokenHash(token);
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (it->second.valid_until > now) return it->second.principal;
+      cache_.erase(it);
+    }
+  }
+  auto principal = upstream_->Authenticate(token);
+  if (!principal.ok()) return principal.status();
+  absl::Time until = now + ttl_;
+  if (IsSet(principal->token_expires())) until = std::min(until, FromProto(principal->token_expires()));
+  absl::MutexLock lock(&mu_);
+  if (cache_.size() > 100000) cache_.clear();  // bound memory under token spraying
+  cache_[key] = Entry{*principal, until};
+  return principal;
+}
+
+void CachingAuthenticator::Clear() {
+  absl::MutexLock lock(&mu_);
+  cache_.clear();
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case pressrelay::common::v1::ROLE_OPERATOR:
+      return "operator";
+    case pressrelay::common::v1::ROLE_SPOKESPERSON:
+      return "spokesperson";
+    case pressrelay::common::v1::ROLE_NEWSROOM_CLIENT:
+      return "newsroom client";
+    case pressrelay::common::v1::ROLE_JOURNALIST:
+      return "journalist";
+    case pressrelay::common::v1::ROLE_SERVICE:
+      return "service";
+    case pressrelay::common::v1::ROLE_GATEWAY:
+      return "gateway";
+    default:
+      return "unknown";
+  }
+}
+
+}  // namespace pressrelay

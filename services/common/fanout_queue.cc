@@ -1,0 +1,295 @@
+#include "services/common/fanout_queue.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/ids.h"
+
+namespace pressrelay::fanout {
+namespace {
+
+// KEYS: 1 progress hash, 2 sequence, 3 events, 4 trimmed hash, 5.. queues (one per recipient)
+// ARGV: 1 job id, 2 start, 3 statement id, 4 version, 5 lane char, 6 member,
+//       7 max entries, 8 max age ms, 9 events max len, 10 recipients joined by ",",
+//       11.. trimmed-hash field of each queue (same order as KEYS 5..)
+// Returns {applied (0/1), progress, seq as string}.
+const redis::Script kEnqueueChunk(R"lua(
+local start = tonumber(ARGV[2])
+local done = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if done ~= start then return {0, done, '0'} end
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local seq = now_ms * 1000
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if last >= seq then seq = last + 1 end
+local sseq = string.format('%.0f', seq)
+redis.call('SET', KEYS[2], sseq)
+local max_entries = tonumber(ARGV[7])
+local cutoff = string.format('%.0f', (now_ms - tonumber(ARGV[8])) * 1000)
+local n = #KEYS - 4
+for i = 1, n do
+  local q = KEYS[4 + i]
+  redis.call('ZADD', q, 'NX', sseq, ARGV[6])
+  local first = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
+  if first[2] ~= nil and tonumber(first[2]) < tonumber(cutoff) then
+    local old = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. cutoff, 'WITHSCORES')
+    redis.call('ZREMRANGEBYSCORE', q, '-inf', '(' .. cutoff)
+    redis.call('HSET', KEYS[4], ARGV[10 + i], old[#old])
+  end
+  local card = redis.call('ZCARD', q)
+  if card > max_entries then
+    local k = card - max_entries
+    local edge = redis.call('ZRANGE', q, k - 1, k - 1, 'WITHSCORES')
+    redis.call('ZREMRANGEBYRANK', q, 0, k - 1)
+    redis.call('HSET', KEYS[4], ARGV[10 + i], edge[2])
+  end
+end
+local ms = math.floor(seq / 1000)
+local id = string.format('%.0f-%.0f', ms, seq - ms * 1000)
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], id,
+           'seq', sseq, 'sid', ARGV[3], 'v', ARGV[4], 'lane', ARGV[5], 'r', ARGV[10])
+redis.call('HSET', KEYS[1], ARGV[1], start + n)
+return {1, start + n, sseq}
+)lua");
+
+bool ParseSeq(absl::string_view text, int64_t* out) {
+  if (absl::SimpleAtoi(text, out)) return true;
+  double d = 0;
+  if (!absl::SimpleAtod(text, &d)) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+keys::Lane LaneFromChar(absl::string_view c) {
+  return c == "p" ? keys::Lane::kPriority : keys::Lane::kRoutine;
+}
+
+}  // namespace
+
+int64_t SeqMillis(int64_t seq) { return seq / 1000; }
+absl::Time SeqTime(int64_t seq) { return absl::FromUnixMillis(SeqMillis(seq)); }
+int64_t SeqFloor(absl::Time t) { return absl::ToUnixMillis(t) * 1000; }
+
+namespace {
+
+redis::Args ChunkCommand(const Chunk& chunk, const Retention& retention, bool by_sha) {
+  const size_t n = chunk.recipients.size();
+  redis::Args args{by_sha ? "EVALSHA" : "EVAL", by_sha ? kEnqueueChunk.sha1() : kEnqueueChunk.source()};
+  args.Add(static_cast<int64_t>(4 + n));
+  args.Add(keys::FanoutProgress(chunk.shard));
+  args.Add(keys::Sequence(chunk.shard));
+  args.Add(keys::Events(chunk.shard));
+  args.Add(keys::Trimmed(chunk.shard));
+  for (const auto& r : chunk.recipients) args.Add(keys::Queue(chunk.shard, r, chunk.lane));
+  args.Add(chunk.job_id);
+  args.Add(chunk.start);
+  args.Add(chunk.statement_id);
+  args.Add(chunk.version);
+  args.Add(absl::string_view(std::string(1, keys::LaneChar(chunk.lane))));
+  args.Add(keys::QueueMember(chunk.statement_id, chunk.version));
+  args.Add(retention.max_entries);
+  args.Add(absl::ToInt64Milliseconds(retention.max_age));
+  args.Add(retention.events_max_len);
+  args.Add(absl::StrJoin(chunk.recipients, ","));
+  for (const auto& r : chunk.recipients) args.Add(keys::TrimmedField(r, chunk.lane));
+  return args;
+}
+
+ChunkResult ParseChunkReply(const redis::ReplyView& reply) {
+  ChunkResult result;
+  result.applied = reply[0].integer() == 1;
+  result.progress = reply[1].integer();
+  ParseSeq(reply[2].str(), &result.seq);
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, absl::Span<const Chunk> chunks,
+                                                       const Retention& retention) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<redis::Args> batch;
+    batch.reserve(chunks.size());
+    // After a Redis restart the script cache is empty: the first attempt fails with
+    // NOSCRIPT before any chunk applied, and the second sends the source.
+    for (const auto& chunk : chunks) batch.push_back(ChunkCommand(chunk, retention, attempt == 0));
+    auto replies = redis.Pipeline(batch);
+    if (!replies.ok()) return replies.status();
+    std::vector<ChunkResult> results;
+    bool noscript = false;
+    for (const auto& reply : *replies) {
+      if (reply.is_error()) {
+        if (absl::StartsWith(reply.str(), "NOSCRIPT")) {
+          noscript = true;
+          break;
+        }
+        return redis::ReplyStatus(reply);
+      }
+      results.push_back(ParseChunkReply(reply));
+    }
+    if (!noscript) return results;
+  }
+  return absl::InternalError("redis: fan-out script could not be loaded");
+}
+
+absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chunk, const Retention& retention) {
+  auto results = EnqueueChunks(redis, absl::MakeConstSpan(&chunk, 1), retention);
+  if (!results.ok()) return results.status();
+  return results->front();
+}
+
+absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id) {
+  auto reply = redis.Run({"HGET", keys::FanoutProgress(shard), job_id});
+  if (!reply.ok()) return reply.status();
+  return reply->is_nil() ? 0 : reply->integer();
+}
+
+absl::StatusOr<std::vector<std::vector<Entry>>> ReadQueues(redis::Client& redis,
+                                                           absl::Span<const QueueRead> reads) {
+  std::vector<redis::Args> batch;
+  batch.reserve(reads.size() * keys::kLanes);
+  for (const auto& read : reads) {
+    for (int lane = 0; lane < keys::kLanes; ++lane) {
+      redis::Args args{"ZRANGEBYSCORE",
+                       keys::Queue(read.shard, read.recipient_id, static_cast<keys::Lane>(lane))};
+      args.Add(absl::StrCat("(", read.after[lane])).Add("+inf").Add("WITHSCORES");
+      args.Add("LIMIT").Add("0").Add(read.limit);
+      batch.push_back(std::move(args));
+    }
+  }
+  auto replies = redis.Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::vector<Entry>> out(reads.size());
+  for (size_t i = 0; i < reads.size(); ++i) {
+    for (int lane = 0; lane < keys::kLanes; ++lane) {
+      const auto& reply = (*replies)[i * keys::kLanes + lane];
+      if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+      for (size_t j = 0; j + 1 < reply.size(); j += 2) {
+        Entry e;
+        e.lane = static_cast<keys::Lane>(lane);
+        if (!keys::ParseQueueMember(reply[j].str(), &e.statement_id, &e.version)) continue;
+        if (!ParseSeq(reply[j + 1].str(), &e.seq)) continue;
+        out[i].push_back(std::move(e));
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id) {
+  auto reply = redis.Run({"HMGET", keys::Trimmed(shard),
+                          keys::TrimmedField(recipient_id, keys::Lane::kPriority),
+                          keys::TrimmedField(recipient_id, keys::Lane::kRoutine)});
+  if (!reply.ok()) return reply.status();
+  Positions out{};
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    if (!(*reply)[lane].is_nil()) ParseSeq((*reply)[lane].str(), &out[lane]);
+  }
+  return out;
+}
+
+absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id) {
+  std::vector<redis::Args> batch;
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    batch.push_back(redis::Args{"ZRANGE", keys::Queue(shard, recipient_id, static_cast<keys::Lane>(lane)),
+                                "-1", "-1", "WITHSCORES"});
+  }
+  auto replies = redis.Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  Positions out{};
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    const auto& reply = (*replies)[lane];
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    if (reply.size() == 2) ParseSeq(reply[1].str(), &out[lane]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
+                                              const std::vector<std::string>& last_ids,
+                                              absl::Duration block, int count) {
+  redis::Args args{"XREAD", "COUNT"};
+  args.Add(count).Add("BLOCK").Add(absl::ToInt64Milliseconds(block)).Add("STREAMS");
+  for (size_t shard = 0; shard < last_ids.size(); ++shard) args.Add(keys::Events(static_cast<int>(shard)));
+  for (const auto& id : last_ids) args.Add(id);
+  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  std::vector<Event> events;
+  if (reply->is_nil()) return events;
+  for (size_t s = 0; s < reply->size(); ++s) {
+    const auto stream = (*reply)[s];
+    const absl::string_view key = stream[0].str();
+    int shard = 0;
+    const size_t open = key.find('{'), close = key.find('}');
+    if (open == absl::string_view::npos || close == absl::string_view::npos ||
+        !absl::SimpleAtoi(key.substr(open + 1, close - open - 1), &shard)) {
+      continue;
+    }
+    const auto entries = stream[1];
+    for (size_t e = 0; e < entries.size(); ++e) {
+      const auto entry = entries[e];
+      Event ev;
+      ev.shard = shard;
+      ev.stream_id = std::string(entry[0].str());
+      const auto fields = entry[1];
+      for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+        const absl::string_view name = fields[f].str();
+        const absl::string_view value = fields[f + 1].str();
+        if (name == "seq") {
+          ParseSeq(value, &ev.seq);
+        } else if (name == "sid") {
+          ev.statement_id = std::string(value);
+        } else if (name == "v") {
+          (void)absl::SimpleAtoi(value, &ev.version);
+        } else if (name == "lane") {
+          ev.lane = LaneFromChar(value);
+        } else if (name == "r") {
+          ev.recipients = absl::StrSplit(value, ',', absl::SkipEmpty());
+        }
+      }
+      events.push_back(std::move(ev));
+    }
+  }
+  return events;
+}
+
+absl::StatusOr<std::vector<std::string>> LatestEventIds(redis::Client& redis, int shards) {
+  std::vector<redis::Args> batch;
+  for (int shard = 0; shard < shards; ++shard) {
+    batch.push_back(redis::Args{"XREVRANGE", keys::Events(shard), "+", "-", "COUNT", "1"});
+  }
+  auto replies = redis.Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::string> out;
+  for (const auto& reply : *replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    out.push_back(reply.size() > 0 ? std::string(reply[0][0].str()) : "0-0");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> EnsureEpoch(redis::Client& redis) {
+  const std::string fresh = absl::StrCat(absl::Hex(ids::RandomU64(), absl::kZeroPad16));
+  auto set = redis.Run({"SET", keys::kEpoch, fresh, "NX"});
+  if (!set.ok()) return set.status();
+  auto get = redis.Run({"GET", keys::kEpoch});
+  if (!get.ok()) return get.status();
+  return std::string(get->str());
+}
+
+absl::Status EnsureShards(redis::Client& redis, int shards) {
+  auto set = redis.Run({"SET", keys::kShards, absl::StrCat(shards), "NX"});
+  if (!set.ok()) return set.status();
+  auto get = redis.Run({"GET", keys::kShards});
+  if (!get.ok()) return get.status();
+  if (get->integer() != shards) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "queues in this Redis were laid out for ", get->str(), " shards, not ", shards,
+        "; set --shards to match"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pressrelay::fanout

@@ -1,0 +1,128 @@
+// The fan-out queues: the contract between the distribution service, which writes them,
+// and the subscription service, which reads them. Keys are in keys.h.
+//
+// Each recipient has two sorted sets, a priority lane and a routine lane. An entry's member
+// is "<statement id>:<version>" and its score a sequence number: (ms since epoch * 1000 + n),
+// issued by the shard, strictly increasing, so it is also the entry's queue time. A member
+// can be in a queue once: queuing the same version twice is structurally impossible.
+//
+// The writer queues one chunk (up to a few thousand recipients of one shard) per atomic
+// script run. The run also appends one event to the shard's event stream naming the
+// recipients, the version and the sequence number: readers learn of new entries from the
+// events without polling the queues. The run is idempotent per chunk: it applies only if
+// the job's progress in the shard equals the chunk's start, so a crashed and resumed or
+// doubly claimed fan-out never queues a chunk twice.
+//
+// Retention: a queue keeps at most Retention::max_entries entries (oldest trimmed on
+// write) and entries no older than Retention::max_age (trimmed on write and on read).
+// The highest trimmed sequence number is recorded per queue so a reader can tell a resume
+// position that fell off the queue from one that is simply up to date.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "services/common/keys.h"
+#include "services/common/redis.h"
+
+namespace pressrelay::fanout {
+
+struct Retention {
+  int64_t max_entries = 10000;
+  absl::Duration max_age = absl::Hours(24 * 7);
+  // Events are only a doorbell; a reader that falls further behind re-reads the queues.
+  int64_t events_max_len = 100000;
+};
+
+// Sequence numbers <-> time.
+int64_t SeqMillis(int64_t seq);
+absl::Time SeqTime(int64_t seq);
+int64_t SeqFloor(absl::Time t);  // the smallest sequence number issued at or after t
+
+// Positions in the two lanes: everything at or below has been seen.
+using Positions = std::array<int64_t, keys::kLanes>;
+
+struct Chunk {
+  std::string job_id;  // the fan-out job: "<statement id>:<version>:<phase>"
+  int shard = 0;
+  std::string statement_id;
+  int version = 0;
+  keys::Lane lane = keys::Lane::kRoutine;
+  int64_t start = 0;  // index of the first recipient in the job's audience for the shard
+  std::vector<std::string> recipients;
+};
+
+struct ChunkResult {
+  bool applied = false;  // false: progress was elsewhere (already queued, or out of turn)
+  int64_t progress = 0;  // the job's progress in the shard after the call
+  int64_t seq = 0;       // sequence number of the entries (when applied)
+};
+
+absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chunk,
+                                         const Retention& retention);
+// Many chunks in one round trip. Redis runs them in order, so consecutive chunks of one
+// job and shard apply one after the other.
+absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, absl::Span<const Chunk> chunks,
+                                                       const Retention& retention);
+
+// How far a job has got in a shard.
+absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id);
+
+struct Entry {
+  int64_t seq = 0;
+  keys::Lane lane = keys::Lane::kRoutine;
+  std::string statement_id;
+  int version = 0;
+};
+
+struct QueueRead {
+  int shard = 0;
+  std::string recipient_id;
+  Positions after{};
+  int limit = 100;  // per lane
+};
+
+// Entries after the positions, for many recipients in one round trip. Each result is
+// priority entries first, then routine, each in queue order.
+absl::StatusOr<std::vector<std::vector<Entry>>> ReadQueues(redis::Client& redis,
+                                                           absl::Span<const QueueRead> reads);
+
+// The highest sequence numbers trimmed from a recipient's lanes (0 if none).
+absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id);
+
+// The newest entry in each lane (0 if empty).
+absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id);
+
+// One event: a chunk was queued.
+struct Event {
+  std::string stream_id;
+  int shard = 0;
+  int64_t seq = 0;
+  keys::Lane lane = keys::Lane::kRoutine;
+  std::string statement_id;
+  int version = 0;
+  std::vector<std::string> recipients;
+};
+
+// Blocks up to `block` for events after `last_ids` (one stream id per shard, "$" for new
+// only), and returns what arrived.
+absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
+                                              const std::vector<std::string>& last_ids,
+                                              absl::Duration block, int count);
+
+// The newest event id of each shard ("0-0" if none).
+absl::StatusOr<std::vector<std::string>> LatestEventIds(redis::Client& redis, int shards);
+
+// Identity of the Redis data set: created once, so a Redis that lost its data gets a new
+// epoch and old cursors are detected instead of silently resuming against empty queues.
+absl::StatusOr<std::string> EnsureEpoch(redis::Client& redis);
+
+// Records the shard count the first time; FAILED_PRECONDITION if a different one was used.
+absl::Status EnsureShards(redis::Client& redis, int shards);
+
+}  // namespace pressrelay::fanout

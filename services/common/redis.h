@@ -1,0 +1,184 @@
+// The one way pressrelay talks to Redis: a thin RAII adapter over hiredis.
+//
+// A Connection is one hiredis context, owned by one thread. Client wraps it with lazy
+// (re)connection so a Redis restart costs a failed call, not a restarted service.
+// Pipelining is a first-class call: every command of a batch goes out in one write and
+// the replies are read in order. Every failure is an absl::Status: UNAVAILABLE for I/O
+// (the connection is dropped and re-made on next use), INTERNAL for a Redis error reply.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+
+struct redisContext;
+struct redisReply;
+
+namespace pressrelay::redis {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;  // AUTH on connect when set
+  absl::Duration connect_timeout = absl::Seconds(2);
+  absl::Duration command_timeout = absl::Seconds(5);
+};
+
+// A non-owning view of one node of a reply tree.
+class ReplyView {
+ public:
+  explicit ReplyView(const redisReply* r) : r_(r) {}
+  bool is_nil() const;
+  bool is_error() const;
+  bool is_string() const;  // bulk or status string
+  bool is_integer() const;
+  bool is_array() const;
+  absl::string_view str() const;  // string, status or error text; "" otherwise
+  long long integer() const;     // integer reply, or a string holding a number
+  size_t size() const;           // array length; 0 otherwise
+  ReplyView operator[](size_t i) const;
+
+ protected:
+  const redisReply* r_;
+};
+
+// An owned reply.
+class Reply : public ReplyView {
+ public:
+  explicit Reply(redisReply* r);
+  Reply(Reply&&) noexcept = default;
+  Reply& operator=(Reply&&) noexcept = default;
+
+ private:
+  struct Free {
+    void operator()(redisReply* r) const;
+  };
+  std::unique_ptr<redisReply, Free> owner_;
+};
+
+// One command's words. Binary-safe.
+class Args {
+ public:
+  Args() = default;
+  Args(std::initializer_list<absl::string_view> words);
+  Args& Add(absl::string_view word);
+  Args& Add(int64_t number);
+  template <typename Range>
+  Args& AddAll(const Range& words) {
+    for (const auto& w : words) Add(w);
+    return *this;
+  }
+  size_t size() const { return words_.size(); }
+  const std::vector<std::string>& words() const { return words_; }
+
+ private:
+  std::vector<std::string> words_;
+};
+
+// A Lua script run by EVALSHA, loaded on first NOSCRIPT.
+class Script {
+ public:
+  explicit Script(std::string source);
+  const std::string& source() const { return source_; }
+  const std::string& sha1() const { return sha1_; }
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Connect(const Options& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One command. An error reply becomes INTERNAL with Redis's message.
+  absl::StatusOr<Reply> Run(const Args& args);
+  // Many commands in one round trip. Error replies stay replies (is_error()), so a caller
+  // can tell which command failed; only I/O failure fails the whole call.
+  absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Args> batch);
+  // EVALSHA, falling back to EVAL when the script cache is empty (after a restart).
+  absl::StatusOr<Reply> Eval(const Script& script, absl::Span<const std::string> keys,
+                             absl::Span<const std::string> argv);
+  // For blocking commands (XREAD BLOCK): the socket timeout for this call only.
+  absl::StatusOr<Reply> RunWithTimeout(const Args& args, absl::Duration timeout);
+  // Unblocks a thread waiting in this connection (from another thread), for shutdown.
+  void Interrupt();
+  bool broken() const { return broken_; }
+
+ private:
+  explicit Connection(redisContext* ctx, Options options);
+  absl::Status Append(const Args& args);
+  absl::StatusOr<Reply> ReadReply();
+  absl::Status IoError(absl::string_view what);
+
+  redisContext* ctx_;
+  Options options_;
+  bool broken_ = false;
+};
+
+// A connection that re-connects on the next call after a failure. One thread only.
+class Client {
+ public:
+  explicit Client(Options options) : options_(std::move(options)) {}
+  absl::StatusOr<Reply> Run(const Args& args);
+  absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Args> batch);
+  absl::StatusOr<Reply> Eval(const Script& script, absl::Span<const std::string> keys,
+                             absl::Span<const std::string> argv);
+  absl::StatusOr<Reply> RunWithTimeout(const Args& args, absl::Duration timeout);
+  void Interrupt();
+  const Options& options() const { return options_; }
+
+ private:
+  absl::StatusOr<Connection*> Get();
+  Options options_;
+  std::unique_ptr<Connection> conn_;
+};
+
+// A bounded set of Clients shared by worker threads. Acquire() lends one for the length of
+// a Lease and waits while all are lent.
+class Pool {
+ public:
+  Pool(Options options, int size);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Client> client) : pool_(pool), client_(std::move(client)) {}
+    Lease(Lease&&) noexcept = default;
+    ~Lease();
+    Client* operator->() { return client_.get(); }
+    Client& operator*() { return *client_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Client> client_;
+  };
+
+  Lease Acquire();
+  const Options& options() const { return options_; }
+
+ private:
+  void Return(std::unique_ptr<Client> client);
+  const Options options_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Client>> idle_ ABSL_GUARDED_BY(mu_);
+};
+
+// The reply as a status: OK unless it is an error reply.
+absl::Status ReplyStatus(const ReplyView& reply);
+
+}  // namespace pressrelay::redis

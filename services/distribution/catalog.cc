@@ -1,0 +1,147 @@
+#include "services/distribution/catalog.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/audience.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+
+namespace pressrelay::distribution {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kScanLimit = 5000;  // index entries looked at per call, at most
+
+absl::StatusOr<std::pair<int64_t, std::string>> ParsePageToken(const std::string& token) {
+  if (token.empty()) return std::make_pair(std::numeric_limits<int64_t>::max(), std::string());
+  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(token, absl::MaxSplits('.', 1));
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(parts.first, &ms) || parts.second.empty()) {
+    return FieldError("page_token", "is not a token this service issued");
+  }
+  return std::make_pair(ms, std::string(parts.second));
+}
+
+absl::StatusOr<int> PageSize(int requested) {
+  if (requested < 0) return FieldError("page_size", "must not be negative");
+  if (requested == 0) return kDefaultPageSize;
+  return std::min(requested, kMaxPageSize);
+}
+
+}  // namespace
+
+absl::Status Catalog::CheckReader(const Principal& caller, const std::string& agency_code) {
+  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && caller.agency_code() != agency_code) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot read statements of ", agency_code));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const std::string& statement_id,
+                                                int version) {
+  if (statement_id.empty()) return FieldError("statement_id", "is required");
+  if (version < 0) return FieldError("version", "must not be negative");
+  PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(statement_id));
+  if (numbers.first == 0) return absl::NotFoundError(absl::StrCat("no statement \"", statement_id, "\""));
+  const int wanted = version == 0 ? numbers.first : version;
+  PR_ASSIGN_OR_RETURN(auto statement, store_->LoadVersion(statement_id, wanted));
+  if (!statement) {
+    return absl::NotFoundError(absl::StrCat("statement \"", statement_id, "\" has no version ", wanted));
+  }
+  PR_RETURN_IF_ERROR(CheckReader(caller, statement->issuer().agency_code()));
+  return *statement;
+}
+
+template <typename Keep>
+absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(const std::string& page_token,
+                                                                             int page_size, Keep keep) {
+  PR_ASSIGN_OR_RETURN(auto position, ParsePageToken(page_token));
+  auto [before_ms, before_id] = position;
+  std::vector<Statement> found;
+  int scanned = 0;
+  std::string next_token;
+  while (static_cast<int>(found.size()) < page_size && scanned < kScanLimit) {
+    PR_ASSIGN_OR_RETURN(auto page, store_->IndexPage(before_ms, before_id, 200));
+    if (page.empty()) return std::make_pair(std::move(found), std::string());
+    std::vector<std::string> ids;
+    for (const auto& [id, ms] : page) ids.push_back(id);
+    PR_ASSIGN_OR_RETURN(auto summaries, store_->LoadSummaries(ids));
+    std::vector<std::pair<std::string, int>> refs;
+    std::vector<size_t> positions;
+    for (size_t i = 0; i < page.size(); ++i) {
+      const int version = keep.Version(summaries[i]);
+      if (version > 0 && summaries[i].head && keep.Head(*summaries[i].head)) {
+        refs.emplace_back(page[i].first, version);
+        positions.push_back(i);
+      }
+    }
+    PR_ASSIGN_OR_RETURN(auto versions, store_->LoadVersions(refs));
+    size_t used = page.size();
+    for (size_t k = 0; k < versions.size(); ++k) {
+      if (!versions[k] || !keep.Statement(*versions[k])) continue;
+      found.push_back(std::move(*versions[k]));
+      if (static_cast<int>(found.size()) == page_size) {
+        used = positions[k] + 1;
+        break;
+      }
+    }
+    scanned += static_cast<int>(used);
+    before_ms = page[used - 1].second;
+    before_id = page[used - 1].first;
+    next_token = absl::StrCat(before_ms, ".", before_id);
+  }
+  return std::make_pair(std::move(found), next_token);
+}
+
+absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(const Principal& caller,
+                                                                   const v1::ListStatementsRequest& request) {
+  PR_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  std::string agency = request.agency_code();
+  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && agency.empty()) agency = caller.agency_code();
+  if (!agency.empty()) PR_RETURN_IF_ERROR(CheckReader(caller, agency));
+  struct Keep {
+    const std::string& agency;
+    int Version(const StatementStore::Summary& s) const { return s.latest; }
+    bool Head(const store::StatementHead& h) const { return agency.empty() || h.agency_code() == agency; }
+    bool Statement(const pressrelay::common::v1::Statement&) const { return true; }
+  };
+  PR_ASSIGN_OR_RETURN(auto page, Walk(request.page_token(), page_size, Keep{agency}));
+  v1::ListStatementsResponse response;
+  for (auto& s : page.first) *response.add_statements() = std::move(s);
+  response.set_next_page_token(page.second);
+  return response;
+}
+
+absl::StatusOr<v1::QueryHistoryResponse> Catalog::QueryHistory(const v1::QueryHistoryRequest& request) {
+  PR_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  struct Keep {
+    audience::Filter filter;
+    int Version(const StatementStore::Summary& s) const { return s.released; }
+    bool Head(const store::StatementHead&) const { return true; }
+    bool Statement(const pressrelay::common::v1::Statement& s) const {
+      return audience::Matches(filter, audience::FacetsOf(s));
+    }
+  };
+  PR_ASSIGN_OR_RETURN(auto page, Walk(request.page_token(), page_size, Keep{audience::FilterOf(request.filter())}));
+  v1::QueryHistoryResponse response;
+  for (auto& s : page.first) *response.add_statements() = std::move(s);
+  response.set_next_page_token(page.second);
+  return response;
+}
+
+absl::StatusOr<v1::BatchGetVersionsResponse> Catalog::BatchGetVersions(const v1::BatchGetVersionsRequest& request) {
+  if (request.refs_size() > 10000) return FieldError("refs", "at most 10000 per call");
+  std::vector<std::pair<std::string, int>> refs;
+  for (const auto& ref : request.refs()) refs.emplace_back(ref.statement_id(), ref.version());
+  PR_ASSIGN_OR_RETURN(auto versions, store_->LoadVersions(refs));
+  v1::BatchGetVersionsResponse response;
+  for (auto& v : versions) {
+    if (v) *response.add_statements() = std::move(*v);
+  }
+  return response;
+}
+
+}  // namespace pressrelay::distribution

@@ -1,0 +1,42 @@
+// Reading statements: for spokespeople (their agency's statements), for the subscription
+// service (versions by reference, and history pages filtered by a recipient's
+// subscription). No gRPC here; the edge is DistributionService / CatalogService.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pressrelay/distribution/v1/distribution.pb.h"
+#include "services/common/auth.h"
+#include "services/distribution/statement_store.h"
+
+namespace pressrelay::distribution {
+
+namespace v1 = pressrelay::distribution::v1;
+
+class Catalog {
+ public:
+  explicit Catalog(StatementStore* store) : store_(store) {}
+
+  // A spokesperson reads their own agency's statements; operators and the gateway any.
+  absl::StatusOr<Statement> GetStatement(const Principal& caller, const std::string& statement_id, int version);
+  absl::StatusOr<v1::ListStatementsResponse> ListStatements(const Principal& caller,
+                                                            const v1::ListStatementsRequest& request);
+  absl::StatusOr<v1::BatchGetVersionsResponse> BatchGetVersions(const v1::BatchGetVersionsRequest& request);
+  // Released statements matching the filter, newest first.
+  absl::StatusOr<v1::QueryHistoryResponse> QueryHistory(const v1::QueryHistoryRequest& request);
+
+ private:
+  absl::Status CheckReader(const Principal& caller, const std::string& agency_code);
+  // Walks the index from a page token, keeping statements `keep` accepts, until `page_size`
+  // are found or `scan_limit` were looked at.
+  template <typename Keep>
+  absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Walk(const std::string& page_token, int page_size,
+                                                                      Keep keep);
+
+  StatementStore* const store_;
+};
+
+}  // namespace pressrelay::distribution

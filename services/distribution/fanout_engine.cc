@@ -1,0 +1,111 @@
+#include "services/distribution/fanout_engine.h"
+
+#include <algorithm>
+
+#include "services/common/log.h"
+#include "services/common/status_macros.h"
+
+namespace pressrelay::distribution {
+
+FanoutEngine::FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options)
+    : pool_(pool), store_(store), options_(std::move(options)) {}
+
+absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
+  const absl::Time started = absl::Now();
+  auto redis = pool_->Acquire();
+  int64_t queued = 0;
+  for (const auto& shard : job.shards()) {
+    const int64_t total = shard.recipients_size();
+    PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job.job_id()));
+    while (progress < total) {
+      std::vector<fanout::Chunk> chunks;
+      for (int64_t start = progress; start < total && static_cast<int>(chunks.size()) < options_.chunks_per_batch;
+           start += options_.chunk_size) {
+        fanout::Chunk chunk;
+        chunk.job_id = job.job_id();
+        chunk.shard = shard.shard();
+        chunk.statement_id = job.statement_id();
+        chunk.version = job.version();
+        chunk.lane = static_cast<keys::Lane>(job.lane());
+        chunk.start = start;
+        const int64_t end = std::min<int64_t>(total, start + options_.chunk_size);
+        chunk.recipients.assign(shard.recipients().begin() + start, shard.recipients().begin() + end);
+        chunks.push_back(std::move(chunk));
+      }
+      PR_ASSIGN_OR_RETURN(auto results, fanout::EnqueueChunks(*redis, chunks, options_.retention));
+      // Whether our chunks applied or another runner got there first, progress is now
+      // where the last answer says.
+      progress = results.back().progress;
+      if (progress < total) PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
+    }
+    queued += total;
+  }
+  PR_RETURN_IF_ERROR(store_->FinishJob(job));
+  spdlog::info("fan-out {}: {} recipients queued in {} ms", job.job_id(), queued,
+               absl::ToInt64Milliseconds(absl::Now() - started));
+  return queued;
+}
+
+absl::StatusOr<int64_t> FanoutEngine::Queued(const store::FanoutJob& job) {
+  auto redis = pool_->Acquire();
+  int64_t queued = 0;
+  for (const auto& shard : job.shards()) {
+    PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job.job_id()));
+    queued += std::min<int64_t>(progress, shard.recipients_size());
+  }
+  return queued;
+}
+
+JobRunner::JobRunner(FanoutEngine* engine, StatementStore* store, absl::Duration max_wait)
+    : engine_(engine), store_(store), max_wait_(max_wait), thread_([this] { Loop(); }) {}
+
+JobRunner::~JobRunner() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void JobRunner::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+void JobRunner::Loop() {
+  for (;;) {
+    // Run everything that is due now.
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (stopping_) return;
+      }
+      auto claimed = store_->ClaimDueJob(engine_->options().lease);
+      if (!claimed.ok()) {
+        spdlog::warn("job runner: {}", claimed.status().ToString());
+        break;
+      }
+      if (!claimed->has_value()) break;
+      auto job = store_->LoadJob(**claimed);
+      if (!job.ok() || !job->has_value()) {
+        spdlog::error("job runner: cannot load job {}", **claimed);
+        break;
+      }
+      if (auto queued = engine_->Run(**job); !queued.ok()) {
+        spdlog::warn("job runner: {}: {}", **claimed, queued.status().ToString());
+        break;  // the lease expires and the job is claimed again
+      }
+    }
+    absl::Duration wait = max_wait_;
+    if (auto next = store_->NextDue(); next.ok() && next->has_value()) {
+      wait = std::clamp(**next - absl::Now(), absl::Milliseconds(1), max_wait_);
+    }
+    absl::MutexLock lock(&mu_);
+    auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return woken_ || stopping_; };
+    mu_.AwaitWithTimeout(absl::Condition(&wake), wait);
+    if (stopping_) return;
+    woken_ = false;
+  }
+}
+
+}  // namespace pressrelay::distribution

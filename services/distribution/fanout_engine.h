@@ -1,0 +1,70 @@
+// Runs fan-out jobs: queues one version for every recipient of the job, chunk by chunk,
+// through the fan-out queue contract (services/common/fanout_queue.h).
+//
+// A run is idempotent. Each chunk applies only if the job's progress in its shard is where
+// the chunk starts, so a run that resumes after a crash, or two replicas running the same
+// job, never queue a recipient twice. The JobRunner thread claims jobs that fall due
+// (embargoes) or whose lease expired (a replica died mid-run), and runs them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "services/common/fanout_queue.h"
+#include "services/common/redis.h"
+#include "services/distribution/statement_store.h"
+
+namespace pressrelay::distribution {
+
+struct FanoutOptions {
+  int shards = 16;
+  int chunk_size = 1000;     // recipients per atomic script run
+  int chunks_per_batch = 16; // script runs per round trip; the lease is renewed between batches
+  fanout::Retention retention;
+  absl::Duration lease = absl::Seconds(10);
+};
+
+class FanoutEngine {
+ public:
+  FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options);
+
+  // Queues the job's version for all its recipients and marks the job done. Returns how
+  // many recipients have it queued.
+  absl::StatusOr<int64_t> Run(const store::FanoutJob& job);
+  // How many of the job's recipients have it queued so far.
+  absl::StatusOr<int64_t> Queued(const store::FanoutJob& job);
+
+  const FanoutOptions& options() const { return options_; }
+
+ private:
+  redis::Pool* pool_;
+  StatementStore* store_;
+  const FanoutOptions options_;
+};
+
+// Claims and runs jobs that are due or orphaned. Wakes at the next due time, when told of
+// a new scheduled job, and at least every `max_wait` (to see other replicas' schedules).
+class JobRunner {
+ public:
+  JobRunner(FanoutEngine* engine, StatementStore* store, absl::Duration max_wait);
+  ~JobRunner();
+  void Wake();
+
+ private:
+  void Loop();
+
+  FanoutEngine* const engine_;
+  StatementStore* const store_;
+  const absl::Duration max_wait_;
+  absl::Mutex mu_;
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace pressrelay::distribution

@@ -1,0 +1,331 @@
+#include "services/distribution/statement_store.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/keys.h"
+#include "services/common/status_macros.h"
+
+namespace pressrelay::distribution {
+namespace {
+
+// KEYS: 1 st:<id>, 2 st:index, 3 fo:sched, 4 fo:lease, 5 idempotency key, 6 fo:done, 7.. job keys
+// ARGV: 1 expected latest, 2 version, 3 version bytes, 4 head bytes, 5 statement id,
+//       6 first publish ms, 7 idempotency record ("" for none), 8 idempotency ttl s,
+//       9 lease ms, 10 number of jobs to cancel, then the job ids to cancel, then 3 per new
+//       job: job bytes, due ms, "1" to lease now / "0" to schedule
+// Returns {1} committed, {2, record} idempotent replay, {3, latest} conflict,
+// {4} a job to cancel is no longer scheduled.
+const redis::Script kCommit(R"lua(
+if ARGV[7] ~= '' then
+  local existing = redis.call('GET', KEYS[5])
+  if existing then return {2, existing} end
+end
+local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
+if latest ~= tonumber(ARGV[1]) then return {3, tostring(latest)} end
+local ncancel = tonumber(ARGV[10])
+for i = 1, ncancel do
+  if not redis.call('ZSCORE', KEYS[3], ARGV[10 + i]) then return {4} end
+end
+for i = 1, ncancel do
+  redis.call('ZREM', KEYS[3], ARGV[10 + i])
+  redis.call('HSET', KEYS[6], ARGV[10 + i], 'canceled')
+end
+redis.call('HSET', KEYS[1], 'v' .. ARGV[2], ARGV[3], 'head', ARGV[4], 'latest', ARGV[2])
+if latest == 0 then
+  redis.call('HSET', KEYS[1], 'released', '0')
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+end
+if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 7, #KEYS do
+  local a = 11 + ncancel + (i - 7) * 3
+  local job_id = string.sub(KEYS[i], 8)
+  redis.call('SET', KEYS[i], ARGV[a])
+  if ARGV[a + 2] == '1' then
+    redis.call('ZADD', KEYS[4], string.format('%.0f', now + tonumber(ARGV[9])), job_id)
+  else
+    redis.call('ZADD', KEYS[3], ARGV[a + 1], job_id)
+  end
+end
+return {1}
+)lua");
+
+// KEYS: 1 fo:sched, 2 fo:lease. ARGV: 1 lease ms. Claims one due job or expired lease.
+const redis::Script kClaim(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ms = string.format('%.0f', now + tonumber(ARGV[1]))
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1)
+if #due > 0 then
+  redis.call('ZREM', KEYS[1], due[1])
+  redis.call('ZADD', KEYS[2], until_ms, due[1])
+  return due[1]
+end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
+if #expired > 0 then
+  redis.call('ZADD', KEYS[2], until_ms, expired[1])
+  return expired[1]
+end
+return false
+)lua");
+
+// KEYS: 1 fo:lease. ARGV: 1 job id, 2 lease ms. Extends a lease that is still held.
+const redis::Script kRenew(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
+)lua");
+
+// KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>. ARGV: 1 job id, 2 "1" if it releases, 3 version.
+const redis::Script kFinish(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', now))
+if ARGV[2] == '1' then
+  local released = tonumber(redis.call('HGET', KEYS[3], 'released') or '0')
+  if released < tonumber(ARGV[3]) then redis.call('HSET', KEYS[3], 'released', ARGV[3]) end
+end
+return 1
+)lua");
+
+template <typename Msg>
+absl::StatusOr<std::optional<Msg>> ParseOptional(const redis::ReplyView& reply, absl::string_view what) {
+  if (reply.is_nil()) return std::optional<Msg>();
+  if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+  Msg msg;
+  if (!msg.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
+    return absl::DataLossError(absl::StrCat("unreadable ", what));
+  }
+  return std::optional<Msg>(std::move(msg));
+}
+
+}  // namespace
+
+absl::StatusOr<CommitResult> StatementStore::Commit(const VersionCommit& commit) {
+  const std::string& id = commit.version.id();
+  std::vector<std::string> keys_list = {keys::Statement(id), std::string(keys::kStatementIndex),
+                                        std::string(keys::kSchedule), std::string(keys::kLeases),
+                                        commit.idempotency_key.empty() ? std::string("st:idem:-")
+                                                                       : commit.idempotency_key,
+                                        std::string(keys::kJobsDone)};
+  std::vector<std::string> argv = {
+      absl::StrCat(commit.expected_latest),
+      absl::StrCat(commit.version.version()),
+      commit.version.SerializeAsString(),
+      commit.head.SerializeAsString(),
+      id,
+      absl::StrCat(commit.head.firstcreated_ms()),
+      commit.idempotency_key.empty() ? std::string() : commit.idempotency.SerializeAsString(),
+      absl::StrCat(absl::ToInt64Seconds(commit.idempotency_ttl)),
+      absl::StrCat(absl::ToInt64Milliseconds(commit.lease)),
+      absl::StrCat(commit.cancel_scheduled.size()),
+  };
+  for (const auto& id : commit.cancel_scheduled) argv.push_back(id);
+  for (const auto& job : commit.jobs) {
+    keys_list.push_back(keys::FanoutJob(job.job_id()));
+    argv.push_back(job.SerializeAsString());
+    argv.push_back(absl::StrCat(job.release_at_ms()));
+    const bool now = std::find(commit.run_now.begin(), commit.run_now.end(), job.job_id()) != commit.run_now.end();
+    argv.push_back(now ? "1" : "0");
+  }
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(redis::Reply reply, redis->Eval(kCommit, keys_list, argv));
+  CommitResult result;
+  switch (reply[0].integer()) {
+    case 1:
+      result.outcome = CommitResult::Outcome::kCommitted;
+      break;
+    case 2:
+      result.outcome = CommitResult::Outcome::kReplay;
+      if (!result.existing.ParseFromArray(reply[1].str().data(), static_cast<int>(reply[1].str().size()))) {
+        return absl::DataLossError("unreadable idempotency record");
+      }
+      break;
+    case 3:
+      result.outcome = CommitResult::Outcome::kConflict;
+      result.latest = static_cast<int>(reply[1].integer());
+      break;
+    default:
+      result.outcome = CommitResult::Outcome::kScheduleChanged;
+  }
+  return result;
+}
+
+absl::StatusOr<std::optional<store::StatementHead>> StatementStore::LoadHead(const std::string& statement_id) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HGET", keys::Statement(statement_id), keys::kStatementHeadField}));
+  return ParseOptional<store::StatementHead>(reply, "statement head");
+}
+
+absl::StatusOr<std::pair<int, int>> StatementStore::LoadVersionNumbers(const std::string& statement_id) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HMGET", keys::Statement(statement_id), keys::kStatementLatestField,
+                                              keys::kStatementReleasedField}));
+  return std::make_pair(static_cast<int>(reply[0].integer()), static_cast<int>(reply[1].integer()));
+}
+
+absl::StatusOr<std::optional<Statement>> StatementStore::LoadVersion(const std::string& statement_id, int version) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto reply,
+                      redis->Run({"HGET", keys::Statement(statement_id), keys::StatementVersionField(version)}));
+  return ParseOptional<Statement>(reply, "statement version");
+}
+
+absl::StatusOr<std::vector<std::optional<Statement>>> StatementStore::LoadVersions(
+    absl::Span<const std::pair<std::string, int>> refs) {
+  std::vector<redis::Args> batch;
+  batch.reserve(refs.size());
+  for (const auto& [id, version] : refs) {
+    batch.push_back({"HGET", keys::Statement(id), keys::StatementVersionField(version)});
+  }
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  std::vector<std::optional<Statement>> out;
+  out.reserve(replies.size());
+  for (const auto& reply : replies) {
+    PR_ASSIGN_OR_RETURN(auto statement, ParseOptional<Statement>(reply, "statement version"));
+    out.push_back(std::move(statement));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<StatementStore::Summary>> StatementStore::LoadSummaries(
+    absl::Span<const std::string> statement_ids) {
+  std::vector<redis::Args> batch;
+  for (const auto& id : statement_ids) {
+    batch.push_back({"HMGET", keys::Statement(id), keys::kStatementLatestField, keys::kStatementReleasedField,
+                     keys::kStatementHeadField});
+  }
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  std::vector<Summary> out;
+  for (const auto& reply : replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    Summary summary;
+    summary.latest = static_cast<int>(reply[0].integer());
+    summary.released = static_cast<int>(reply[1].integer());
+    PR_ASSIGN_OR_RETURN(summary.head, ParseOptional<store::StatementHead>(reply[2], "statement head"));
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<store::IdempotencyRecord>> StatementStore::LoadIdempotency(const std::string& key) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"GET", key}));
+  return ParseOptional<store::IdempotencyRecord>(reply, "idempotency record");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::IndexPage(int64_t before_ms,
+                                                                                       const std::string& before_id,
+                                                                                       int count) {
+  // Entries with the same score are ordered by id; fetch a little more than asked and
+  // skip those at the boundary score that are not strictly before (before_ms, before_id).
+  auto redis = pool_->Acquire();
+  redis::Args args{"ZREVRANGEBYSCORE", keys::kStatementIndex};
+  args.Add(before_ms).Add("-inf").Add("WITHSCORES").Add("LIMIT").Add(0).Add(count + 64);
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run(args));
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t i = 0; i + 1 < reply.size() && static_cast<int>(out.size()) < count; i += 2) {
+    std::string id(reply[i].str());
+    int64_t score = reply[i + 1].integer();
+    double d = 0;
+    if (score == 0 && absl::SimpleAtod(reply[i + 1].str(), &d)) score = static_cast<int64_t>(d);
+    if (score == before_ms && !before_id.empty() && id >= before_id) continue;
+    out.emplace_back(std::move(id), score);
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<store::FanoutJob>> StatementStore::LoadJob(const std::string& job_id) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"GET", keys::FanoutJob(job_id)}));
+  return ParseOptional<store::FanoutJob>(reply, "fan-out job");
+}
+
+absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(absl::Duration lease) {
+  auto redis = pool_->Acquire();
+  const std::vector<std::string> keys_list = {std::string(keys::kSchedule), std::string(keys::kLeases)};
+  const std::vector<std::string> argv = {absl::StrCat(absl::ToInt64Milliseconds(lease))};
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Eval(kClaim, keys_list, argv));
+  if (reply.is_nil()) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(reply.str()));
+}
+
+absl::Status StatementStore::RenewLease(const std::string& job_id, absl::Duration lease) {
+  auto redis = pool_->Acquire();
+  const std::vector<std::string> keys_list = {std::string(keys::kLeases)};
+  const std::vector<std::string> argv = {job_id, absl::StrCat(absl::ToInt64Milliseconds(lease))};
+  return redis->Eval(kRenew, keys_list, argv).status();
+}
+
+absl::Status StatementStore::FinishJob(const store::FanoutJob& job) {
+  auto redis = pool_->Acquire();
+  const std::vector<std::string> keys_list = {std::string(keys::kLeases), std::string(keys::kJobsDone),
+                                              keys::Statement(job.statement_id())};
+  const std::vector<std::string> argv = {job.job_id(), job.releases() ? "1" : "0", absl::StrCat(job.version())};
+  return redis->Eval(kFinish, keys_list, argv).status();
+}
+
+absl::StatusOr<bool> StatementStore::CancelScheduled(const std::string& job_id) {
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto removed, redis->Run({"ZREM", keys::kSchedule, job_id}));
+  if (removed.integer() == 1) {
+    PR_RETURN_IF_ERROR(redis->Run({"HSET", keys::kJobsDone, job_id, "canceled"}).status());
+    return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::vector<JobState>> StatementStore::JobStates(absl::Span<const std::string> job_ids) {
+  std::vector<redis::Args> batch;
+  for (const auto& id : job_ids) {
+    batch.push_back({"HGET", keys::kJobsDone, id});
+    batch.push_back({"ZSCORE", keys::kLeases, id});
+    batch.push_back({"ZSCORE", keys::kSchedule, id});
+  }
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  std::vector<JobState> out;
+  for (size_t i = 0; i < job_ids.size(); ++i) {
+    const auto& done = replies[3 * i];
+    if (!done.is_nil()) {
+      out.push_back(done.str() == "canceled" ? JobState::kCanceled : JobState::kDone);
+    } else if (!replies[3 * i + 1].is_nil()) {
+      out.push_back(JobState::kRunning);
+    } else if (!replies[3 * i + 2].is_nil()) {
+      out.push_back(JobState::kScheduled);
+    } else {
+      out.push_back(JobState::kUnknown);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<absl::Time>> StatementStore::NextDue() {
+  auto redis = pool_->Acquire();
+  const std::vector<redis::Args> batch = {{"ZRANGE", keys::kSchedule, "0", "0", "WITHSCORES"},
+                                          {"ZRANGE", keys::kLeases, "0", "0", "WITHSCORES"}};
+  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  std::optional<absl::Time> next;
+  for (const auto& reply : replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    if (reply.size() < 2) continue;
+    double ms = 0;
+    if (!absl::SimpleAtod(reply[1].str(), &ms)) continue;
+    const absl::Time t = absl::FromUnixMillis(static_cast<int64_t>(ms));
+    if (!next || t < *next) next = t;
+  }
+  return next;
+}
+
+absl::Status StatementStore::Ping() {
+  auto redis = pool_->Acquire();
+  return redis->Run({"PING"}).status();
+}
+
+}  // namespace pressrelay::distribution

@@ -1,0 +1,182 @@
+#include "services/registry/registry_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/keys.h"
+
+namespace pressrelay::registry {
+namespace {
+
+using pressrelay::registry::v1::TokenInfo;
+
+// The change feed is a doorbell with a memory: replicas that fall further behind than
+// this reload everything.
+constexpr int64_t kChangesMaxLen = 100000;
+
+struct KindInfo {
+  Kind kind;
+  absl::string_view key;
+  absl::string_view name;
+};
+
+constexpr KindInfo kKinds[] = {
+    {Kind::kAgency, keys::kAgencies, "agency"},
+    {Kind::kSpokesperson, keys::kSpokespeople, "spokesperson"},
+    {Kind::kOutlet, keys::kOutlets, "outlet"},
+    {Kind::kJournalist, keys::kJournalists, "journalist"},
+    {Kind::kClient, keys::kClients, "client"},
+    {Kind::kSubscription, keys::kSubscriptions, "subscription"},
+};
+
+absl::StatusOr<std::optional<TokenInfo>> ParseToken(const redis::Reply& reply) {
+  if (reply.is_nil()) return std::optional<TokenInfo>();
+  TokenInfo info;
+  if (!info.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
+    return absl::DataLossError("registry: unreadable token record");
+  }
+  return std::optional<TokenInfo>(std::move(info));
+}
+
+}  // namespace
+
+absl::string_view KindKey(Kind kind) { return kKinds[static_cast<int>(kind)].key; }
+absl::string_view KindName(Kind kind) { return kKinds[static_cast<int>(kind)].name; }
+
+std::optional<Kind> KindFromName(absl::string_view name) {
+  for (const auto& k : kKinds) {
+    if (k.name == name) return k.kind;
+  }
+  return std::nullopt;
+}
+
+absl::Status RegistryStore::Put(Kind kind, const std::string& id,
+                                const google::protobuf::MessageLite& entity) {
+  auto redis = pool_->Acquire();
+  const std::vector<redis::Args> batch = {
+      {"MULTI"},
+      {"HSET", KindKey(kind), id, entity.SerializeAsString()},
+      redis::Args{"XADD", keys::kRegistryChanges, "MAXLEN", "~"}
+          .Add(kChangesMaxLen)
+          .Add("*")
+          .Add("kind")
+          .Add(KindName(kind))
+          .Add("id")
+          .Add(id),
+      {"EXEC"},
+  };
+  auto replies = redis->Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> RegistryStore::Get(Kind kind, const std::string& id) {
+  auto redis = pool_->Acquire();
+  auto reply = redis->Run({"HGET", KindKey(kind), id});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil()) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(reply->str()));
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RegistryStore::GetAll(Kind kind) {
+  auto redis = pool_->Acquire();
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string cursor = "0";
+  do {
+    auto reply = redis->Run({"HSCAN", KindKey(kind), cursor, "COUNT", "1000"});
+    if (!reply.ok()) return reply.status();
+    cursor = std::string((*reply)[0].str());
+    const auto items = (*reply)[1];
+    for (size_t i = 0; i + 1 < items.size(); i += 2) {
+      out.emplace_back(std::string(items[i].str()), std::string(items[i + 1].str()));
+    }
+  } while (cursor != "0");
+  return out;
+}
+
+absl::Status RegistryStore::PutToken(const StoredToken& token) {
+  auto redis = pool_->Acquire();
+  auto claimed = redis->Run({"HSETNX", keys::kTokenHashes, token.hash, token.info.token_id()});
+  if (!claimed.ok()) return claimed.status();
+  if (claimed->integer() == 0) return absl::AlreadyExistsError("token already registered");
+  auto put = redis->Run({"HSET", keys::kTokens, token.info.token_id(), token.info.SerializeAsString()});
+  return put.status();
+}
+
+absl::Status RegistryStore::UpdateTokenInfo(const TokenInfo& info) {
+  auto redis = pool_->Acquire();
+  return redis->Run({"HSET", keys::kTokens, info.token_id(), info.SerializeAsString()}).status();
+}
+
+absl::StatusOr<std::optional<TokenInfo>> RegistryStore::FindTokenByHash(const std::string& hash) {
+  auto redis = pool_->Acquire();
+  auto id = redis->Run({"HGET", keys::kTokenHashes, hash});
+  if (!id.ok()) return id.status();
+  if (id->is_nil()) return std::optional<TokenInfo>();
+  auto reply = redis->Run({"HGET", keys::kTokens, id->str()});
+  if (!reply.ok()) return reply.status();
+  return ParseToken(*reply);
+}
+
+absl::StatusOr<std::optional<TokenInfo>> RegistryStore::GetToken(const std::string& token_id) {
+  auto redis = pool_->Acquire();
+  auto reply = redis->Run({"HGET", keys::kTokens, token_id});
+  if (!reply.ok()) return reply.status();
+  return ParseToken(*reply);
+}
+
+absl::StatusOr<std::vector<TokenInfo>> RegistryStore::ListTokens() {
+  auto redis = pool_->Acquire();
+  auto reply = redis->Run({"HGETALL", keys::kTokens});
+  if (!reply.ok()) return reply.status();
+  std::vector<TokenInfo> out;
+  for (size_t i = 0; i + 1 < reply->size(); i += 2) {
+    TokenInfo info;
+    if (info.ParseFromArray((*reply)[i + 1].str().data(), static_cast<int>((*reply)[i + 1].str().size()))) {
+      out.push_back(std::move(info));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& redis,
+                                                               const std::string& last_id,
+                                                               absl::Duration block) {
+  redis::Args args{"XREAD", "COUNT", "1000", "BLOCK"};
+  args.Add(absl::ToInt64Milliseconds(block)).Add("STREAMS").Add(keys::kRegistryChanges).Add(last_id);
+  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  std::vector<Change> out;
+  if (reply->is_nil()) return out;
+  const auto entries = (*reply)[0][1];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Change change;
+    change.stream_id = std::string(entries[i][0].str());
+    std::optional<Kind> kind;
+    const auto fields = entries[i][1];
+    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+      if (fields[f].str() == "kind") kind = KindFromName(fields[f + 1].str());
+      if (fields[f].str() == "id") change.id = std::string(fields[f + 1].str());
+    }
+    if (!kind) continue;
+    change.kind = *kind;
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> RegistryStore::LatestChangeId() {
+  auto redis = pool_->Acquire();
+  auto reply = redis->Run({"XREVRANGE", keys::kRegistryChanges, "+", "-", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->size() == 0) return std::string("0-0");
+  return std::string((*reply)[0][0].str());
+}
+
+absl::Status RegistryStore::Ping() {
+  auto redis = pool_->Acquire();
+  return redis->Run({"PING"}).status();
+}
+
+}  // namespace pressrelay::registry

@@ -1,0 +1,73 @@
+// The registry's Redis adapter. Every entity kind is one hash of serialized protos
+// (compact: about 100-200 bytes a recipient), and every write also appends to a change
+// feed that keeps every registry replica's in-memory view fresh. Keys are in
+// services/common/keys.h; no other service reads them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/message_lite.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "pressrelay/registry/v1/registry.pb.h"
+#include "services/common/redis.h"
+
+namespace pressrelay::registry {
+
+enum class Kind { kAgency, kSpokesperson, kOutlet, kJournalist, kClient, kSubscription };
+
+absl::string_view KindKey(Kind kind);
+absl::string_view KindName(Kind kind);
+std::optional<Kind> KindFromName(absl::string_view name);
+
+// One entry of the change feed.
+struct Change {
+  std::string stream_id;
+  Kind kind;
+  std::string id;
+};
+
+// A token as stored: its public record and nothing of the token itself but the hash.
+struct StoredToken {
+  pressrelay::registry::v1::TokenInfo info;
+  std::string hash;
+};
+
+class RegistryStore {
+ public:
+  explicit RegistryStore(redis::Pool* pool) : pool_(pool) {}
+
+  // Writes the entity and announces it on the change feed, atomically.
+  absl::Status Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity);
+  // The serialized entity, or nullopt.
+  absl::StatusOr<std::optional<std::string>> Get(Kind kind, const std::string& id);
+  // Every entity of a kind, as (id, serialized) pairs, read in pages.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> GetAll(Kind kind);
+
+  // Stores a new token record and its hash; ALREADY_EXISTS if the hash is known.
+  absl::Status PutToken(const StoredToken& token);
+  // Replaces a token's record (revocation).
+  absl::Status UpdateTokenInfo(const pressrelay::registry::v1::TokenInfo& info);
+  absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> FindTokenByHash(
+      const std::string& hash);
+  absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> GetToken(const std::string& token_id);
+  absl::StatusOr<std::vector<pressrelay::registry::v1::TokenInfo>> ListTokens();
+
+  // Blocks up to `block` for changes after `last_id` ("$" for only new ones).
+  absl::StatusOr<std::vector<Change>> ReadChanges(redis::Client& redis, const std::string& last_id,
+                                                  absl::Duration block);
+  // The id of the newest change ("0-0" if none).
+  absl::StatusOr<std::string> LatestChangeId();
+
+  absl::Status Ping();
+
+ private:
+  redis::Pool* pool_;
+};
+
+}  // namespace pressrelay::registry

@@ -1,0 +1,57 @@
+// Delivery state per recipient and version: when it was queued (the fan-out's sequence
+// number), first sent on a stream, and acknowledged; and each recipient's acknowledged
+// position. Keys: ack:{<shard>} and dr:<id>:<version>:sent|ack (services/common/keys.h).
+//
+// "Sent" marks come from every stream write, so they are buffered and written in batches
+// by a flusher thread (one multi-field command per version); a crash loses at most the
+// last interval's marks, never a delivery.
+#pragma once
+
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "pressrelay/subscription/v1/subscription.pb.h"
+#include "services/common/fanout_queue.h"
+#include "services/common/redis.h"
+
+namespace pressrelay::subscription {
+
+class DeliveryLedger {
+ public:
+  DeliveryLedger(redis::Pool* pool, absl::Duration flush_interval, absl::Duration retention);
+  // Flushes what is buffered.
+  ~DeliveryLedger();
+
+  // Buffers a "sent" mark. Never blocks on Redis.
+  void RecordSent(const std::string& recipient_id, const std::string& statement_id, int version, int64_t ms);
+  // Raises the recipient's acknowledged positions (never lowers them) and marks every
+  // version between the old and new positions acknowledged at `now`.
+  absl::Status Acknowledge(int shard, const std::string& recipient_id, const fanout::Positions& positions,
+                           absl::Time now);
+  absl::StatusOr<fanout::Positions> Acknowledged(int shard, const std::string& recipient_id);
+  absl::StatusOr<pressrelay::subscription::v1::GetDeliveryStatesResponse> States(const std::string& statement_id,
+                                                                                 int version);
+  // Writes buffered marks now (tests; shutdown).
+  absl::Status Flush();
+
+ private:
+  void Loop();
+  using VersionKey = std::pair<std::string, int>;
+
+  redis::Pool* const pool_;
+  const absl::Duration flush_interval_;
+  const absl::Duration retention_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<VersionKey, std::vector<std::pair<std::string, int64_t>>> pending_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace pressrelay::subscription

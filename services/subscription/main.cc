@@ -1,0 +1,112 @@
+// pressrelay-subscription: newsroom systems and journalists stream their queues. Wiring
+// only.
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "services/common/config.h"
+#include "services/common/directory_client.h"
+#include "services/common/flags.h"
+#include "services/common/log.h"
+#include "services/common/server.h"
+#include "services/subscription/catalog_client.h"
+#include "services/subscription/ledger.h"
+#include "services/subscription/queue_access.h"
+#include "services/subscription/statement_cache.h"
+#include "services/subscription/stream_hub.h"
+#include "services/subscription/subscription_service.h"
+
+ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
+ABSL_FLAG(std::string, distribution, "127.0.0.1:7402", "distribution service address");
+ABSL_FLAG(int, shards, 16, "queue shards; must match the distribution service's");
+ABSL_FLAG(int, outbox_limit, 64, "deliveries buffered per stream before it reads at its own pace");
+ABSL_FLAG(absl::Duration, stall_timeout, absl::Seconds(30),
+          "a stream whose write makes no progress this long is cancelled");
+ABSL_FLAG(absl::Duration, max_lag, absl::Seconds(120),
+          "a reader leaving queued items unwritten this long is told to reconnect later");
+ABSL_FLAG(int64_t, statement_cache_bytes, 256 << 20, "memory for serialised statements");
+ABSL_FLAG(absl::Duration, ledger_retention, absl::Hours(24 * 30), "how long delivery states are kept");
+
+namespace pressrelay::subscription {
+namespace {
+
+int Run() {
+  auto server_options = ServerOptionsFromFlags("subscription");
+  auto redis_options = RedisOptionsFromFlags();
+  auto service_token = ServiceTokenFromFlags();
+  if (!server_options.ok() || !redis_options.ok() || !service_token.ok()) {
+    spdlog::critical("bad configuration: {} {} {}", server_options.status().ToString(),
+                     redis_options.status().ToString(), service_token.status().ToString());
+    return 2;
+  }
+  const int shards = absl::GetFlag(FLAGS_shards);
+  const TlsFiles peer_tls = PeerTlsFromFlags();
+  auto registry_channel = MakeChannel(absl::GetFlag(FLAGS_registry), peer_tls);
+  auto distribution_channel = MakeChannel(absl::GetFlag(FLAGS_distribution), peer_tls);
+  if (!registry_channel.ok() || !distribution_channel.ok()) {
+    spdlog::critical("bad peer configuration");
+    return 2;
+  }
+  GrpcDirectoryClient directory(*registry_channel, *service_token);
+  CachingAuthenticator auth(&directory, absl::Seconds(2));
+  GrpcStatementSource statements(*distribution_channel, *service_token);
+  StatementCache cache(&statements, static_cast<size_t>(absl::GetFlag(FLAGS_statement_cache_bytes)));
+
+  const int workers = absl::GetFlag(FLAGS_workers);
+  redis::Pool pool(*redis_options, workers + 2);
+  DeliveryLedger ledger(&pool, absl::Milliseconds(100), absl::GetFlag(FLAGS_ledger_retention));
+  HubOptions hub_options;
+  hub_options.shards = shards;
+  StreamHub hub(*redis_options, &cache, hub_options);
+  for (int attempt = 0;; ++attempt) {
+    redis::Client redis(*redis_options);
+    absl::Status s = fanout::EnsureShards(redis, shards);
+    if (s.ok()) s = hub.Start();
+    if (s.ok()) break;
+    if (absl::IsFailedPrecondition(s)) {
+      spdlog::critical("{}", s.ToString());
+      return 2;
+    }
+    if (attempt == 0) spdlog::warn("waiting for Redis: {}", s.ToString());
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  QueueAccess access(&pool, &hub, &ledger, &directory, &statements, shards);
+
+  StreamOptions stream_options;
+  stream_options.outbox_limit = absl::GetFlag(FLAGS_outbox_limit);
+  stream_options.stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
+  stream_options.max_lag = absl::GetFlag(FLAGS_max_lag);
+  WorkerPool work("sub-work", workers);
+  SubscriptionService subscription(&hub, &access, &ledger, &auth, &work, stream_options);
+  LedgerService ledger_service(&ledger, &auth, &work);
+  auto host = ServiceHost::Start(*server_options, {&subscription, &ledger_service});
+  if (!host.ok()) {
+    spdlog::critical("{}", host.status().ToString());
+    return 1;
+  }
+  HealthMonitor health(
+      host->get(),
+      [&]() -> absl::Status {
+        auto redis = pool.Acquire();
+        if (auto s = redis->Run({"PING"}).status(); !s.ok()) return s;
+        if (auto s = CheckHealth(directory.channel(), "", absl::Seconds(1)); !s.ok()) return s;
+        return CheckHealth(statements.channel(), "", absl::Seconds(1));
+      },
+      absl::Seconds(1));
+
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: draining {} streams", sig, hub.stream_count());
+  health.Stop();
+  subscription.Drain();
+  (*host)->Shutdown(absl::GetFlag(FLAGS_drain_grace));
+  return 0;
+}
+
+}  // namespace
+}  // namespace pressrelay::subscription
+
+int main(int argc, char** argv) {
+  pressrelay::BlockTerminationSignals();
+  pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-subscription: the subscription service");
+  pressrelay::InitLogging("subscription", absl::GetFlag(FLAGS_log_level));
+  return pressrelay::subscription::Run();
+}

@@ -1,0 +1,84 @@
+#include "services/subscription/queue_access.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/audience.h"
+#include "services/common/fanout_queue.h"
+#include "services/common/keys.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+
+namespace pressrelay::subscription {
+
+absl::StatusOr<QueueAccess::Queue> QueueAccess::QueueOf(const Principal& caller) const {
+  if (caller.recipient_id().empty()) return absl::PermissionDeniedError("the caller has no queue");
+  return Queue{caller.recipient_id(), keys::ShardOf(caller.recipient_id(), shards_)};
+}
+
+absl::StatusOr<Cursor> QueueAccess::CheckCursor(const std::string& text) const {
+  PR_ASSIGN_OR_RETURN(Cursor cursor, DecodeCursor(text, "cursor"));
+  if (cursor.epoch != epochs_->epoch()) {
+    return absl::FailedPreconditionError(
+        "cursor: issued before the wire's store was reset, so it cannot be resumed; back-fill through History, "
+        "then subscribe with from_oldest_retained");
+  }
+  return cursor;
+}
+
+absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::SubscribeRequest& request) {
+  Cursor start;
+  start.epoch = epochs_->epoch();
+  if (request.from_oldest_retained()) return start;
+  bool explicit_cursor = false;
+  if (!request.cursor().empty()) {
+    PR_ASSIGN_OR_RETURN(start, CheckCursor(request.cursor()));
+    explicit_cursor = true;
+  } else {
+    PR_ASSIGN_OR_RETURN(start.positions, ledger_->Acknowledged(queue.shard, queue.recipient_id));
+    // A recipient that never acknowledged anything starts with whatever is retained.
+    if (start.positions[0] == 0 && start.positions[1] == 0) return start;
+  }
+  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(*redis, queue.shard, queue.recipient_id));
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    if (start.positions[lane] < trimmed[lane]) {
+      return absl::OutOfRangeError(absl::StrCat(
+          explicit_cursor ? "cursor" : "acknowledged position",
+          ": older than the queue's retention (deliveries after it were dropped); back-fill through History, "
+          "then subscribe with from_oldest_retained"));
+    }
+  }
+  return start;
+}
+
+absl::Status QueueAccess::Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now) {
+  if (request.cursor().empty()) return FieldError("cursor", "is required");
+  PR_ASSIGN_OR_RETURN(Cursor cursor, CheckCursor(request.cursor()));
+  {
+    auto redis = pool_->Acquire();
+    PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::Tails(*redis, queue.shard, queue.recipient_id));
+    for (int lane = 0; lane < keys::kLanes; ++lane) {
+      if (cursor.positions[lane] > tails[lane] && cursor.positions[lane] != 0) {
+        return FieldError("cursor", "is ahead of this recipient's queue: not a cursor it was sent");
+      }
+    }
+  }
+  return ledger_->Acknowledge(queue.shard, queue.recipient_id, cursor.positions, now);
+}
+
+absl::StatusOr<v1::HistoryResponse> QueueAccess::History(const Queue& queue, const v1::HistoryRequest& request) {
+  if (request.page_size() < 0) return FieldError("page_size", "must not be negative");
+  auto subscription = directory_->GetSubscription(queue.recipient_id);
+  v1::HistoryResponse response;
+  if (absl::IsNotFound(subscription.status())) return response;  // entitled to nothing
+  if (!subscription.ok()) return subscription.status();
+  pressrelay::distribution::v1::QueryHistoryRequest query;
+  *query.mutable_filter() = audience::HistoryFilterOf(*subscription);
+  query.set_page_size(request.page_size());
+  query.set_page_token(request.page_token());
+  PR_ASSIGN_OR_RETURN(auto page, statements_->QueryHistory(query));
+  *response.mutable_statements() = std::move(*page.mutable_statements());
+  response.set_next_page_token(page.next_page_token());
+  return response;
+}
+
+}  // namespace pressrelay::subscription

@@ -1,0 +1,265 @@
+#include "services/subscription/stream_hub.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+
+namespace pressrelay::subscription {
+namespace {
+
+void UnrefAll(const std::vector<SubscribeStream*>& streams) {
+  for (auto* s : streams) s->Unref();
+}
+
+}  // namespace
+
+StreamHub::StreamHub(redis::Options redis, StatementCache* cache, HubOptions options)
+    : redis_options_(redis),
+      cache_(cache),
+      options_(options),
+      events_redis_(redis),
+      catch_up_redis_(redis),
+      sweep_redis_(redis) {}
+
+StreamHub::~StreamHub() {
+  stop_.Notify();
+  events_redis_.Interrupt();
+  {
+    absl::MutexLock lock(&catch_up_mu_);  // wakes the catch-up thread
+  }
+  for (auto& t : threads_) t.join();
+}
+
+absl::Status StreamHub::Start() {
+  auto epoch = fanout::EnsureEpoch(events_redis_);
+  if (!epoch.ok()) return epoch.status();
+  auto ids = fanout::LatestEventIds(events_redis_, options_.shards);
+  if (!ids.ok()) return ids.status();
+  {
+    absl::MutexLock lock(&mu_);
+    epoch_ = *epoch;
+  }
+  last_event_ids_ = *ids;
+  threads_.emplace_back([this] { DispatchLoop(); });
+  threads_.emplace_back([this] { CatchUpLoop(); });
+  threads_.emplace_back([this] { SweepLoop(); });
+  return absl::OkStatus();
+}
+
+std::string StreamHub::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return epoch_;
+}
+
+size_t StreamHub::stream_count() const {
+  absl::MutexLock lock(&mu_);
+  return streams_.size();
+}
+
+void StreamHub::Register(SubscribeStream* stream) {
+  absl::MutexLock lock(&mu_);
+  streams_[stream->id()] = stream;
+  by_recipient_[stream->recipient_id()].push_back(stream);
+}
+
+void StreamHub::Unregister(SubscribeStream* stream) {
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream->id());
+  auto it = by_recipient_.find(stream->recipient_id());
+  if (it == by_recipient_.end()) return;
+  auto& list = it->second;
+  list.erase(std::remove(list.begin(), list.end(), stream), list.end());
+  if (list.empty()) by_recipient_.erase(it);
+}
+
+void StreamHub::WantCatchUp(uint64_t stream_id) {
+  absl::MutexLock lock(&catch_up_mu_);
+  catch_up_.insert(stream_id);
+}
+
+std::vector<SubscribeStream*> StreamHub::StreamsOf(const std::vector<std::string>& recipient_ids) {
+  std::vector<SubscribeStream*> out;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& rid : recipient_ids) {
+    auto it = by_recipient_.find(rid);
+    if (it == by_recipient_.end()) continue;
+    for (auto* s : it->second) {
+      s->Ref();
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+std::vector<SubscribeStream*> StreamHub::StreamsById(const std::vector<uint64_t>& ids) {
+  std::vector<SubscribeStream*> out;
+  absl::ReaderMutexLock lock(&mu_);
+  for (uint64_t id : ids) {
+    auto it = streams_.find(id);
+    if (it == streams_.end()) continue;
+    it->second->Ref();
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<SubscribeStream*> StreamHub::AllStreams() {
+  std::vector<SubscribeStream*> out;
+  absl::ReaderMutexLock lock(&mu_);
+  for (auto& [id, s] : streams_) {
+    s->Ref();
+    out.push_back(s);
+  }
+  return out;
+}
+
+void StreamHub::EndAll(const grpc::Status& status) {
+  auto streams = AllStreams();
+  for (auto* s : streams) s->End(status);
+  UnrefAll(streams);
+}
+
+void StreamHub::RewindAll() {
+  auto streams = AllStreams();
+  for (auto* s : streams) s->Rewind();
+  UnrefAll(streams);
+}
+
+void StreamHub::DispatchLoop() {
+  bool lost_place = false;
+  while (!stop_.HasBeenNotified()) {
+    auto events = fanout::ReadEvents(events_redis_, last_event_ids_, options_.event_block, 256);
+    if (!events.ok()) {
+      if (stop_.HasBeenNotified()) return;
+      spdlog::warn("events: {}", events.status().ToString());
+      lost_place = true;
+      stop_.WaitForNotificationWithTimeout(absl::Milliseconds(500));
+      continue;
+    }
+    if (lost_place) {
+      // Back after a Redis outage. If Redis lost its data the epoch changed: every cursor
+      // is void and streams must start over. Otherwise resume where we were.
+      auto epoch = fanout::EnsureEpoch(events_redis_);
+      if (!epoch.ok()) continue;
+      bool changed;
+      {
+        absl::MutexLock lock(&mu_);
+        changed = *epoch != epoch_;
+        epoch_ = *epoch;
+      }
+      if (changed) {
+        spdlog::error("Redis data set changed (epoch {}): ending every stream", *epoch);
+        auto ids = fanout::LatestEventIds(events_redis_, options_.shards);
+        if (ids.ok()) last_event_ids_ = *ids;
+        EndAll(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            "the wire's store was reset; back-fill through History and subscribe again"));
+      } else {
+        // Events may have been trimmed while we were away: have every stream re-read.
+        RewindAll();
+      }
+      lost_place = false;
+    }
+    if (events->empty()) continue;
+
+    // One fetch for all statements the events name, then one offer per recipient stream.
+    std::vector<std::pair<std::string, int>> refs;
+    for (const auto& ev : *events) refs.emplace_back(ev.statement_id, ev.version);
+    auto frames = cache_->Get(refs);
+    if (!frames.ok()) {
+      // Cannot send without the statement; streams will get these entries by reading their
+      // queues instead.
+      spdlog::warn("events: statements unavailable: {}", frames.status().ToString());
+    }
+    for (size_t i = 0; i < events->size(); ++i) {
+      const auto& ev = (*events)[i];
+      last_event_ids_[ev.shard] = ev.stream_id;
+      PendingDelivery delivery;
+      delivery.seq = ev.seq;
+      delivery.lane = ev.lane;
+      if (frames.ok()) delivery.frame = (*frames)[i];
+      auto streams = StreamsOf(ev.recipients);
+      for (auto* s : streams) {
+        if (delivery.frame) {
+          s->OfferLive(delivery);
+        } else {
+          s->NoteQueued(delivery.lane, delivery.seq);
+        }
+      }
+      UnrefAll(streams);
+    }
+  }
+}
+
+void StreamHub::CatchUpLoop() {
+  while (!stop_.HasBeenNotified()) {
+    std::vector<uint64_t> ids;
+    {
+      absl::MutexLock lock(&catch_up_mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(catch_up_mu_) {
+        return !catch_up_.empty() || stop_.HasBeenNotified();
+      };
+      catch_up_mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
+      for (auto it = catch_up_.begin(); it != catch_up_.end() && ids.size() < static_cast<size_t>(options_.catch_up_batch);) {
+        ids.push_back(*it);
+        catch_up_.erase(it++);
+      }
+    }
+    if (ids.empty()) continue;
+    auto streams = StreamsById(ids);
+    std::vector<fanout::QueueRead> reads;
+    std::vector<SubscribeStream*> readers;
+    for (auto* s : streams) {
+      if (auto read = s->NextRead()) {
+        reads.push_back(std::move(*read));
+        readers.push_back(s);
+      }
+    }
+    if (!reads.empty()) {
+      auto entries = fanout::ReadQueues(catch_up_redis_, reads);
+      std::vector<std::pair<std::string, int>> refs;
+      if (entries.ok()) {
+        for (const auto& list : *entries) {
+          for (const auto& e : list) refs.emplace_back(e.statement_id, e.version);
+        }
+      }
+      auto frames = entries.ok() ? cache_->Get(refs) : entries.status();
+      if (!frames.ok()) {
+        spdlog::warn("catch-up: {}", frames.status().ToString());
+        for (auto* s : readers) s->ReadFailed();
+      } else {
+        size_t k = 0;
+        for (size_t i = 0; i < readers.size(); ++i) {
+          std::vector<PendingDelivery> deliveries;
+          int lane_counts[keys::kLanes] = {0, 0};
+          for (const auto& e : (*entries)[i]) {
+            auto frame = (*frames)[k++];
+            ++lane_counts[static_cast<int>(e.lane)];
+            if (!frame) continue;  // the statement is gone (cannot happen while retained)
+            deliveries.push_back(PendingDelivery{e.seq, e.lane, std::move(frame)});
+          }
+          const bool at_tail = lane_counts[0] < reads[i].limit && lane_counts[1] < reads[i].limit;
+          readers[i]->DeliverRead(std::move(deliveries), at_tail);
+        }
+      }
+    }
+    UnrefAll(streams);
+  }
+}
+
+void StreamHub::SweepLoop() {
+  while (!stop_.WaitForNotificationWithTimeout(options_.sweep_interval)) {
+    const absl::Time now = absl::Now();
+    auto streams = AllStreams();
+    for (auto* s : streams) {
+      if (s->Overdue(now)) {
+        s->Cancel();
+      } else {
+        s->Kick();
+      }
+    }
+    UnrefAll(streams);
+  }
+}
+
+}  // namespace pressrelay::subscription

@@ -1,0 +1,86 @@
+// The hub keeps every open Subscribe stream of this replica and feeds them:
+//   - the dispatcher thread follows the shards' event streams with blocking reads and
+//     offers each new queue entry to the streams of its recipient (push, no polling);
+//   - the catch-up thread reads queues from Redis for streams that are starting or were
+//     too slow to take live entries, many streams per round trip;
+//   - the sweeper thread ends streams whose writes stall or who fall too far behind.
+// Statements come from the StatementCache, serialised once for all streams.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "services/common/fanout_queue.h"
+#include "services/common/redis.h"
+#include "services/subscription/queue_access.h"
+#include "services/subscription/statement_cache.h"
+#include "services/subscription/subscribe_stream.h"
+
+namespace pressrelay::subscription {
+
+struct HubOptions {
+  int shards = 16;
+  int catch_up_batch = 256;  // streams read per Redis round trip
+  absl::Duration event_block = absl::Seconds(2);
+  absl::Duration sweep_interval = absl::Seconds(1);
+};
+
+class StreamHub final : public StreamHost, public EpochSource {
+ public:
+  StreamHub(redis::Options redis, StatementCache* cache, HubOptions options);
+  ~StreamHub() override;
+
+  // Reads the epoch and where the event streams are, then starts the threads.
+  absl::Status Start();
+  // The current epoch of the Redis data set (cursors must carry it).
+  std::string epoch() const override;
+  // Ends every stream (drain): clients reconnect, to another replica, and resume.
+  void EndAll(const grpc::Status& status);
+  size_t stream_count() const;
+
+  // StreamHost
+  void Register(SubscribeStream* stream) override;
+  void Unregister(SubscribeStream* stream) override;
+  void WantCatchUp(uint64_t stream_id) override;
+
+ private:
+  void DispatchLoop();
+  void CatchUpLoop();
+  void SweepLoop();
+  // References to the streams of the recipients / of the ids (caller Unrefs).
+  std::vector<SubscribeStream*> StreamsOf(const std::vector<std::string>& recipient_ids);
+  std::vector<SubscribeStream*> StreamsById(const std::vector<uint64_t>& ids);
+  std::vector<SubscribeStream*> AllStreams();
+  // After the dispatcher lost its place (Redis restart, trimmed events): every stream
+  // re-reads its queues, which is always safe.
+  void RewindAll();
+
+  const redis::Options redis_options_;
+  StatementCache* const cache_;
+  const HubOptions options_;
+  redis::Client events_redis_;   // the dispatcher's own connection (blocking reads)
+  redis::Client catch_up_redis_; // the catch-up thread's
+  redis::Client sweep_redis_;    // the sweeper's (epoch checks)
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, SubscribeStream*> streams_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::vector<SubscribeStream*>> by_recipient_ ABSL_GUARDED_BY(mu_);
+  std::string epoch_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex catch_up_mu_;
+  absl::flat_hash_set<uint64_t> catch_up_ ABSL_GUARDED_BY(catch_up_mu_);
+
+  std::vector<std::string> last_event_ids_;  // dispatcher thread only
+  absl::Notification stop_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pressrelay::subscription

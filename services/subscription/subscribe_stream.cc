@@ -1,0 +1,250 @@
+#include "services/subscription/subscribe_stream.h"
+
+#include <algorithm>
+
+#include "services/subscription/ledger.h"
+
+namespace pressrelay::subscription {
+namespace {
+
+std::atomic<uint64_t> next_stream_id{1};
+
+}  // namespace
+
+SubscribeStream::SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, DeliveryLedger* ledger,
+                                 StreamOptions options)
+    : ctx_(ctx), host_(host), ledger_(ledger), options_(options), id_(next_stream_id.fetch_add(1)) {}
+
+void SubscribeStream::Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+void SubscribeStream::Unref() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+void SubscribeStream::Begin(std::string recipient_id, int shard, Cursor start) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ == State::kFinished) return;
+    recipient_id_ = std::move(recipient_id);
+    shard_ = shard;
+    epoch_ = start.epoch;
+    sent_ = start.positions;
+    enqueued_ = start.positions;
+    seen_ = start.positions;
+    state_ = State::kCatchingUp;
+    read_pending_ = true;
+    // Registered before the first read: an event that arrives during the read is noted
+    // in seen_ and makes the stream read again before it turns live. (Lock order: a
+    // stream's mu_ may be held while calling the hub, never the other way round.)
+    registered_ = true;
+    host_->Register(this);
+  }
+  host_->WantCatchUp(id_);
+}
+
+void SubscribeStream::Fail(const grpc::Status& status) {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(status);
+}
+
+void SubscribeStream::End(const grpc::Status& status) {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(status);
+}
+
+void SubscribeStream::FinishLocked(const grpc::Status& status) {
+  if (state_ == State::kFinished) return;
+  state_ = State::kFinished;
+  for (auto& lane : outbox_) lane.clear();
+  Finish(status);
+}
+
+size_t SubscribeStream::OutboxSizeLocked() const { return outbox_[0].size() + outbox_[1].size(); }
+
+void SubscribeStream::OfferLive(const PendingDelivery& delivery) {
+  bool write = false, read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    const int lane = static_cast<int>(delivery.lane);
+    seen_[lane] = std::max(seen_[lane], delivery.seq);
+    if (state_ != State::kLive || delivery.seq <= enqueued_[lane]) return;
+    if (static_cast<int>(OutboxSizeLocked()) >= options_.outbox_limit) {
+      // The reader is slower than the wire: stop buffering, read from Redis at its pace.
+      state_ = State::kCatchingUp;
+      read = WantReadLocked();
+    } else {
+      outbox_[lane].push_back(delivery);
+      enqueued_[lane] = delivery.seq;
+      write = PrepareWriteLocked();
+    }
+  }
+  AfterUnlock(write, read);
+}
+
+std::optional<fanout::QueueRead> SubscribeStream::NextRead() {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kCatchingUp) {
+    read_pending_ = false;
+    return std::nullopt;
+  }
+  const int room = options_.outbox_limit - static_cast<int>(OutboxSizeLocked());
+  if (room <= 0) {
+    read_pending_ = false;  // asked again when the outbox drains
+    return std::nullopt;
+  }
+  fanout::QueueRead read;
+  read.shard = shard_;
+  read.recipient_id = recipient_id_;
+  read.after = enqueued_;
+  read.limit = std::max(1, room / keys::kLanes);
+  return read;
+}
+
+void SubscribeStream::DeliverRead(std::vector<PendingDelivery> entries, bool at_tail) {
+  bool write = false, read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    read_pending_ = false;
+    if (state_ != State::kCatchingUp) return;
+    for (auto& entry : entries) {
+      const int lane = static_cast<int>(entry.lane);
+      if (entry.seq <= enqueued_[lane]) continue;
+      enqueued_[lane] = entry.seq;
+      outbox_[lane].push_back(std::move(entry));
+    }
+    if (at_tail && seen_[0] <= enqueued_[0] && seen_[1] <= enqueued_[1]) {
+      state_ = State::kLive;
+      was_live_ = true;
+      if (!caught_up_sent_) caught_up_pending_ = true;
+    }
+    write = PrepareWriteLocked();
+    read = WantReadLocked();
+  }
+  AfterUnlock(write, read);
+}
+
+void SubscribeStream::ReadFailed() {
+  absl::MutexLock lock(&mu_);
+  read_pending_ = false;
+}
+
+void SubscribeStream::NoteQueued(keys::Lane lane, int64_t seq) {
+  bool read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    const int l = static_cast<int>(lane);
+    seen_[l] = std::max(seen_[l], seq);
+    if (state_ == State::kLive && seq > enqueued_[l]) state_ = State::kCatchingUp;
+    read = WantReadLocked();
+  }
+  AfterUnlock(false, read);
+}
+
+void SubscribeStream::Rewind() {
+  bool read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ == State::kLive) state_ = State::kCatchingUp;
+    read = WantReadLocked();
+  }
+  AfterUnlock(false, read);
+}
+
+void SubscribeStream::Kick() {
+  bool read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    read = WantReadLocked();
+  }
+  AfterUnlock(false, read);
+}
+
+bool SubscribeStream::WantReadLocked() {
+  if (state_ != State::kCatchingUp || read_pending_) return false;
+  // Read when half the outbox is free, so reads are batched rather than one per write.
+  if (static_cast<int>(OutboxSizeLocked()) > options_.outbox_limit / 2) return false;
+  read_pending_ = true;
+  return true;
+}
+
+bool SubscribeStream::PrepareWriteLocked() {
+  if (write_in_flight_ || state_ == State::kFinished || state_ == State::kStarting) return false;
+  ResponseBuilder builder;
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  while (builder.deliveries() < static_cast<size_t>(options_.message_max_deliveries) &&
+         builder.bytes() < options_.message_max_bytes) {
+    // Priority first: a kill overtakes routine items already waiting.
+    auto& lane = !outbox_[0].empty() ? outbox_[0] : outbox_[1];
+    if (lane.empty()) break;
+    PendingDelivery delivery = std::move(lane.front());
+    lane.pop_front();
+    sent_[static_cast<int>(delivery.lane)] = delivery.seq;
+    builder.Add(delivery, EncodeCursor(Cursor{epoch_, sent_}));
+    ledger_->RecordSent(recipient_id_, delivery.frame->statement_id, delivery.frame->version, now_ms);
+  }
+  if (caught_up_pending_ && outbox_[0].empty() && outbox_[1].empty()) {
+    builder.SetCaughtUp();
+    caught_up_pending_ = false;
+    caught_up_sent_ = true;
+  }
+  if (builder.empty()) return false;
+  message_ = builder.Build();
+  write_in_flight_ = true;
+  write_started_ = absl::Now();
+  return true;
+}
+
+void SubscribeStream::AfterUnlock(bool write, bool read) {
+  if (write) StartWrite(&message_);
+  if (read) host_->WantCatchUp(id_);
+}
+
+void SubscribeStream::OnWriteDone(bool ok) {
+  bool write = false, read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    write_in_flight_ = false;
+    if (!ok) return;  // the call is over; OnCancel / OnDone follow
+    write = PrepareWriteLocked();
+    read = WantReadLocked();
+  }
+  AfterUnlock(write, read);
+}
+
+bool SubscribeStream::Overdue(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  if (state_ == State::kFinished || state_ == State::kStarting) return false;
+  if (write_in_flight_ && now - write_started_ > options_.stall_timeout) return true;
+  // A reader that was live and now leaves queued items unwritten for longer than max_lag
+  // is too far behind: end the stream so it resumes from its cursor when it can keep up.
+  if (was_live_) {
+    int64_t oldest = 0;
+    for (const auto& lane : outbox_) {
+      if (!lane.empty() && (oldest == 0 || lane.front().seq < oldest)) oldest = lane.front().seq;
+    }
+    if (oldest != 0 && now - fanout::SeqTime(oldest) > options_.max_lag) {
+      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "reading too slowly: more than the allowed lag behind the wire; "
+                                "reconnect and resume from the last cursor you processed"));
+    }
+  }
+  return false;
+}
+
+void SubscribeStream::Cancel() { ctx_->TryCancel(); }
+
+void SubscribeStream::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(grpc::Status::CANCELLED);
+}
+
+void SubscribeStream::OnDone() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (registered_) host_->Unregister(this);
+    registered_ = false;
+  }
+  Unref();
+}
+
+}  // namespace pressrelay::subscription

@@ -1,0 +1,142 @@
+// One newsroom's Subscribe stream: a ServerWriteReactor that writes raw, pre-serialised
+// SubscribeResponse messages (delivery_frame.h), one write in flight at a time, from a
+// bounded outbox.
+//
+// States (all changes under mu_):
+//   1. kStarting    The handler returned the reactor; a worker authenticates the caller,
+//                   checks the cursor (epoch, retention) and calls Begin() or Fail().
+//   2. kCatchingUp  The hub reads the recipient's queues after `enqueued_` in pages that
+//                   fit the outbox (NextRead / DeliverRead). Events seen meanwhile are only
+//                   noted (`seen_`). When a read reaches both queues' tails and no newer
+//                   event was seen, the stream turns live and sends `caught_up` once.
+//   3. kLive        The hub's event dispatcher offers each new entry (OfferLive); entries
+//                   at or below `enqueued_` are duplicates and dropped. If the outbox is
+//                   full the reader is slow: back to kCatchingUp, reading at its own pace
+//                   from Redis, so memory stays bounded. A reader that stays more than
+//                   max_lag behind is ended with RESOURCE_EXHAUSTED; one whose write makes
+//                   no progress for stall_timeout is cancelled.
+//   4. kFinished    Finish() was called (client gone, drain, error); nothing more is
+//                   written. OnDone() unregisters from the hub and drops gRPC's reference.
+//
+// Lifetime: reference counted. gRPC holds one reference until OnDone; the start task and
+// every hub call hold their own, so the reactor is deleted only when nobody can call it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/common/cursor.h"
+#include "services/common/fanout_queue.h"
+#include "services/subscription/delivery_frame.h"
+
+namespace pressrelay::subscription {
+
+class DeliveryLedger;
+
+struct StreamOptions {
+  int outbox_limit = 64;                 // deliveries buffered per stream
+  int message_max_deliveries = 32;       // deliveries per SubscribeResponse
+  size_t message_max_bytes = 512 * 1024; // soft limit per SubscribeResponse
+  absl::Duration stall_timeout = absl::Seconds(30);
+  absl::Duration max_lag = absl::Seconds(120);
+};
+
+class SubscribeStream;
+
+// What a stream needs of the hub.
+class StreamHost {
+ public:
+  virtual ~StreamHost() = default;
+  virtual void Register(SubscribeStream* stream) = 0;
+  virtual void Unregister(SubscribeStream* stream) = 0;
+  virtual void WantCatchUp(uint64_t stream_id) = 0;
+};
+
+class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, DeliveryLedger* ledger, StreamOptions options);
+
+  uint64_t id() const { return id_; }
+  // Valid after Begin().
+  const std::string& recipient_id() const { return recipient_id_; }
+  int shard() const { return shard_; }
+
+  void Ref();
+  void Unref();
+
+  // From the start task: start streaming after `start` (positions per lane), or fail.
+  void Begin(std::string recipient_id, int shard, Cursor start);
+  void Fail(const grpc::Status& status);
+
+  // From the hub.
+  void OfferLive(const PendingDelivery& delivery);
+  std::optional<fanout::QueueRead> NextRead();
+  void DeliverRead(std::vector<PendingDelivery> entries, bool at_tail);
+  // A read failed (Redis or the catalog unavailable); the sweeper's Kick retries.
+  void ReadFailed();
+  // An entry was queued that the hub could not offer (statement not at hand): read it.
+  void NoteQueued(keys::Lane lane, int64_t seq);
+  // Re-read the queues from the last enqueued position (the dispatcher lost its place).
+  void Rewind();
+  // Asks for a read if one is due and none is pending (periodic, from the sweeper).
+  void Kick();
+  // Stall and lag checks; returns true if the stream should be cancelled (the caller
+  // calls Cancel() outside its locks).
+  bool Overdue(absl::Time now);
+  void Cancel();
+  void End(const grpc::Status& status);
+
+  // grpc::ServerWriteReactor
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  enum class State { kStarting, kCatchingUp, kLive, kFinished };
+
+  // Builds the next message if nothing is in flight. Returns true if a write should be
+  // started (outside mu_).
+  bool PrepareWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the hub should be asked for a read (outside mu_).
+  bool WantReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AfterUnlock(bool write, bool read);
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  size_t OutboxSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  grpc::CallbackServerContext* const ctx_;
+  StreamHost* const host_;
+  DeliveryLedger* const ledger_;
+  const StreamOptions options_;
+  const uint64_t id_;
+  std::atomic<int> refs_{1};  // gRPC's, released in OnDone
+  std::string recipient_id_;
+  int shard_ = 0;
+
+  absl::Mutex mu_;
+  State state_ ABSL_GUARDED_BY(mu_) = State::kStarting;
+  bool registered_ ABSL_GUARDED_BY(mu_) = false;
+  std::string epoch_ ABSL_GUARDED_BY(mu_);
+  fanout::Positions sent_ ABSL_GUARDED_BY(mu_){};      // positions of what was written
+  fanout::Positions enqueued_ ABSL_GUARDED_BY(mu_){};  // highest seq taken into the outbox
+  fanout::Positions seen_ ABSL_GUARDED_BY(mu_){};      // highest seq events announced
+  std::array<std::deque<PendingDelivery>, keys::kLanes> outbox_ ABSL_GUARDED_BY(mu_);
+  bool read_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool was_live_ ABSL_GUARDED_BY(mu_) = false;
+  bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
+  bool caught_up_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time write_started_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer message_;  // the write in flight; touched only by the writer
+};
+
+}  // namespace pressrelay::subscription
