@@ -1,0 +1,424 @@
+#include "services/cli/commands.h"
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "pressrelay/distribution/v1/distribution.grpc.pb.h"
+#include "pressrelay/registry/v1/registry.grpc.pb.h"
+#include "pressrelay/subscription/v1/subscription.grpc.pb.h"
+#include "services/cli/args.h"
+#include "services/cli/json.h"
+#include "services/common/grpc_util.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+
+namespace pressrelay::cli {
+namespace {
+
+namespace reg = pressrelay::registry::v1;
+namespace dist = pressrelay::distribution::v1;
+namespace sub = pressrelay::subscription::v1;
+using google::protobuf::Message;
+
+constexpr absl::Duration kDeadline = absl::Seconds(30);
+
+struct Context {
+  const Endpoints& endpoints;
+  const Args& args;
+  std::istream& in;
+  std::ostream& out;
+};
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const Endpoints& e, const std::string& target) {
+  TlsFiles tls;
+  tls.ca_file = e.ca_file;
+  tls.cert_file = e.cert_file;
+  tls.key_file = e.key_file;
+  tls.server_name_override = e.server_name;
+  return MakeChannel(target, tls);
+}
+
+// The JSON argument of a command: inline text, "@file", "-" for stdin, or stdin when absent.
+absl::StatusOr<std::string> JsonArgument(const Context& c, size_t index) {
+  std::string source = index < c.args.positional().size() ? c.args.positional()[index] : "-";
+  if (source == "-") {
+    std::stringstream ss;
+    ss << c.in.rdbuf();
+    return ss.str();
+  }
+  if (!source.empty() && source[0] == '@') source = source.substr(1);
+  if (!source.empty() && source[0] != '{') {
+    std::ifstream file(source, std::ios::binary);
+    if (!file) return absl::NotFoundError(absl::StrCat("cannot read ", source));
+    std::stringstream ss;
+    ss << file.rdbuf();
+    return ss.str();
+  }
+  return source;
+}
+
+absl::StatusOr<std::string> Positional(const Context& c, size_t index, absl::string_view what) {
+  if (index >= c.args.positional().size()) return absl::InvalidArgumentError(absl::StrCat("missing ", what));
+  return c.args.positional()[index];
+}
+
+// Calls one unary RPC with the caller's token and prints the answer as JSON.
+template <typename Stub, typename Request, typename Response>
+absl::Status Call(const Context& c, Stub& stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                  const Request& request, Response* response, bool print = true) {
+  auto ctx = CallContext(c.endpoints.token, kDeadline);
+  grpc::Status status = (stub.*method)(ctx.get(), request, response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  if (print) c.out << ToJsonPretty(*response) << "\n";
+  return absl::OkStatus();
+}
+
+// --- registry ----------------------------------------------------------------------------
+
+absl::Status RegistryCommand(const Context& c, const std::string& noun, const std::string& verb) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
+  auto stub = reg::RegistryAdmin::NewStub(channel);
+  using S = reg::RegistryAdmin::Stub;
+
+
+  if (noun == "agency" && verb == "put") {
+    reg::UpsertAgencyRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_agency()));
+    reg::UpsertAgencyResponse resp;
+    return Call(c, *stub, &S::UpsertAgency, r, &resp);
+  }
+  if (noun == "agency" && verb == "list") {
+    reg::ListAgenciesResponse resp;
+    return Call(c, *stub, &S::ListAgencies, reg::ListAgenciesRequest(), &resp);
+  }
+  if (noun == "spokesperson" && verb == "put") {
+    reg::UpsertSpokespersonRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_spokesperson()));
+    reg::UpsertSpokespersonResponse resp;
+    return Call(c, *stub, &S::UpsertSpokesperson, r, &resp);
+  }
+  if (noun == "spokesperson" && verb == "list") {
+    reg::ListSpokespeopleRequest r;
+    r.set_agency_code(c.args.GetOr("agency", ""));
+    reg::ListSpokespeopleResponse resp;
+    return Call(c, *stub, &S::ListSpokespeople, r, &resp);
+  }
+  if (noun == "outlet" && verb == "put") {
+    reg::UpsertOutletRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_outlet()));
+    reg::UpsertOutletResponse resp;
+    return Call(c, *stub, &S::UpsertOutlet, r, &resp);
+  }
+  if (noun == "outlet" && verb == "list") {
+    reg::ListOutletsResponse resp;
+    return Call(c, *stub, &S::ListOutlets, reg::ListOutletsRequest(), &resp);
+  }
+  if (noun == "journalist" && verb == "put") {
+    reg::UpsertJournalistRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_journalist()));
+    reg::UpsertJournalistResponse resp;
+    return Call(c, *stub, &S::UpsertJournalist, r, &resp);
+  }
+  if (noun == "journalist" && verb == "list") {
+    reg::ListJournalistsRequest r;
+    r.set_outlet_id(c.args.GetOr("outlet", ""));
+    reg::ListJournalistsResponse resp;
+    return Call(c, *stub, &S::ListJournalists, r, &resp);
+  }
+  if (noun == "client" && verb == "put") {
+    reg::UpsertNewsroomClientRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_client()));
+    reg::UpsertNewsroomClientResponse resp;
+    return Call(c, *stub, &S::UpsertNewsroomClient, r, &resp);
+  }
+  if (noun == "client" && verb == "list") {
+    reg::ListNewsroomClientsRequest r;
+    r.set_outlet_id(c.args.GetOr("outlet", ""));
+    reg::ListNewsroomClientsResponse resp;
+    return Call(c, *stub, &S::ListNewsroomClients, r, &resp);
+  }
+  if (noun == "subscription" && verb == "set") {
+    reg::SetSubscriptionRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_subscription()));
+    reg::SetSubscriptionResponse resp;
+    return Call(c, *stub, &S::SetSubscription, r, &resp);
+  }
+  if (noun == "subscription" && verb == "get") {
+    reg::GetSubscriptionRequest r;
+    PR_ASSIGN_OR_RETURN(*r.mutable_recipient_id(), Positional(c, 2, "recipient id"));
+    reg::Subscription resp;
+    return Call(c, *stub, &S::GetSubscription, r, &resp);
+  }
+  if (noun == "token" && verb == "issue") {
+    reg::IssueTokenRequest r;
+    const std::string kind = absl::AsciiStrToUpper(c.args.GetOr("kind", ""));
+    reg::SubjectKind parsed;
+    if (!reg::SubjectKind_Parse(absl::StrCat("SUBJECT_KIND_", kind), &parsed)) {
+      return FieldError("--kind", "must be operator, spokesperson, newsroom_client, journalist, service or gateway");
+    }
+    r.set_subject_kind(parsed);
+    r.set_subject_id(c.args.GetOr("subject", ""));
+    r.set_description(c.args.GetOr("description", ""));
+    PR_ASSIGN_OR_RETURN(int64_t ttl, c.args.GetInt("ttl-seconds", 0));
+    r.set_ttl_seconds(ttl);
+    reg::IssueTokenResponse resp;
+    PR_RETURN_IF_ERROR(Call(c, *stub, &S::IssueToken, r, &resp, false));
+    if (c.args.Has("token-only")) {
+      c.out << resp.token() << "\n";
+    } else {
+      c.out << ToJsonPretty(resp) << "\n";
+    }
+    return absl::OkStatus();
+  }
+  if (noun == "token" && verb == "revoke") {
+    reg::RevokeTokenRequest r;
+    PR_ASSIGN_OR_RETURN(*r.mutable_token_id(), Positional(c, 2, "token id"));
+    reg::RevokeTokenResponse resp;
+    return Call(c, *stub, &S::RevokeToken, r, &resp);
+  }
+  if (noun == "token" && verb == "list") {
+    reg::ListTokensRequest r;
+    r.set_subject_id(c.args.GetOr("subject", ""));
+    reg::ListTokensResponse resp;
+    return Call(c, *stub, &S::ListTokens, r, &resp);
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown command: ", noun, " ", verb, "\n", Usage()));
+}
+
+// --- statements --------------------------------------------------------------------------
+
+absl::Status Publish(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.distribution));
+  auto stub = dist::Distribution::NewStub(channel);
+  dist::PublishRequest r;
+  PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 1));
+  PR_ASSIGN_OR_RETURN(*r.mutable_draft(), ParseDraftJson(json));
+  r.set_idempotency_key(c.args.GetOr("idempotency-key", ""));
+  r.set_early_to_trusted(c.args.Has("early-to-trusted"));
+  dist::PublishResponse resp;
+  return Call(c, *stub, &dist::Distribution::Stub::Publish, r, &resp);
+}
+
+absl::Status Revise(const Context& c, pressrelay::common::v1::VersionSignal signal) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.distribution));
+  auto stub = dist::Distribution::NewStub(channel);
+  dist::ReviseRequest r;
+  PR_ASSIGN_OR_RETURN(*r.mutable_statement_id(), Positional(c, 1, "statement id"));
+  r.set_signal(signal);
+  r.set_reason(c.args.GetOr("reason", ""));
+  r.set_idempotency_key(c.args.GetOr("idempotency-key", ""));
+  PR_ASSIGN_OR_RETURN(int64_t expected, c.args.GetInt("expected-version", 0));
+  r.set_expected_version(static_cast<int32_t>(expected));
+  if (auto draft = c.args.Get("draft")) {
+    Args one = *Args::Parse({"x", *draft}, {});
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(Context{c.endpoints, one, c.in, c.out}, 1));
+    PR_ASSIGN_OR_RETURN(*r.mutable_draft(), ParseDraftJson(json));
+  }
+  dist::PublishResponse resp;
+  return Call(c, *stub, &dist::Distribution::Stub::Revise, r, &resp);
+}
+
+absl::Status Get(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.distribution));
+  auto stub = dist::Distribution::NewStub(channel);
+  dist::GetStatementRequest r;
+  PR_ASSIGN_OR_RETURN(*r.mutable_statement_id(), Positional(c, 1, "statement id"));
+  PR_ASSIGN_OR_RETURN(int64_t version, c.args.GetInt("version", 0));
+  r.set_version(static_cast<int32_t>(version));
+  pressrelay::common::v1::Statement resp;
+  return Call(c, *stub, &dist::Distribution::Stub::GetStatement, r, &resp);
+}
+
+absl::Status List(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.distribution));
+  auto stub = dist::Distribution::NewStub(channel);
+  dist::ListStatementsRequest r;
+  r.set_agency_code(c.args.GetOr("agency", ""));
+  PR_ASSIGN_OR_RETURN(int64_t size, c.args.GetInt("page-size", 0));
+  r.set_page_size(static_cast<int32_t>(size));
+  r.set_page_token(c.args.GetOr("page-token", ""));
+  dist::ListStatementsResponse resp;
+  return Call(c, *stub, &dist::Distribution::Stub::ListStatements, r, &resp);
+}
+
+absl::Status Report(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.distribution));
+  auto stub = dist::Distribution::NewStub(channel);
+  dist::GetDeliveryReportRequest r;
+  PR_ASSIGN_OR_RETURN(*r.mutable_statement_id(), Positional(c, 1, "statement id"));
+  PR_ASSIGN_OR_RETURN(int64_t version, c.args.GetInt("version", 0));
+  r.set_version(static_cast<int32_t>(version));
+  r.set_only_unacknowledged(c.args.Has("unacknowledged"));
+  dist::DeliveryReport resp;
+  return Call(c, *stub, &dist::Distribution::Stub::GetDeliveryReport, r, &resp);
+}
+
+// --- reading -----------------------------------------------------------------------------
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+    f << content << "\n";
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+// Prints each delivery as one JSON line, then acknowledges it. With --cursor-file the
+// last processed cursor is kept in that file and used to resume.
+absl::Status Subscribe(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.subscription));
+  auto stub = sub::Subscription::NewStub(channel);
+  const std::string cursor_file = c.args.GetOr("cursor-file", "");
+  sub::SubscribeRequest request;
+  request.set_cursor(c.args.GetOr("cursor", ""));
+  if (!cursor_file.empty() && request.cursor().empty()) {
+    std::ifstream f(cursor_file);
+    std::string saved;
+    if (f && std::getline(f, saved)) request.set_cursor(std::string(absl::StripAsciiWhitespace(saved)));
+  }
+  request.set_from_oldest_retained(c.args.Has("from-oldest"));
+  PR_ASSIGN_OR_RETURN(int64_t count, c.args.GetInt("count", 0));
+  const bool until_caught_up = c.args.Has("until-caught-up");
+  const bool ack = !c.args.Has("no-ack");
+
+  grpc::ClientContext ctx;
+  if (!c.endpoints.token.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", c.endpoints.token));
+  auto reader = stub->Subscribe(&ctx, request);
+  sub::SubscribeResponse response;
+  int64_t received = 0;
+  bool done = false;
+  while (!done && reader->Read(&response)) {
+    for (const auto& delivery : response.deliveries()) {
+      c.out << ToJsonLine(delivery) << std::endl;
+      if (ack) {
+        sub::AckRequest ack_request;
+        ack_request.set_cursor(delivery.cursor());
+        sub::AckResponse ack_response;
+        PR_RETURN_IF_ERROR(Call(c, *stub, &sub::Subscription::Stub::Ack, ack_request, &ack_response, false));
+      }
+      if (!cursor_file.empty()) PR_RETURN_IF_ERROR(WriteFileAtomically(cursor_file, delivery.cursor()));
+      if (count > 0 && ++received >= count) {
+        done = true;
+        break;
+      }
+    }
+    if (response.caught_up() && until_caught_up) done = true;
+  }
+  if (done) {
+    ctx.TryCancel();
+    reader->Finish();
+    return absl::OkStatus();
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::Status History(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.subscription));
+  auto stub = sub::Subscription::NewStub(channel);
+  sub::HistoryRequest r;
+  PR_ASSIGN_OR_RETURN(int64_t size, c.args.GetInt("page-size", 0));
+  r.set_page_size(static_cast<int32_t>(size));
+  r.set_page_token(c.args.GetOr("page-token", ""));
+  sub::HistoryResponse resp;
+  return Call(c, *stub, &sub::Subscription::Stub::History, r, &resp);
+}
+
+}  // namespace
+
+std::string Usage() {
+  return R"(usage: pressrelay [--registry ADDR] [--distribution ADDR] [--subscription ADDR]
+                  [--token TOKEN | --token-file FILE] [--ca FILE [--cert FILE --key FILE]] COMMAND
+
+Registry (operators):
+  agency put JSON | agency list
+  spokesperson put JSON | spokesperson list [--agency CODE]
+  outlet put JSON | outlet list
+  journalist put JSON | journalist list [--outlet ID]
+  client put JSON | client list [--outlet ID]
+  subscription set JSON | subscription get RECIPIENT_ID
+  token issue --kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]
+  token revoke TOKEN_ID | token list [--subject ID]
+
+Statements (spokespeople):
+  publish [DRAFT_JSON | FILE | -] [--idempotency-key KEY] [--early-to-trusted]
+  update ID --draft FILE [--reason TEXT]      correct ID --reason TEXT [--draft FILE]
+  withhold ID --reason TEXT                   kill ID --reason TEXT
+  get ID [--version N]    list [--agency CODE]    report ID [--version N] [--unacknowledged]
+
+Newsrooms and journalists:
+  subscribe [--cursor C | --cursor-file FILE | --from-oldest] [--count N] [--until-caught-up] [--no-ack]
+  history [--page-size N] [--page-token T]
+
+JSON arguments may be inline ('{...}'), a file name (or @file), or - for standard input.
+Addresses and the token also come from PRESSRELAY_REGISTRY, PRESSRELAY_DISTRIBUTION,
+PRESSRELAY_SUBSCRIPTION and PRESSRELAY_TOKEN.
+)";
+}
+
+int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words, std::istream& in,
+               std::ostream& out, std::ostream& err) {
+  if (words.empty() || words[0] == "help" || words[0] == "--help") {
+    out << Usage();
+    return words.empty() ? 2 : 0;
+  }
+  auto args = Args::Parse(words, {"early-to-trusted", "token-only", "until-caught-up", "no-ack", "from-oldest",
+                                  "unacknowledged"});
+  if (!args.ok()) {
+    err << "error: " << args.status().message() << "\n";
+    return 2;
+  }
+  Context c{endpoints, *args, in, out};
+  const std::string& command = args->positional()[0];
+  absl::Status status;
+  using pressrelay::common::v1::VersionSignal;
+  static const std::map<std::string, VersionSignal> kRevisions = {
+      {"update", pressrelay::common::v1::VERSION_SIGNAL_UPDATE},
+      {"correct", pressrelay::common::v1::VERSION_SIGNAL_CORRECTION},
+      {"withhold", pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD},
+      {"kill", pressrelay::common::v1::VERSION_SIGNAL_KILL},
+  };
+  if (command == "publish") {
+    status = Publish(c);
+  } else if (auto it = kRevisions.find(command); it != kRevisions.end()) {
+    status = Revise(c, it->second);
+  } else if (command == "get") {
+    status = Get(c);
+  } else if (command == "list") {
+    status = List(c);
+  } else if (command == "report") {
+    status = Report(c);
+  } else if (command == "subscribe") {
+    status = Subscribe(c);
+  } else if (command == "history") {
+    status = History(c);
+  } else if (args->positional().size() >= 2) {
+    status = RegistryCommand(c, command, args->positional()[1]);
+  } else {
+    err << Usage();
+    return 2;
+  }
+  if (!status.ok()) {
+    err << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace pressrelay::cli

@@ -1,0 +1,216 @@
+#include "tests/support/process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+extern char** environ;
+
+namespace pressrelay::testing {
+
+ChildProcess::~ChildProcess() { Kill(); }
+
+absl::Status ChildProcess::Start(const std::vector<std::string>& argv, const std::string& log_path,
+                                 const std::map<std::string, std::string>& env) {
+  log_path_ = log_path;
+  int out_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+
+  // The child gets our environment plus `env`, and a clean signal mask (the test may
+  // block signals).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (env.count(name) == 0) env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : env) env_strings.push_back(absl::StrCat(k, "=", v));
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  pid_t pid;
+  const int rc = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(out_pipe[1]);
+  if (rc != 0) {
+    close(out_pipe[0]);
+    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(rc)));
+  }
+  pid_ = pid;
+  stdout_fd_ = out_pipe[0];
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& prefix, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  size_t scanned = 0;
+  for (;;) {
+    // Look for a complete line with the prefix in what we have.
+    size_t start = 0;
+    while (true) {
+      const size_t nl = output_.find('\n', start);
+      if (nl == std::string::npos) break;
+      const std::string line = output_.substr(start, nl - start);
+      if (start >= scanned && absl::StartsWith(line, prefix)) {
+        scanned = nl + 1;
+        return line;
+      }
+      start = nl + 1;
+    }
+    scanned = start;
+    const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left <= 0) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no \"", prefix, "\" line from the process; see ", log_path_));
+    }
+    pollfd p{stdout_fd_, POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(left));
+    if (ready <= 0) continue;
+    char buf[4096];
+    const ssize_t n = read(stdout_fd_, buf, sizeof(buf));
+    if (n <= 0) return absl::UnavailableError(absl::StrCat("process ended before \"", prefix, "\"; see ", log_path_));
+    output_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+void ChildProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("not running");
+  // A pidfd turns the wait into a blocking poll with a timeout.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+    close(pidfd);
+  }
+  int status = 0;
+  const pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return absl::DeadlineExceededError("process did not exit");
+  pid_ = -1;
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  stdout_fd_ = -1;
+  return status;
+}
+
+void ChildProcess::Kill() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  stdout_fd_ = -1;
+}
+
+namespace {
+
+absl::StatusOr<int64_t> StatusField(pid_t pid, absl::string_view field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, field)) {
+      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+      int64_t kib = 0;
+      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
+    }
+  }
+  return absl::NotFoundError("no such field");
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> ChildProcess::PeakRssKib() const { return StatusField(pid_, "VmHWM:"); }
+absl::StatusOr<int64_t> ChildProcess::RssKib() const { return StatusField(pid_, "VmRSS:"); }
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = absl::StrCat(base != nullptr ? base : "/tmp", "/pressrelay-test-XXXXXX");
+  path_ = mkdtemp(templ.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (std::getenv("PRESSRELAY_KEEP_TEST_DIRS") == nullptr) std::filesystem::remove_all(path_, ec);
+}
+
+std::string BinaryPath(const std::string& name) {
+  const char* env = std::getenv("PRESSRELAY_BIN_DIR");
+#ifdef PRESSRELAY_BIN_DIR
+  const std::string dir = env != nullptr ? env : PRESSRELAY_BIN_DIR;
+#else
+  const std::string dir = env != nullptr ? env : ".";
+#endif
+  return absl::StrCat(dir, "/", name);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+}  // namespace pressrelay::testing

@@ -1,0 +1,390 @@
+#include "tests/support/suite.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/grpc_util.h"
+#include "services/common/ids.h"
+#include "services/common/status.h"
+#include "services/common/time_util.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(30);
+constexpr absl::Duration kCallDeadline = absl::Seconds(30);
+
+int ParsePort(const std::string& ready_line) {
+  const size_t at = ready_line.find("port=");
+  return at == std::string::npos ? 0 : std::atoi(ready_line.c_str() + at + 5);
+}
+
+template <typename Stub, typename Request, typename Response>
+absl::Status Invoke(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const std::string& token, const Request& request, Response* response) {
+  auto ctx = CallContext(token, kCallDeadline);
+  return FromGrpcStatus((stub.*method)(ctx.get(), request, response));
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+}  // namespace
+
+// --- RedisServer --------------------------------------------------------------------------
+
+absl::Status RedisServer::Start(bool aof, const std::string& appendfsync) {
+  aof_ = aof;
+  appendfsync_ = appendfsync;
+  port_ = FreePort();
+  return Launch();
+}
+
+absl::Status RedisServer::Restart() {
+  process_.Kill();
+  return Launch();
+}
+
+absl::Status RedisServer::Launch() {
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                   "--dir", dir_, "--save", "", "--daemonize", "no", "--protected-mode", "yes",
+                                   "--appendonly", aof_ ? "yes" : "no", "--appendfsync", appendfsync_,
+                                   "--zset-max-listpack-entries", "256", "--loglevel", "warning"};
+  if (auto s = process_.Start(argv, dir_ + "/redis.log"); !s.ok()) return s;
+  // Probe until it answers PING (or the process dies).
+  const absl::Time deadline = absl::Now() + kStartTimeout;
+  redis::Options options;
+  options.port = port_;
+  options.connect_timeout = absl::Milliseconds(200);
+  for (absl::Duration backoff = absl::Milliseconds(5);; backoff = std::min(backoff * 2, absl::Milliseconds(100))) {
+    auto conn = redis::Connection::Connect(options);
+    if (conn.ok()) {
+      auto pong = (*conn)->Run({"PING"});
+      if (pong.ok()) return absl::OkStatus();  // LOADING answers with an error until the AOF is read
+    }
+    if (absl::Now() > deadline) return absl::DeadlineExceededError("redis-server did not start; see redis.log");
+    if (auto exited = process_.Wait(backoff); exited.ok()) {
+      return absl::InternalError("redis-server exited at start; see " + dir_ + "/redis.log");
+    }
+  }
+}
+
+redis::Client RedisServer::Client() const {
+  redis::Options options;
+  options.port = port_;
+  return redis::Client(options);
+}
+
+// --- Suite --------------------------------------------------------------------------------
+
+Suite::Suite(SuiteOptions options) : options_(std::move(options)) {}
+
+Suite::~Suite() {
+  // Stop the readers of Redis first, then Redis.
+  for (auto& s : subscription_) s.process.reset();
+  for (auto& s : distribution_) s.process.reset();
+  registry_.process.reset();
+  redis_.reset();
+}
+
+absl::Status WaitServing(const std::string& address, absl::Duration timeout) {
+  auto stub = grpc::health::v1::Health::NewStub(Channel(address));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::health::v1::HealthCheckRequest request;
+  auto reader = stub->Watch(&ctx, request);
+  grpc::health::v1::HealthCheckResponse response;
+  while (reader->Read(&response)) {
+    if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      ctx.TryCancel();
+      reader->Finish();
+      return absl::OkStatus();
+    }
+  }
+  return absl::DeadlineExceededError(absl::StrCat(address, " did not become SERVING: ",
+                                                  reader->Finish().error_message()));
+}
+
+absl::Status Suite::Launch(Service* service, const std::string& binary, const std::string& name,
+                           std::vector<std::string> flags) {
+  service->process = std::make_unique<ChildProcess>();
+  std::vector<std::string> argv = {BinaryPath(binary), "--listen", "127.0.0.1:0", "--redis", redis_->address(),
+                                   "--log_level", "info"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  if (auto s = service->process->Start(argv, dir_.File(name + ".log")); !s.ok()) return s;
+  auto line = service->process->WaitForLine("READY ", kStartTimeout);
+  if (!line.ok()) return line.status();
+  service->address = absl::StrCat("127.0.0.1:", ParsePort(*line));
+  return WaitServing(service->address, kStartTimeout);
+}
+
+absl::Status Suite::Start() {
+  redis_ = std::make_unique<RedisServer>(dir_.path());
+  if (auto s = redis_->Start(true, options_.appendfsync); !s.ok()) return s;
+  operator_token_ = ids::NewToken();
+  const std::string service_token = ids::NewToken();
+  WriteFile(dir_.File("bootstrap-tokens"),
+            absl::StrCat("operator test-operator ", operator_token_, "\nservice test-services ", service_token, "\n"));
+  service_token_file_ = dir_.File("service-token");
+  WriteFile(service_token_file_, service_token);
+  if (auto s = StartRegistry(); !s.ok()) return s;
+  if (auto s = StartDistribution(0); !s.ok()) return s;
+  return StartSubscription(0);
+}
+
+absl::Status Suite::StartRegistry() {
+  std::vector<std::string> flags = {"--bootstrap_tokens_file", dir_.File("bootstrap-tokens")};
+  flags.insert(flags.end(), options_.registry_flags.begin(), options_.registry_flags.end());
+  return Launch(&registry_, "pressrelay-registry", "registry", flags);
+}
+
+absl::Status Suite::StartDistribution(int i, const std::vector<std::string>& extra_flags) {
+  if (static_cast<int>(distribution_.size()) <= i) distribution_.resize(i + 1);
+  std::vector<std::string> flags = {"--registry", registry_.address, "--service_token_file", service_token_file_,
+                                    "--shards", std::to_string(options_.shards)};
+  flags.insert(flags.end(), options_.distribution_flags.begin(), options_.distribution_flags.end());
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  return Launch(&distribution_[i], "pressrelay-distribution", absl::StrCat("distribution-", i), flags);
+}
+
+absl::Status Suite::StartSubscription(int i, const std::vector<std::string>& extra_flags) {
+  if (static_cast<int>(subscription_.size()) <= i) subscription_.resize(i + 1);
+  std::vector<std::string> flags = {"--registry",           registry_.address,   "--distribution",
+                                    distribution_[0].address, "--service_token_file", service_token_file_,
+                                    "--shards",             std::to_string(options_.shards)};
+  flags.insert(flags.end(), options_.subscription_flags.begin(), options_.subscription_flags.end());
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  return Launch(&subscription_[i], "pressrelay-subscription", absl::StrCat("subscription-", i), flags);
+}
+
+std::unique_ptr<reg::RegistryAdmin::Stub> Suite::Admin() const {
+  return reg::RegistryAdmin::NewStub(Channel(registry_.address));
+}
+std::unique_ptr<dist::Distribution::Stub> Suite::Distribution(int i) const {
+  return dist::Distribution::NewStub(Channel(distribution_[i].address));
+}
+std::unique_ptr<sub::Subscription::Stub> Suite::Subscription(int i) const {
+  return sub::Subscription::NewStub(Channel(subscription_[i].address));
+}
+
+absl::Status Suite::PutAgency(const std::string& code, const std::string& name_vi, reg::AgencyKind kind) {
+  reg::UpsertAgencyRequest request;
+  request.mutable_agency()->set_code(code);
+  request.mutable_agency()->set_name_vi(name_vi);
+  request.mutable_agency()->set_kind(kind);
+  reg::UpsertAgencyResponse response;
+  auto admin = Admin();
+  return Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertAgency, operator_token_, request, &response);
+}
+
+absl::Status Suite::PutSpokesperson(const std::string& id, const std::string& agency_code, absl::Time valid_from,
+                                    absl::Time valid_until) {
+  reg::UpsertSpokespersonRequest request;
+  auto* s = request.mutable_spokesperson();
+  s->set_id(id);
+  s->set_agency_code(agency_code);
+  s->set_full_name(absl::StrCat("Người phát ngôn ", id));
+  s->set_title("Người phát ngôn");
+  s->set_role(reg::SPOKESPERSON_ROLE_SPOKESPERSON);
+  if (valid_from != absl::InfinitePast()) *s->mutable_valid_from() = ToProto(valid_from);
+  if (valid_until != absl::InfiniteFuture()) *s->mutable_valid_until() = ToProto(valid_until);
+  reg::UpsertSpokespersonResponse response;
+  auto admin = Admin();
+  return Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertSpokesperson, operator_token_, request, &response);
+}
+
+absl::Status Suite::PutOutlet(const std::string& id, const std::string& name, bool trusted) {
+  reg::UpsertOutletRequest request;
+  auto* o = request.mutable_outlet();
+  o->set_id(id);
+  o->set_name(name);
+  o->set_licence_number(absl::StrCat("TEST-", id));
+  o->set_kind(reg::OUTLET_KIND_ONLINE);
+  o->set_trusted(trusted);
+  reg::UpsertOutletResponse response;
+  auto admin = Admin();
+  return Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertOutlet, operator_token_, request, &response);
+}
+
+absl::StatusOr<std::string> Suite::PutClient(const std::string& id, const std::string& outlet_id) {
+  reg::UpsertNewsroomClientRequest request;
+  request.mutable_client()->set_id(id);
+  request.mutable_client()->set_outlet_id(outlet_id);
+  reg::UpsertNewsroomClientResponse response;
+  auto admin = Admin();
+  if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertNewsroomClient, operator_token_, request, &response);
+      !s.ok()) {
+    return s;
+  }
+  return absl::StrCat("client:", id);
+}
+
+absl::StatusOr<std::string> Suite::PutJournalist(const std::string& card, const std::string& outlet_id,
+                                                 absl::Time card_expires) {
+  reg::UpsertJournalistRequest request;
+  auto* j = request.mutable_journalist();
+  j->set_card_number(card);
+  j->set_full_name(absl::StrCat("Nhà báo ", card));
+  j->set_outlet_id(outlet_id);
+  *j->mutable_card_expires() = ToProto(card_expires);
+  reg::UpsertJournalistResponse response;
+  auto admin = Admin();
+  if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertJournalist, operator_token_, request, &response);
+      !s.ok()) {
+    return s;
+  }
+  return absl::StrCat("journalist:", card);
+}
+
+absl::Status Suite::SetSubscription(const reg::Subscription& subscription) {
+  reg::SetSubscriptionRequest request;
+  *request.mutable_subscription() = subscription;
+  reg::SetSubscriptionResponse response;
+  auto admin = Admin();
+  return Invoke(*admin, &reg::RegistryAdmin::Stub::SetSubscription, operator_token_, request, &response);
+}
+
+absl::StatusOr<reg::IssueTokenResponse> Suite::IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id) {
+  reg::IssueTokenRequest request;
+  request.set_subject_kind(kind);
+  request.set_subject_id(subject_id);
+  reg::IssueTokenResponse response;
+  auto admin = Admin();
+  if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::IssueToken, operator_token_, request, &response); !s.ok()) {
+    return s;
+  }
+  return response;
+}
+
+absl::StatusOr<std::string> Suite::IssueToken(reg::SubjectKind kind, const std::string& subject_id) {
+  auto response = IssueTokenFull(kind, subject_id);
+  if (!response.ok()) return response.status();
+  return response->token();
+}
+
+absl::StatusOr<dist::PublishResponse> Suite::Publish(const std::string& token, const dist::StatementDraft& draft,
+                                                     const std::string& idempotency_key, bool early, int replica) {
+  dist::PublishRequest request;
+  *request.mutable_draft() = draft;
+  request.set_idempotency_key(idempotency_key);
+  request.set_early_to_trusted(early);
+  dist::PublishResponse response;
+  auto stub = Distribution(replica);
+  if (auto s = Invoke(*stub, &dist::Distribution::Stub::Publish, token, request, &response); !s.ok()) return s;
+  return response;
+}
+
+absl::StatusOr<dist::PublishResponse> Suite::Revise(const std::string& token, const dist::ReviseRequest& request,
+                                                    int replica) {
+  dist::PublishResponse response;
+  auto stub = Distribution(replica);
+  if (auto s = Invoke(*stub, &dist::Distribution::Stub::Revise, token, request, &response); !s.ok()) return s;
+  return response;
+}
+
+// --- TestSubscriber -------------------------------------------------------------------------
+
+TestSubscriber::TestSubscriber(std::string address, std::string token, std::string cursor, bool from_oldest)
+    : address_(std::move(address)), token_(std::move(token)), cursor_(std::move(cursor)), from_oldest_(from_oldest) {
+  channel_ = Channel(address_);
+}
+
+TestSubscriber::~TestSubscriber() { Stop(); }
+
+void TestSubscriber::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void TestSubscriber::Stop() {
+  ctx_.TryCancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TestSubscriber::Loop() {
+  auto stub = sub::Subscription::NewStub(channel_);
+  if (!token_.empty()) ctx_.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  sub::SubscribeRequest request;
+  request.set_cursor(cursor_);
+  request.set_from_oldest_retained(from_oldest_);
+  auto reader = stub->Subscribe(&ctx_, request);
+  sub::SubscribeResponse response;
+  while (reader->Read(&response)) {
+    absl::MutexLock lock(&mu_);
+    for (const auto& d : response.deliveries()) deliveries_.push_back(d);
+    if (response.caught_up()) caught_up_ = true;
+  }
+  grpc::Status status = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  status_ = status;
+  ended_ = true;
+}
+
+bool TestSubscriber::WaitForCount(size_t n, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return deliveries_.size() >= n || ended_; };
+  mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  return deliveries_.size() >= n;
+}
+
+bool TestSubscriber::WaitCaughtUp(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return caught_up_ || ended_; };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  return caught_up_;
+}
+
+bool TestSubscriber::WaitEnded(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&ended_), timeout);
+}
+
+std::vector<sub::Delivery> TestSubscriber::deliveries() const {
+  absl::MutexLock lock(&mu_);
+  return deliveries_;
+}
+
+size_t TestSubscriber::count() const {
+  absl::MutexLock lock(&mu_);
+  return deliveries_.size();
+}
+
+grpc::Status TestSubscriber::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+bool TestSubscriber::ended() const {
+  absl::MutexLock lock(&mu_);
+  return ended_;
+}
+
+grpc::Status TestSubscriber::AckLast() {
+  std::string cursor;
+  {
+    absl::MutexLock lock(&mu_);
+    if (deliveries_.empty()) return grpc::Status::OK;
+    cursor = deliveries_.back().cursor();
+  }
+  auto stub = sub::Subscription::NewStub(channel_);
+  sub::AckRequest request;
+  request.set_cursor(cursor);
+  sub::AckResponse response;
+  auto ctx = CallContext(token_, kCallDeadline);
+  return stub->Ack(ctx.get(), request, &response);
+}
+
+dist::StatementDraft MakeDraft(const std::string& agency_code, const std::string& headline,
+                               const std::vector<std::string>& topics, const std::string& region, int urgency,
+                               const std::string& language) {
+  dist::StatementDraft draft;
+  draft.set_agency_code(agency_code);
+  draft.set_kind(pressrelay::common::v1::STATEMENT_KIND_PRESS_RELEASE);
+  draft.set_urgency(urgency);
+  draft.set_language(language);
+  draft.set_headline(headline);
+  draft.set_body(absl::StrCat("Nội dung: ", headline));
+  for (const auto& t : topics) draft.add_subjects()->set_code(t);
+  if (!region.empty()) draft.mutable_located()->set_region_code(region);
+  return draft;
+}
+
+}  // namespace pressrelay::testing

@@ -1,0 +1,171 @@
+// The whole suite for integration, e2e and fault tests: a real redis-server on a free
+// loopback port in a private directory, and the real registry, distribution and
+// subscription binaries on port 0, talking real gRPC. Readiness is awaited by reading each
+// process's READY line and watching its gRPC health until SERVING; nothing sleeps.
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "pressrelay/distribution/v1/distribution.grpc.pb.h"
+#include "pressrelay/registry/v1/registry.grpc.pb.h"
+#include "pressrelay/subscription/v1/subscription.grpc.pb.h"
+#include "services/common/redis.h"
+#include "tests/support/process.h"
+
+namespace pressrelay::testing {
+
+namespace reg = pressrelay::registry::v1;
+namespace dist = pressrelay::distribution::v1;
+namespace sub = pressrelay::subscription::v1;
+
+class RedisServer {
+ public:
+  explicit RedisServer(std::string dir) : dir_(std::move(dir)) {}
+  // appendfsync: "everysec" (the documented default) or "always".
+  absl::Status Start(bool aof = true, const std::string& appendfsync = "everysec");
+  absl::Status Restart();  // same port, same directory (AOF reloaded)
+  void Kill() { process_.Kill(); }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  redis::Client Client() const;
+  ChildProcess& process() { return process_; }
+
+ private:
+  absl::Status Launch();
+  std::string dir_;
+  int port_ = 0;
+  bool aof_ = true;
+  std::string appendfsync_;
+  ChildProcess process_;
+};
+
+struct SuiteOptions {
+  int shards = 4;
+  std::vector<std::string> registry_flags;
+  std::vector<std::string> distribution_flags;
+  std::vector<std::string> subscription_flags;
+  std::string appendfsync = "everysec";
+};
+
+class Suite {
+ public:
+  explicit Suite(SuiteOptions options = {});
+  ~Suite();
+
+  // Redis and one replica of each service.
+  absl::Status Start();
+
+  absl::Status StartRegistry();
+  // Replica `i` (0, 1, ...); restarting an index reuses its slot.
+  absl::Status StartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
+  absl::Status StartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
+  ChildProcess& distribution(int i = 0) { return *distribution_[i].process; }
+  ChildProcess& subscription(int i = 0) { return *subscription_[i].process; }
+  ChildProcess& registry() { return *registry_.process; }
+  RedisServer& redis() { return *redis_; }
+  const std::string& dir() const { return dir_.path(); }
+
+  std::string registry_address() const { return registry_.address; }
+  std::string distribution_address(int i = 0) const { return distribution_[i].address; }
+  std::string subscription_address(int i = 0) const { return subscription_[i].address; }
+  const std::string& operator_token() const { return operator_token_; }
+
+  std::unique_ptr<reg::RegistryAdmin::Stub> Admin() const;
+  std::unique_ptr<dist::Distribution::Stub> Distribution(int i = 0) const;
+  std::unique_ptr<sub::Subscription::Stub> Subscription(int i = 0) const;
+
+  // Registry set-up as an operator (each fails the status on error).
+  absl::Status PutAgency(const std::string& code, const std::string& name_vi,
+                         reg::AgencyKind kind = reg::AGENCY_KIND_MINISTRY);
+  // Valid from `valid_from` until `valid_until` (InfiniteFuture: no end).
+  absl::Status PutSpokesperson(const std::string& id, const std::string& agency_code,
+                               absl::Time valid_from = absl::InfinitePast(),
+                               absl::Time valid_until = absl::InfiniteFuture());
+  absl::Status PutOutlet(const std::string& id, const std::string& name, bool trusted = false);
+  // Returns the recipient id ("client:<id>").
+  absl::StatusOr<std::string> PutClient(const std::string& id, const std::string& outlet_id);
+  // Returns the recipient id ("journalist:<card>").
+  absl::StatusOr<std::string> PutJournalist(const std::string& card, const std::string& outlet_id,
+                                            absl::Time card_expires = absl::Now() + absl::Hours(24 * 365));
+  absl::Status SetSubscription(const reg::Subscription& subscription);
+  absl::StatusOr<std::string> IssueToken(reg::SubjectKind kind, const std::string& subject_id);
+  absl::StatusOr<reg::IssueTokenResponse> IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id);
+
+  // One call as `token`.
+  absl::StatusOr<dist::PublishResponse> Publish(const std::string& token, const dist::StatementDraft& draft,
+                                                const std::string& idempotency_key = "", bool early = false,
+                                                int replica = 0);
+  absl::StatusOr<dist::PublishResponse> Revise(const std::string& token, const dist::ReviseRequest& request,
+                                               int replica = 0);
+
+ private:
+  struct Service {
+    std::unique_ptr<ChildProcess> process;
+    std::string address;
+  };
+  absl::Status Launch(Service* service, const std::string& binary, const std::string& name,
+                      std::vector<std::string> flags);
+
+  SuiteOptions options_;
+  TempDir dir_;
+  std::unique_ptr<RedisServer> redis_;
+  Service registry_;
+  std::vector<Service> distribution_;
+  std::vector<Service> subscription_;
+  std::string operator_token_;
+  std::string service_token_file_;
+};
+
+// A newsroom client in the test: a Subscribe stream read on its own thread, collecting
+// deliveries. Waits use a condition with a deadline, never sleep.
+class TestSubscriber {
+ public:
+  TestSubscriber(std::string address, std::string token, std::string cursor = "", bool from_oldest = false);
+  ~TestSubscriber();
+  void Start();
+  // Cancels the stream and joins the reader.
+  void Stop();
+
+  bool WaitForCount(size_t n, absl::Duration timeout);
+  bool WaitCaughtUp(absl::Duration timeout);
+  // Until the stream ends (server closed it); false on timeout.
+  bool WaitEnded(absl::Duration timeout);
+  std::vector<sub::Delivery> deliveries() const;
+  size_t count() const;
+  grpc::Status status() const;  // valid once ended
+  bool ended() const;
+  // Acknowledge everything received so far (the last cursor).
+  grpc::Status AckLast();
+
+ private:
+  void Loop();
+  const std::string address_;
+  const std::string token_;
+  const std::string cursor_;
+  const bool from_oldest_;
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::ClientContext ctx_;
+  mutable absl::Mutex mu_;
+  std::vector<sub::Delivery> deliveries_ ABSL_GUARDED_BY(mu_);
+  bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// A draft with sensible defaults for tests.
+dist::StatementDraft MakeDraft(const std::string& agency_code, const std::string& headline,
+                               const std::vector<std::string>& topics = {}, const std::string& region = "",
+                               int urgency = 5, const std::string& language = "vi");
+
+// Waits until the server at `address` reports SERVING (health Watch), or times out.
+absl::Status WaitServing(const std::string& address, absl::Duration timeout);
+
+}  // namespace pressrelay::testing
