@@ -113,6 +113,21 @@ absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& prefix,
   }
 }
 
+absl::StatusOr<std::string> ChildProcess::ReadToEnd(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (stdout_fd_ >= 0) {
+    const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left <= 0) return absl::DeadlineExceededError("process kept its output open");
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = read(stdout_fd_, buf, sizeof(buf));
+    if (n <= 0) break;
+    output_.append(buf, static_cast<size_t>(n));
+  }
+  return output_;
+}
+
 void ChildProcess::Signal(int sig) {
   if (pid_ > 0) kill(pid_, sig);
 }
@@ -199,6 +214,15 @@ std::string BinaryPath(const std::string& name) {
   const std::string dir = env != nullptr ? env : ".";
 #endif
   return absl::StrCat(dir, "/", name);
+}
+
+std::string SourceDir() {
+  const char* env = std::getenv("PRESSRELAY_SOURCE_DIR");
+#ifdef PRESSRELAY_SOURCE_DIR
+  return env != nullptr ? env : PRESSRELAY_SOURCE_DIR;
+#else
+  return env != nullptr ? env : ".";
+#endif
 }
 
 std::string ReadFile(const std::string& path) {

@@ -26,6 +26,8 @@ class ChildProcess {
   // Reads stdout lines until one starts with `prefix`; returns it. Blocks on the pipe
   // (poll), never sleeps.
   absl::StatusOr<std::string> WaitForLine(const std::string& prefix, absl::Duration timeout);
+  // Reads stdout until the process closes it; returns everything read.
+  absl::StatusOr<std::string> ReadToEnd(absl::Duration timeout);
   // Everything read from stdout so far.
   const std::string& output() const { return output_; }
   void Signal(int sig);
@@ -64,6 +66,8 @@ class TempDir {
 
 // Where the built binaries are (from the PRESSRELAY_BIN_DIR compile definition or env).
 std::string BinaryPath(const std::string& name);
+// The source tree (PRESSRELAY_SOURCE_DIR compile definition or env).
+std::string SourceDir();
 // Contents of a file ("" if missing).
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
