@@ -88,28 +88,40 @@ Suite::~Suite() {
   redis_.reset();
 }
 
-absl::Status WaitServing(const std::string& address, absl::Duration timeout) {
-  auto stub = grpc::health::v1::Health::NewStub(Channel(address));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  grpc::health::v1::HealthCheckRequest request;
-  auto reader = stub->Watch(&ctx, request);
-  grpc::health::v1::HealthCheckResponse response;
-  while (reader->Read(&response)) {
-    if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      ctx.TryCancel();
-      reader->Finish();
-      return absl::OkStatus();
+absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  // Watch streams every change; a broken connection (server restarting) is watched again.
+  while (absl::Now() < deadline) {
+    auto stub = grpc::health::v1::Health::NewStub(Channel(address));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(deadline));
+    ctx.set_wait_for_ready(true);
+    grpc::health::v1::HealthCheckRequest request;
+    auto reader = stub->Watch(&ctx, request);
+    grpc::health::v1::HealthCheckResponse response;
+    while (reader->Read(&response)) {
+      const bool is_serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+      if (is_serving == serving) {
+        ctx.TryCancel();
+        reader->Finish();
+        return absl::OkStatus();
+      }
     }
+    grpc::Status end = reader->Finish();
+    if (end.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) break;
+    if (!serving && end.error_code() == grpc::StatusCode::UNAVAILABLE) return absl::OkStatus();
   }
-  return absl::DeadlineExceededError(absl::StrCat(address, " did not become SERVING: ",
-                                                  reader->Finish().error_message()));
+  return absl::DeadlineExceededError(absl::StrCat(address, " did not become ", serving ? "SERVING" : "NOT_SERVING"));
+}
+
+absl::Status WaitServing(const std::string& address, absl::Duration timeout) {
+  return WaitHealth(address, true, timeout);
 }
 
 absl::Status Suite::Launch(Service* service, const std::string& binary, const std::string& name,
-                           std::vector<std::string> flags) {
+                           std::vector<std::string> flags, const std::string& listen) {
   service->process = std::make_unique<ChildProcess>();
-  std::vector<std::string> argv = {BinaryPath(binary), "--listen", "127.0.0.1:0", "--redis", redis_->address(),
+  std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis", redis_->address(),
                                    "--log_level", "info"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   if (auto s = service->process->Start(argv, dir_.File(name + ".log")); !s.ok()) return s;
@@ -137,6 +149,13 @@ absl::Status Suite::StartRegistry() {
   std::vector<std::string> flags = {"--bootstrap_tokens_file", dir_.File("bootstrap-tokens")};
   flags.insert(flags.end(), options_.registry_flags.begin(), options_.registry_flags.end());
   return Launch(&registry_, "pressrelay-registry", "registry", flags);
+}
+
+absl::Status Suite::RestartRegistry() {
+  registry_.process->Kill();
+  std::vector<std::string> flags = {"--bootstrap_tokens_file", dir_.File("bootstrap-tokens")};
+  flags.insert(flags.end(), options_.registry_flags.begin(), options_.registry_flags.end());
+  return Launch(&registry_, "pressrelay-registry", "registry", flags, registry_.address);
 }
 
 absl::Status Suite::StartDistribution(int i, const std::vector<std::string>& extra_flags) {

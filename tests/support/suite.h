@@ -63,6 +63,8 @@ class Suite {
   absl::Status Start();
 
   absl::Status StartRegistry();
+  // Restarts the registry on the port it had, so the other services find it again.
+  absl::Status RestartRegistry();
   // Replica `i` (0, 1, ...); restarting an index reuses its slot.
   absl::Status StartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
   absl::Status StartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
@@ -111,7 +113,7 @@ class Suite {
     std::string address;
   };
   absl::Status Launch(Service* service, const std::string& binary, const std::string& name,
-                      std::vector<std::string> flags);
+                      std::vector<std::string> flags, const std::string& listen = "127.0.0.1:0");
 
   SuiteOptions options_;
   TempDir dir_;
@@ -167,5 +169,7 @@ dist::StatementDraft MakeDraft(const std::string& agency_code, const std::string
 
 // Waits until the server at `address` reports SERVING (health Watch), or times out.
 absl::Status WaitServing(const std::string& address, absl::Duration timeout);
+// Waits until its health status is `serving` (true: SERVING, false: anything else).
+absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration timeout);
 
 }  // namespace pressrelay::testing

@@ -1,0 +1,137 @@
+// What every service owes its operators: health that tells the truth about its
+// dependencies, server reflection, configuration from the environment, and a clean exit
+// on SIGTERM.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include "absl/strings/str_cat.h"
+#include "tests/support/suite.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+
+TEST(ServiceHost, HealthIsServingOnlyWhileRedisAnswers) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  const std::vector<std::string> services = {suite.registry_address(), suite.distribution_address(),
+                                             suite.subscription_address()};
+  suite.redis().Kill();
+  for (const auto& address : services) EXPECT_TRUE(WaitHealth(address, false, kWait).ok()) << address;
+  ASSERT_TRUE(suite.redis().Restart().ok());
+  for (const auto& address : services) EXPECT_TRUE(WaitHealth(address, true, kWait).ok()) << address;
+}
+
+TEST(ServiceHost, HealthFollowsTheServicesItNeeds) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  suite.registry().Kill();
+  EXPECT_TRUE(WaitHealth(suite.distribution_address(), false, kWait).ok());
+  EXPECT_TRUE(WaitHealth(suite.subscription_address(), false, kWait).ok());
+  ASSERT_TRUE(suite.RestartRegistry().ok());
+  EXPECT_TRUE(WaitHealth(suite.distribution_address(), true, kWait).ok());
+  EXPECT_TRUE(WaitHealth(suite.subscription_address(), true, kWait).ok());
+  suite.distribution().Kill();
+  EXPECT_TRUE(WaitHealth(suite.subscription_address(), false, kWait).ok());
+}
+
+// Lists the services a server exposes through gRPC server reflection (v1alpha), speaking
+// the protocol by hand: ServerReflectionRequest{list_services: ""} is the bytes 3a 00.
+std::string ReflectionListing(const std::string& address) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  cq.Next(&tag, &ok);
+  const char request_bytes[] = {0x3a, 0x00};
+  grpc::Slice slice(request_bytes, sizeof(request_bytes));
+  grpc::ByteBuffer request(&slice, 1);
+  call->WriteLast(request, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+  cq.Next(&tag, &ok);
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  cq.Next(&tag, &ok);
+  std::string bytes;
+  std::vector<grpc::Slice> slices;
+  if (ok && response.Dump(&slices).ok()) {
+    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return bytes;
+}
+
+TEST(ServiceHost, ServesReflection) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  const std::string registry = ReflectionListing(suite.registry_address());
+  EXPECT_NE(registry.find("pressrelay.registry.v1.RegistryAdmin"), std::string::npos);
+  EXPECT_NE(registry.find("pressrelay.registry.v1.Directory"), std::string::npos);
+  EXPECT_NE(ReflectionListing(suite.distribution_address()).find("pressrelay.distribution.v1.Distribution"),
+            std::string::npos);
+  EXPECT_NE(ReflectionListing(suite.subscription_address()).find("pressrelay.subscription.v1.Subscription"),
+            std::string::npos);
+}
+
+TEST(ServiceHost, ExitsCleanlyOnSigterm) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  for (ChildProcess* p : {&suite.subscription(), &suite.distribution(), &suite.registry()}) {
+    p->Signal(SIGTERM);
+    auto status = p->Wait(kWait);
+    ASSERT_TRUE(status.ok()) << p->log_path();
+    EXPECT_TRUE(WIFEXITED(*status)) << p->log_path();
+    EXPECT_EQ(WEXITSTATUS(*status), 0) << p->log_path();
+  }
+}
+
+TEST(ServiceHost, TakesItsConfigurationFromTheEnvironment) {
+  TempDir dir;
+  RedisServer redis(dir.path());
+  ASSERT_TRUE(redis.Start().ok());
+  WriteFile(dir.File("tokens"), "operator ops prt_environment_configured_token\n");
+  ChildProcess registry;
+  // No flags at all: PRESSRELAY_<FLAG> variables configure it.
+  ASSERT_TRUE(registry
+                  .Start({BinaryPath("pressrelay-registry")}, dir.File("registry.log"),
+                         {{"PRESSRELAY_LISTEN", "127.0.0.1:0"},
+                          {"PRESSRELAY_REDIS", redis.address()},
+                          {"PRESSRELAY_BOOTSTRAP_TOKENS_FILE", dir.File("tokens")},
+                          {"PRESSRELAY_PORT_FILE", dir.File("port")}})
+                  .ok());
+  auto ready = registry.WaitForLine("READY registry port=", kWait);
+  ASSERT_TRUE(ready.ok()) << ReadFile(dir.File("registry.log"));
+  const std::string port = ready->substr(ready->find('=') + 1);
+  EXPECT_EQ(ReadFile(dir.File("port")), port + "\n");
+  ASSERT_TRUE(WaitServing("127.0.0.1:" + port, kWait).ok());
+  // The bootstrap token from the environment-named file works.
+  auto admin = reg::RegistryAdmin::NewStub(grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer prt_environment_configured_token");
+  reg::ListAgenciesResponse agencies;
+  EXPECT_TRUE(admin->ListAgencies(&ctx, reg::ListAgenciesRequest(), &agencies).ok());
+  // A bad value is refused at start with a message naming the variable.
+  ChildProcess bad;
+  ASSERT_TRUE(bad.Start({BinaryPath("pressrelay-registry")}, dir.File("bad.log"), {{"PRESSRELAY_WORKERS", "many"}}).ok());
+  auto exited = bad.Wait(kWait);
+  ASSERT_TRUE(exited.ok());
+  EXPECT_NE(WEXITSTATUS(*exited), 0);
+  EXPECT_NE(ReadFile(dir.File("bad.log")).find("PRESSRELAY_WORKERS"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
