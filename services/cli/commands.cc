@@ -163,6 +163,14 @@ absl::Status RegistryCommand(const Context& c, const std::string& noun, const st
     reg::Subscription resp;
     return Call(c, *stub, &S::GetSubscription, r, &resp);
   }
+  if (noun == "import") {
+    // `import FILE`: the verb position holds the JSON argument.
+    reg::ImportRecipientsRequest r;
+    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 1));
+    PR_RETURN_IF_ERROR(FromJson(json, &r));
+    reg::ImportRecipientsResponse resp;
+    return Call(c, *stub, &S::ImportRecipients, r, &resp);
+  }
   if (noun == "token" && verb == "issue") {
     reg::IssueTokenRequest r;
     const std::string kind = absl::AsciiStrToUpper(c.args.GetOr("kind", ""));
@@ -353,6 +361,7 @@ Registry (operators):
   journalist put JSON | journalist list [--outlet ID]
   client put JSON | client list [--outlet ID]
   subscription set JSON | subscription get RECIPIENT_ID
+  import JSON      (outlets, journalists, clients, subscriptions in bulk; all or nothing)
   token issue --kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]
   token revoke TOKEN_ID | token list [--subject ID]
 
@@ -408,6 +417,8 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     status = Subscribe(c);
   } else if (command == "history") {
     status = History(c);
+  } else if (command == "import") {
+    status = RegistryCommand(c, command, "");
   } else if (args->positional().size() >= 2) {
     status = RegistryCommand(c, command, args->positional()[1]);
   } else {

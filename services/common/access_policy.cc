@@ -36,6 +36,7 @@ const std::vector<Rule>& Table() {
       {"RegistryAdmin.ListNewsroomClients", {ROLE_OPERATOR}},
       {"RegistryAdmin.SetSubscription", {ROLE_OPERATOR}},
       {"RegistryAdmin.GetSubscription", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ImportRecipients", {ROLE_OPERATOR}},
       {"RegistryAdmin.IssueToken", {ROLE_OPERATOR}},
       {"RegistryAdmin.RevokeToken", {ROLE_OPERATOR}},
       {"RegistryAdmin.ListTokens", {ROLE_OPERATOR}},

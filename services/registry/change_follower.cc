@@ -34,7 +34,8 @@ void ChangeFollower::Loop() {
       continue;
     }
     for (const auto& change : *changes) {
-      if (auto s = registry_->ApplyChange(change.kind, change.id); !s.ok()) {
+      if (auto s = change.reload_all ? registry_->ReloadAll() : registry_->ApplyChange(change.kind, change.id);
+          !s.ok()) {
         spdlog::warn("change feed: applying {}: {}", change.id, s.ToString());
       }
       last_id = change.stream_id;

@@ -26,6 +26,7 @@ int Run() {
                      (!server_options.ok() ? server_options.status() : redis_options.status()).ToString());
     return 2;
   }
+  server_options->max_receive_bytes = 64 << 20;  // bulk imports of press-card registries
   const int workers = absl::GetFlag(FLAGS_workers);
   redis::Pool pool(*redis_options, workers);
   RegistryStore store(&pool);

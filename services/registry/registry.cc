@@ -1,7 +1,9 @@
 #include "services/registry/registry.h"
 
 #include <algorithm>
+#include <functional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -66,6 +68,66 @@ v1::SubjectKind SubjectKindOfRole(absl::string_view word) {
   if (word == "service") return v1::SUBJECT_KIND_SERVICE;
   if (word == "gateway") return v1::SUBJECT_KIND_GATEWAY;
   return v1::SUBJECT_KIND_UNSPECIFIED;
+}
+
+using Exists = std::function<bool(const std::string&)>;
+
+void CheckOutlet(v1::Outlet* outlet, const std::string& p, FieldViolations* v) {
+  if (!validation::IsSlugId(outlet->id())) v->Add(p + ".id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
+  NormalizeText(outlet->mutable_licence_number(), p + ".licence_number", 64, false, v);
+  if (outlet->licence_number().empty()) v->Add(p + ".licence_number", "is required");
+  NormalizeText(outlet->mutable_name(), p + ".name", 200, false, v);
+  if (outlet->name().empty()) v->Add(p + ".name", "is required");
+  if (!v1::OutletKind_IsValid(outlet->kind()) || outlet->kind() == v1::OUTLET_KIND_UNSPECIFIED) {
+    v->Add(p + ".kind", "is required");
+  }
+}
+
+void CheckJournalist(v1::Journalist* j, const std::string& p, const Exists& outlet_exists, FieldViolations* v) {
+  if (!IsCardNumber(j->card_number())) v->Add(p + ".card_number", "must be 1-32 characters A-Z, a-z, 0-9 or '-'");
+  NormalizeText(j->mutable_full_name(), p + ".full_name", 200, false, v);
+  if (j->full_name().empty()) v->Add(p + ".full_name", "is required");
+  if (!outlet_exists(j->outlet_id())) v->Add(p + ".outlet_id", absl::StrCat("no outlet \"", j->outlet_id(), "\""));
+  if (!IsSet(j->card_expires())) v->Add(p + ".card_expires", "is required");
+  CheckContact(j->mutable_contact(), p + ".contact", v);
+}
+
+void CheckClient(v1::NewsroomClient* c, const std::string& p, const Exists& outlet_exists, FieldViolations* v) {
+  if (!validation::IsSlugId(c->id())) v->Add(p + ".id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
+  if (!outlet_exists(c->outlet_id())) v->Add(p + ".outlet_id", absl::StrCat("no outlet \"", c->outlet_id(), "\""));
+  NormalizeText(c->mutable_description(), p + ".description", 200, false, v);
+}
+
+void CheckSubscription(const v1::Subscription& sub, const std::string& p, const Exists& recipient_exists,
+                       FieldViolations* v) {
+  if (!recipient_exists(sub.recipient_id())) {
+    v->Add(p + ".recipient_id",
+           absl::StrCat("no recipient \"", sub.recipient_id(), "\" (use client:<id> or journalist:<card>)"));
+  }
+  for (int i = 0; i < sub.agency_codes_size(); ++i) {
+    if (!validation::IsAgencyCode(sub.agency_codes(i))) {
+      v->Add(absl::StrCat(p, ".agency_codes[", i, "]"), "is not an agency code");
+    }
+  }
+  for (int i = 0; i < sub.topics_size(); ++i) {
+    if (!validation::IsTopicCode(sub.topics(i))) v->Add(absl::StrCat(p, ".topics[", i, "]"), "is not a topic code");
+  }
+  for (int i = 0; i < sub.region_codes_size(); ++i) {
+    if (!validation::IsRegionCode(sub.region_codes(i))) {
+      v->Add(absl::StrCat(p, ".region_codes[", i, "]"), "must look like \"VN-HN\"");
+    }
+  }
+  for (int i = 0; i < sub.languages_size(); ++i) {
+    if (sub.languages(i) != "vi" && sub.languages(i) != "en") {
+      v->Add(absl::StrCat(p, ".languages[", i, "]"), "must be \"vi\" or \"en\"");
+    }
+  }
+  if (sub.max_urgency() < 0 || sub.max_urgency() > 9) v->Add(p + ".max_urgency", "must be 0-9");
+  for (int i = 0; i < sub.kinds_size(); ++i) {
+    if (!pressrelay::common::v1::StatementKind_IsValid(sub.kinds(i)) || sub.kinds(i) == 0) {
+      v->Add(absl::StrCat(p, ".kinds[", i, "]"), "is not a statement kind");
+    }
+  }
 }
 
 }  // namespace
@@ -291,14 +353,7 @@ std::vector<v1::Spokesperson> Registry::ListSpokespeople(const std::string& agen
 
 absl::StatusOr<v1::Outlet> Registry::UpsertOutlet(v1::Outlet outlet) {
   FieldViolations v;
-  if (!validation::IsSlugId(outlet.id())) v.Add("outlet.id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
-  NormalizeText(outlet.mutable_licence_number(), "outlet.licence_number", 64, false, &v);
-  if (outlet.licence_number().empty()) v.Add("outlet.licence_number", "is required");
-  NormalizeText(outlet.mutable_name(), "outlet.name", 200, false, &v);
-  if (outlet.name().empty()) v.Add("outlet.name", "is required");
-  if (!v1::OutletKind_IsValid(outlet.kind()) || outlet.kind() == v1::OUTLET_KIND_UNSPECIFIED) {
-    v.Add("outlet.kind", "is required");
-  }
+  CheckOutlet(&outlet, "outlet", &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kOutlet, outlet.id(), outlet));
   return outlet;
@@ -313,19 +368,7 @@ std::vector<v1::Outlet> Registry::ListOutlets() const {
 
 absl::StatusOr<v1::Journalist> Registry::UpsertJournalist(v1::Journalist j) {
   FieldViolations v;
-  if (!IsCardNumber(j.card_number())) {
-    v.Add("journalist.card_number", "must be 1-32 characters A-Z, a-z, 0-9 or '-'");
-  }
-  NormalizeText(j.mutable_full_name(), "journalist.full_name", 200, false, &v);
-  if (j.full_name().empty()) v.Add("journalist.full_name", "is required");
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (!outlets_.contains(j.outlet_id())) {
-      v.Add("journalist.outlet_id", absl::StrCat("no outlet \"", j.outlet_id(), "\""));
-    }
-  }
-  if (!IsSet(j.card_expires())) v.Add("journalist.card_expires", "is required");
-  CheckContact(j.mutable_contact(), "journalist.contact", &v);
+  CheckJournalist(&j, "journalist", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kJournalist, j.card_number(), j));
   return j;
@@ -343,14 +386,7 @@ std::vector<v1::Journalist> Registry::ListJournalists(const std::string& outlet_
 
 absl::StatusOr<v1::NewsroomClient> Registry::UpsertNewsroomClient(v1::NewsroomClient client) {
   FieldViolations v;
-  if (!validation::IsSlugId(client.id())) v.Add("client.id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (!outlets_.contains(client.outlet_id())) {
-      v.Add("client.outlet_id", absl::StrCat("no outlet \"", client.outlet_id(), "\""));
-    }
-  }
-  NormalizeText(client.mutable_description(), "client.description", 200, false, &v);
+  CheckClient(&client, "client", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kClient, client.id(), client));
   return client;
@@ -368,42 +404,78 @@ std::vector<v1::NewsroomClient> Registry::ListNewsroomClients(const std::string&
 
 absl::StatusOr<v1::Subscription> Registry::SetSubscription(v1::Subscription sub) {
   FieldViolations v;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    if (!recipients_.contains(sub.recipient_id())) {
-      v.Add("subscription.recipient_id",
-            absl::StrCat("no recipient \"", sub.recipient_id(), "\" (use client:<id> or journalist:<card>)"));
-    }
-  }
-  for (int i = 0; i < sub.agency_codes_size(); ++i) {
-    if (!validation::IsAgencyCode(sub.agency_codes(i))) {
-      v.Add(absl::StrCat("subscription.agency_codes[", i, "]"), "is not an agency code");
-    }
-  }
-  for (int i = 0; i < sub.topics_size(); ++i) {
-    if (!validation::IsTopicCode(sub.topics(i))) {
-      v.Add(absl::StrCat("subscription.topics[", i, "]"), "is not a topic code");
-    }
-  }
-  for (int i = 0; i < sub.region_codes_size(); ++i) {
-    if (!validation::IsRegionCode(sub.region_codes(i))) {
-      v.Add(absl::StrCat("subscription.region_codes[", i, "]"), "must look like \"VN-HN\"");
-    }
-  }
-  for (int i = 0; i < sub.languages_size(); ++i) {
-    if (sub.languages(i) != "vi" && sub.languages(i) != "en") {
-      v.Add(absl::StrCat("subscription.languages[", i, "]"), "must be \"vi\" or \"en\"");
-    }
-  }
-  if (sub.max_urgency() < 0 || sub.max_urgency() > 9) v.Add("subscription.max_urgency", "must be 0-9");
-  for (int i = 0; i < sub.kinds_size(); ++i) {
-    if (!pressrelay::common::v1::StatementKind_IsValid(sub.kinds(i)) || sub.kinds(i) == 0) {
-      v.Add(absl::StrCat("subscription.kinds[", i, "]"), "is not a statement kind");
-    }
-  }
+  CheckSubscription(sub, "subscription", [this](const std::string& id) { return RecipientExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kSubscription, sub.recipient_id(), sub));
   return sub;
+}
+
+bool Registry::OutletExists(const std::string& id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return outlets_.contains(id);
+}
+
+bool Registry::RecipientExists(const std::string& id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return recipients_.contains(id);
+}
+
+absl::StatusOr<v1::ImportRecipientsResponse> Registry::ImportRecipients(v1::ImportRecipientsRequest request) {
+  FieldViolations v;
+  absl::flat_hash_set<std::string> outlets, recipients;
+  for (int i = 0; i < request.outlets_size(); ++i) {
+    CheckOutlet(request.mutable_outlets(i), absl::StrCat("outlets[", i, "]"), &v);
+    outlets.insert(request.outlets(i).id());
+  }
+  auto outlet_exists = [&](const std::string& id) { return outlets.contains(id) || OutletExists(id); };
+  for (int i = 0; i < request.journalists_size(); ++i) {
+    CheckJournalist(request.mutable_journalists(i), absl::StrCat("journalists[", i, "]"), outlet_exists, &v);
+    recipients.insert(JournalistRecipientId(request.journalists(i).card_number()));
+  }
+  for (int i = 0; i < request.clients_size(); ++i) {
+    CheckClient(request.mutable_clients(i), absl::StrCat("clients[", i, "]"), outlet_exists, &v);
+    recipients.insert(ClientRecipientId(request.clients(i).id()));
+  }
+  auto recipient_exists = [&](const std::string& id) { return recipients.contains(id) || RecipientExists(id); };
+  for (int i = 0; i < request.subscriptions_size(); ++i) {
+    CheckSubscription(request.subscriptions(i), absl::StrCat("subscriptions[", i, "]"), recipient_exists, &v);
+  }
+  PR_RETURN_IF_ERROR(v.ToStatus());
+
+  std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>> batches(4);
+  batches[0].first = Kind::kOutlet;
+  for (const auto& o : request.outlets()) batches[0].second.emplace_back(o.id(), o.SerializeAsString());
+  batches[1].first = Kind::kJournalist;
+  for (const auto& j : request.journalists()) batches[1].second.emplace_back(j.card_number(), j.SerializeAsString());
+  batches[2].first = Kind::kClient;
+  for (const auto& c : request.clients()) batches[2].second.emplace_back(c.id(), c.SerializeAsString());
+  batches[3].first = Kind::kSubscription;
+  for (const auto& s : request.subscriptions()) {
+    batches[3].second.emplace_back(s.recipient_id(), s.SerializeAsString());
+  }
+  PR_RETURN_IF_ERROR(store_->PutMany(batches));
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [kind, entries] : batches) {
+      for (const auto& [id, bytes] : entries) StoreLocked(kind, id, bytes);
+    }
+    for (const auto& j : request.journalists()) RebuildRecipientLocked(JournalistRecipientId(j.card_number()));
+    for (const auto& c : request.clients()) RebuildRecipientLocked(ClientRecipientId(c.id()));
+    for (const auto& s : request.subscriptions()) RebuildRecipientLocked(s.recipient_id());
+    if (request.outlets_size() > 0) {
+      std::vector<std::string> affected;
+      for (const auto& [rid, r] : recipients_) {
+        if (outlets.contains(r.outlet_id)) affected.push_back(rid);
+      }
+      for (const auto& rid : affected) RebuildRecipientLocked(rid);
+    }
+  }
+  v1::ImportRecipientsResponse response;
+  response.set_outlets(request.outlets_size());
+  response.set_journalists(request.journalists_size());
+  response.set_clients(request.clients_size());
+  response.set_subscriptions(request.subscriptions_size());
+  return response;
 }
 
 absl::StatusOr<v1::Subscription> Registry::GetSubscription(const std::string& recipient_id) const {

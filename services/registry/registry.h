@@ -64,6 +64,8 @@ class Registry {
   std::vector<v1::NewsroomClient> ListNewsroomClients(const std::string& outlet_id) const;
   absl::StatusOr<v1::Subscription> SetSubscription(v1::Subscription subscription);
   absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const;
+  // All-or-nothing bulk registration (validated entirely before anything is written).
+  absl::StatusOr<v1::ImportRecipientsResponse> ImportRecipients(v1::ImportRecipientsRequest request);
 
   absl::StatusOr<v1::IssueTokenResponse> IssueToken(const v1::IssueTokenRequest& request, absl::Time now);
   absl::StatusOr<v1::TokenInfo> RevokeToken(const std::string& token_id, absl::Time now);
@@ -109,6 +111,8 @@ class Registry {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RebuildRecipientLocked(const std::string& recipient_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Principal> PrincipalFor(const v1::TokenInfo& info) const;
+  bool OutletExists(const std::string& id) const;
+  bool RecipientExists(const std::string& id) const;
 
   RegistryStore* const store_;
   mutable absl::Mutex mu_;

@@ -135,6 +135,16 @@ ServerUnaryReactor* RegistryAdminService::GetSubscription(CallbackServerContext*
                        });
 }
 
+ServerUnaryReactor* RegistryAdminService::ImportRecipients(CallbackServerContext* ctx,
+                                                           const v1::ImportRecipientsRequest* request,
+                                                           v1::ImportRecipientsResponse* response) {
+  return RunAuthorized(ctx, *pool_, *auth_, "RegistryAdmin.ImportRecipients",
+                       [=, this](const Principal&) -> absl::Status {
+                         PR_ASSIGN_OR_RETURN(*response, registry_->ImportRecipients(*request));
+                         return absl::OkStatus();
+                       });
+}
+
 ServerUnaryReactor* RegistryAdminService::IssueToken(CallbackServerContext* ctx, const v1::IssueTokenRequest* request,
                                                      v1::IssueTokenResponse* response) {
   return RunAuthorized(ctx, *pool_, *auth_, "RegistryAdmin.IssueToken", [=, this](const Principal&) -> absl::Status {

@@ -49,6 +49,9 @@ class RegistryAdminService final : public v1::RegistryAdmin::CallbackService {
   grpc::ServerUnaryReactor* GetSubscription(grpc::CallbackServerContext* ctx,
                                             const v1::GetSubscriptionRequest* request,
                                             v1::Subscription* response) override;
+  grpc::ServerUnaryReactor* ImportRecipients(grpc::CallbackServerContext* ctx,
+                                             const v1::ImportRecipientsRequest* request,
+                                             v1::ImportRecipientsResponse* response) override;
   grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* ctx, const v1::IssueTokenRequest* request,
                                        v1::IssueTokenResponse* response) override;
   grpc::ServerUnaryReactor* RevokeToken(grpc::CallbackServerContext* ctx, const v1::RevokeTokenRequest* request,

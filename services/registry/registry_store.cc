@@ -1,5 +1,7 @@
 #include "services/registry/registry_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/keys.h"
 
@@ -64,6 +66,35 @@ absl::Status RegistryStore::Put(Kind kind, const std::string& id,
       {"EXEC"},
   };
   auto replies = redis->Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RegistryStore::PutMany(
+    const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches) {
+  constexpr size_t kFieldsPerCommand = 500;
+  std::vector<redis::Args> commands;
+  for (const auto& [kind, entries] : batches) {
+    for (size_t start = 0; start < entries.size(); start += kFieldsPerCommand) {
+      redis::Args args{"HSET", KindKey(kind)};
+      for (size_t i = start; i < std::min(entries.size(), start + kFieldsPerCommand); ++i) {
+        args.Add(entries[i].first).Add(entries[i].second);
+      }
+      commands.push_back(std::move(args));
+    }
+  }
+  commands.push_back(redis::Args{"XADD", keys::kRegistryChanges, "MAXLEN", "~"}
+                         .Add(kChangesMaxLen)
+                         .Add("*")
+                         .Add("kind")
+                         .Add("all")
+                         .Add("id")
+                         .Add(""));
+  auto redis = pool_->Acquire();
+  auto replies = redis->Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
     if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
@@ -156,11 +187,14 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& re
     std::optional<Kind> kind;
     const auto fields = entries[i][1];
     for (size_t f = 0; f + 1 < fields.size(); f += 2) {
-      if (fields[f].str() == "kind") kind = KindFromName(fields[f + 1].str());
+      if (fields[f].str() == "kind") {
+        kind = KindFromName(fields[f + 1].str());
+        change.reload_all = fields[f + 1].str() == "all";
+      }
       if (fields[f].str() == "id") change.id = std::string(fields[f + 1].str());
     }
-    if (!kind) continue;
-    change.kind = *kind;
+    if (!kind && !change.reload_all) continue;
+    if (kind) change.kind = *kind;
     out.push_back(std::move(change));
   }
   return out;

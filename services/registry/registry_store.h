@@ -28,8 +28,9 @@ std::optional<Kind> KindFromName(absl::string_view name);
 // One entry of the change feed.
 struct Change {
   std::string stream_id;
-  Kind kind;
+  Kind kind = Kind::kAgency;
   std::string id;
+  bool reload_all = false;  // a bulk import: replicas reload everything
 };
 
 // A token as stored: its public record and nothing of the token itself but the hash.
@@ -46,6 +47,9 @@ class RegistryStore {
   absl::Status Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity);
   // The serialized entity, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(Kind kind, const std::string& id);
+  // Writes many entities (pipelined) and announces one "reload everything" change.
+  absl::Status PutMany(
+      const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches);
   // Every entity of a kind, as (id, serialized) pairs, read in pages.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> GetAll(Kind kind);
 

@@ -1,0 +1,147 @@
+// The registry through its gRPC API: validation naming fields, bulk import, tokens, and
+// entitlement (expired press cards, disabled clients).
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_util.h"
+#include "services/common/status.h"
+#include "services/common/time_util.h"
+#include "tests/support/suite.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(suite_.Start().ok());
+    ASSERT_TRUE(suite_.PutAgency("MOH", "Bộ Y tế").ok());
+    ASSERT_TRUE(suite_.PutSpokesperson("moh-sp", "MOH").ok());
+    ASSERT_TRUE(suite_.PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
+    moh_ = *suite_.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  }
+
+  absl::Status Import(const reg::ImportRecipientsRequest& request, reg::ImportRecipientsResponse* response) {
+    auto admin = suite_.Admin();
+    auto ctx = CallContext(suite_.operator_token(), kWait);
+    return FromGrpcStatus(admin->ImportRecipients(ctx.get(), request, response));
+  }
+
+  Suite suite_;
+  std::string moh_;
+};
+
+TEST_F(RegistryTest, EntitiesAreValidatedNamingTheField) {
+  EXPECT_EQ(ErrorField(suite_.PutAgency("moh", "Bộ Y tế")), "agency.code");
+  EXPECT_EQ(ErrorField(suite_.PutAgency("MOC", "")), "agency.name_vi");
+  EXPECT_EQ(ErrorField(suite_.PutSpokesperson("x", "NOPE")), "spokesperson.agency_code");
+  EXPECT_EQ(ErrorField(suite_.PutSpokesperson("moh-2", "MOH", absl::Now(), absl::Now() - absl::Hours(1))),
+            "spokesperson.valid_until");
+  EXPECT_EQ(ErrorField(suite_.PutClient("c1", "no-such-outlet").status()), "client.outlet_id");
+  reg::Subscription s;
+  s.set_recipient_id("client:nobody");
+  EXPECT_EQ(ErrorField(suite_.SetSubscription(s)), "subscription.recipient_id");
+  auto rid = suite_.PutClient("c1", "tuoitre");
+  ASSERT_TRUE(rid.ok());
+  s.set_recipient_id(*rid);
+  s.add_languages("fr");
+  EXPECT_EQ(ErrorField(suite_.SetSubscription(s)), "subscription.languages[0]");
+  // Only operators administer the registry.
+  auto admin = suite_.Admin();
+  auto ctx = CallContext(moh_, kWait);
+  reg::ListAgenciesResponse agencies;
+  EXPECT_EQ(admin->ListAgencies(ctx.get(), reg::ListAgenciesRequest(), &agencies).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(RegistryTest, BulkImportIsAllOrNothingAndFeedsMatching) {
+  reg::ImportRecipientsRequest request;
+  auto* outlet = request.add_outlets();
+  outlet->set_id("dantri");
+  outlet->set_name("Báo Dân trí");
+  outlet->set_licence_number("DEMO-9");
+  outlet->set_kind(reg::OUTLET_KIND_ONLINE);
+  for (int i = 0; i < 1000; ++i) {
+    auto* j = request.add_journalists();
+    j->set_card_number(absl::StrCat("C-", i));
+    j->set_full_name(absl::StrCat("Phóng viên ", i));
+    j->set_outlet_id(i % 2 ? "tuoitre" : "dantri");
+    *j->mutable_card_expires() = ToProto(absl::Now() + absl::Hours(1000));
+    auto* s = request.add_subscriptions();
+    s->set_recipient_id(absl::StrCat("journalist:C-", i));
+    if (i % 4 == 0) s->add_agency_codes("MOF");  // a quarter wants another ministry only
+  }
+  reg::ImportRecipientsRequest broken = request;
+  broken.mutable_journalists(3)->set_outlet_id("nowhere");
+  reg::ImportRecipientsResponse response;
+  absl::Status refused = Import(broken, &response);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorField(refused), "journalists[3].outlet_id");
+  auto published = suite_.Publish(moh_, MakeDraft("MOH", "Trước khi nhập"));
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(published->recipients_matched(), 0);  // nothing of the refused import exists
+
+  ASSERT_TRUE(Import(request, &response).ok());
+  EXPECT_EQ(response.journalists(), 1000);
+  published = suite_.Publish(moh_, MakeDraft("MOH", "Sau khi nhập"));
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(published->recipients_matched(), 750);
+  EXPECT_EQ(published->recipients_queued(), 750);
+}
+
+TEST_F(RegistryTest, RevokedAndExpiredTokensStopWorking) {
+  auto issued = suite_.IssueTokenFull(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  ASSERT_TRUE(issued.ok());
+  EXPECT_TRUE(absl::StartsWith(issued->token(), "prt_"));
+  EXPECT_GE(issued->token().size(), 4u + 43u);  // 256 random bits
+  ASSERT_TRUE(suite_.Publish(issued->token(), MakeDraft("MOH", "Trước thu hồi")).ok());
+  {
+    auto admin = suite_.Admin();
+    auto ctx = CallContext(suite_.operator_token(), kWait);
+    reg::RevokeTokenRequest revoke;
+    revoke.set_token_id(issued->info().token_id());
+    reg::RevokeTokenResponse revoked;
+    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
+    EXPECT_TRUE(IsSet(revoked.info().revoked_at()));
+  }
+  // The distribution service caches answers for 2 s at most; a revoked token fails after.
+  const absl::Time deadline = absl::Now() + kWait;
+  absl::Status last;
+  do {
+    last = suite_.Publish(issued->token(), MakeDraft("MOH", "Sau thu hồi")).status();
+  } while (last.ok() && absl::Now() < deadline);
+  EXPECT_EQ(last.code(), absl::StatusCode::kUnauthenticated);
+  // The token itself is not stored anywhere in Redis, only its hash.
+  auto redis = suite_.redis().Client();
+  auto all = redis.Run({"HGETALL", "reg:tokenhash"});
+  ASSERT_TRUE(all.ok());
+  for (size_t i = 0; i < all->size(); ++i) EXPECT_NE((*all)[i].str(), issued->token());
+}
+
+TEST_F(RegistryTest, ExpiredPressCardsReceiveNothing) {
+  auto valid = suite_.PutJournalist("B-1", "tuoitre");
+  auto expired = suite_.PutJournalist("B-2", "tuoitre", absl::Now() - absl::Hours(1));
+  ASSERT_TRUE(valid.ok() && expired.ok());
+  for (const auto& rid : {*valid, *expired}) {
+    reg::Subscription s;
+    s.set_recipient_id(rid);
+    ASSERT_TRUE(suite_.SetSubscription(s).ok());
+  }
+  auto published = suite_.Publish(moh_, MakeDraft("MOH", "Chỉ cho thẻ còn hạn"));
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(published->recipients_matched(), 1);
+  // And the expired card cannot even connect.
+  auto token = suite_.IssueToken(reg::SUBJECT_KIND_JOURNALIST, "B-2");
+  ASSERT_TRUE(token.ok());
+  TestSubscriber s(suite_.subscription_address(), *token);
+  s.Start();
+  ASSERT_TRUE(s.WaitEnded(kWait));
+  EXPECT_EQ(s.status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(s.status().error_message().find("press card expired"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
