@@ -348,6 +348,17 @@ absl::Status History(const Context& c) {
   return Call(c, *stub, &sub::Subscription::Stub::History, r, &resp);
 }
 
+// Exit 0 if the server's health (name "" or --service) is SERVING: for exec probes and
+// scripts, over TLS too.
+absl::Status Health(const Context& c) {
+  PR_ASSIGN_OR_RETURN(std::string address, Positional(c, 1, "address"));
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, address));
+  PR_ASSIGN_OR_RETURN(int64_t timeout_ms, c.args.GetInt("timeout-ms", 3000));
+  PR_RETURN_IF_ERROR(CheckHealth(*channel, c.args.GetOr("service", ""), absl::Milliseconds(timeout_ms)));
+  c.out << "SERVING\n";
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string Usage() {
@@ -370,6 +381,10 @@ Statements (spokespeople):
   update ID --draft FILE [--reason TEXT]      correct ID --reason TEXT [--draft FILE]
   withhold ID --reason TEXT                   kill ID --reason TEXT
   get ID [--version N]    list [--agency CODE]    report ID [--version N] [--unacknowledged]
+
+Operations:
+  health ADDRESS [--service NAME] [--timeout-ms N]   exit 0 when SERVING (name "pressrelay.liveness"
+                                                     for liveness)
 
 Newsrooms and journalists:
   subscribe [--cursor C | --cursor-file FILE | --from-oldest] [--count N] [--until-caught-up] [--no-ack]
@@ -417,6 +432,8 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     status = Subscribe(c);
   } else if (command == "history") {
     status = History(c);
+  } else if (command == "health") {
+    status = Health(c);
   } else if (command == "import") {
     status = RegistryCommand(c, command, "");
   } else if (args->positional().size() >= 2) {

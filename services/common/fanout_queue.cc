@@ -207,6 +207,25 @@ absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::stri
   return out;
 }
 
+absl::StatusOr<std::vector<int64_t>> QueuedSeqs(redis::Client& redis, absl::Span<const MemberRef> refs,
+                                                const std::string& statement_id, int version) {
+  const std::string member = keys::QueueMember(statement_id, version);
+  std::vector<redis::Args> batch;
+  batch.reserve(refs.size());
+  for (const auto& ref : refs) batch.push_back({"ZSCORE", keys::Queue(ref.shard, ref.recipient_id, ref.lane), member});
+  auto replies = redis.Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<int64_t> out;
+  out.reserve(refs.size());
+  for (const auto& reply : *replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    int64_t seq = 0;
+    if (!reply.is_nil()) ParseSeq(reply.str(), &seq);
+    out.push_back(seq);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
                                               const std::vector<std::string>& last_ids,
                                               absl::Duration block, int count) {

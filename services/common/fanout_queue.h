@@ -98,6 +98,16 @@ absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::st
 // The newest entry in each lane (0 if empty).
 absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id);
 
+// When a version entered each recipient's queue: its sequence number there, or 0 if it is
+// not (or no longer) in the queue. One round trip.
+struct MemberRef {
+  int shard = 0;
+  std::string recipient_id;
+  keys::Lane lane = keys::Lane::kRoutine;
+};
+absl::StatusOr<std::vector<int64_t>> QueuedSeqs(redis::Client& redis, absl::Span<const MemberRef> refs,
+                                                const std::string& statement_id, int version);
+
 // One event: a chunk was queued.
 struct Event {
   std::string stream_id;

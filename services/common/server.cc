@@ -42,6 +42,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   host->SetServing(false);
+  // Liveness is a separate name that says only "this process is up and answering": a
+  // dependency outage must make pods unready, not restart them all.
+  host->server_->GetHealthCheckService()->SetServingStatus(std::string(kLivenessService), true);
 
   if (!options.port_file.empty()) {
     const std::string tmp = options.port_file + ".tmp";
@@ -59,7 +62,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
 
 void ServiceHost::SetServing(bool serving) {
   auto* health = server_->GetHealthCheckService();
-  if (health != nullptr) health->SetServingStatus(serving);
+  if (health != nullptr) health->SetServingStatus("", serving);
 }
 
 void ServiceHost::Shutdown(absl::Duration grace) {

@@ -28,6 +28,10 @@ struct ServerOptions {
   int max_receive_bytes = 4 * 1024 * 1024;
 };
 
+// Health names: "" (readiness) is SERVING only while the service's dependencies answer;
+// kLivenessService is SERVING while the process runs, for liveness probes.
+inline constexpr absl::string_view kLivenessService = "pressrelay.liveness";
+
 class ServiceHost {
  public:
   // Builds and starts the server. Prints "READY <name> port=<port>" on stdout when it
@@ -38,7 +42,7 @@ class ServiceHost {
 
   int port() const { return port_; }
   grpc::Server& server() { return *server_; }
-  // Sets the status of the whole server ("") and of every hosted service.
+  // Sets the readiness status (health name "").
   void SetServing(bool serving);
   // Stops accepting calls, waits for running ones until the deadline, then cancels them.
   void Shutdown(absl::Duration grace);
@@ -46,7 +50,6 @@ class ServiceHost {
  private:
   ServiceHost() = default;
   std::unique_ptr<grpc::Server> server_;
-  std::vector<std::string> service_names_;
   int port_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "services/distribution/distribution_service.h"
 
 #include "services/common/grpc_util.h"
+#include "services/distribution/delivery_reporter.h"
 #include "services/common/status_macros.h"
 
 namespace pressrelay::distribution {
@@ -49,8 +50,9 @@ ServerUnaryReactor* DistributionService::GetDeliveryReport(CallbackServerContext
                                                            const v1::GetDeliveryReportRequest* request,
                                                            v1::DeliveryReport* response) {
   return RunAuthorized(ctx, *pool_, *auth_, "Distribution.GetDeliveryReport",
-                       [](const Principal&) -> absl::Status {
-                         return absl::UnimplementedError("delivery reports are not available yet");
+                       [=, this](const Principal& caller) -> absl::Status {
+                         PR_ASSIGN_OR_RETURN(*response, reporter_->Report(caller, *request));
+                         return absl::OkStatus();
                        });
 }
 

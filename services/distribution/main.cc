@@ -10,12 +10,15 @@
 #include "services/common/log.h"
 #include "services/common/server.h"
 #include "services/distribution/catalog.h"
+#include "services/distribution/delivery_reporter.h"
 #include "services/distribution/distribution_service.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/publisher.h"
 #include "services/distribution/statement_store.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
+ABSL_FLAG(std::string, subscription, "127.0.0.1:7403",
+          "subscription service address (its ledger feeds delivery reports; not needed to publish)");
 ABSL_FLAG(int, shards, 16, "queue shards; fixed for the life of a Redis data set");
 ABSL_FLAG(int, chunk_size, 1000, "recipients queued per atomic script run");
 ABSL_FLAG(int64_t, queue_max_entries, 10000, "retention: entries kept per recipient lane");
@@ -46,6 +49,12 @@ int Run() {
     return 2;
   }
   GrpcDirectoryClient directory(*channel, *service_token);
+  auto subscription_channel = MakeChannel(absl::GetFlag(FLAGS_subscription), PeerTlsFromFlags());
+  if (!subscription_channel.ok()) {
+    spdlog::critical("{}", subscription_channel.status().ToString());
+    return 2;
+  }
+  GrpcLedgerSource ledger(*subscription_channel, *service_token);
   CachingAuthenticator auth(&directory, absl::Seconds(2));
 
   const int workers = absl::GetFlag(FLAGS_workers);
@@ -75,9 +84,10 @@ int Run() {
   JobRunner runner(&engine, &store, absl::Seconds(1));
   Publisher publisher(&directory, &store, &engine, &runner);
   Catalog catalog(&store);
+  DeliveryReporter reporter(&store, &pool, &directory, &ledger);
 
   WorkerPool work("dist-work", workers);
-  DistributionService distribution(&publisher, &catalog, nullptr, &auth, &work);
+  DistributionService distribution(&publisher, &catalog, &reporter, &auth, &work);
   CatalogService catalog_service(&catalog, &auth, &work);
   auto host = ServiceHost::Start(*server_options, {&distribution, &catalog_service});
   if (!host.ok()) {

@@ -16,6 +16,17 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(20);
 
+// Runs the CLI to completion; returns its exit code.
+int RunCli(const std::vector<std::string>& words, const std::string& dir) {
+  std::vector<std::string> argv = {BinaryPath("pressrelay")};
+  argv.insert(argv.end(), words.begin(), words.end());
+  ChildProcess cli;
+  if (!cli.Start(argv, dir + "/cli.log").ok()) return -1;
+  (void)cli.ReadToEnd(kWait);
+  auto status = cli.Wait(kWait);
+  return status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+}
+
 TEST(ServiceHost, HealthIsServingOnlyWhileRedisAnswers) {
   Suite suite;
   ASSERT_TRUE(suite.Start().ok());
@@ -23,6 +34,11 @@ TEST(ServiceHost, HealthIsServingOnlyWhileRedisAnswers) {
                                              suite.subscription_address()};
   suite.redis().Kill();
   for (const auto& address : services) EXPECT_TRUE(WaitHealth(address, false, kWait).ok()) << address;
+  // Unready, but alive: liveness probes ("pressrelay.liveness") must not restart it.
+  for (const auto& address : services) {
+    EXPECT_NE(RunCli({"health", address}, suite.dir()), 0) << address;
+    EXPECT_EQ(RunCli({"health", address, "--service", "pressrelay.liveness"}, suite.dir()), 0) << address;
+  }
   ASSERT_TRUE(suite.redis().Restart().ok());
   for (const auto& address : services) EXPECT_TRUE(WaitHealth(address, true, kWait).ok()) << address;
 }

@@ -4,7 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,14 +33,7 @@ absl::Status ChildProcess::Start(const std::vector<std::string>& argv, const std
   log_path_ = log_path;
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-
-  // The child gets our environment plus `env`, and a clean signal mask (the test may
-  // block signals).
+  // Prepare everything the child needs before fork: after it, only async-signal-safe calls.
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
@@ -55,26 +48,31 @@ absl::Status ChildProcess::Start(const std::vector<std::string>& argv, const std
   std::vector<char*> cargv;
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t parent = getpid();
 
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  pid_t pid;
-  const int rc = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // The child dies with the test, even if the test crashes: no process outlives it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    execvpe(cargv[0], cargv.data(), envp.data());
+    _exit(127);
+  }
   close(out_pipe[1]);
-  if (rc != 0) {
+  if (log_fd >= 0) close(log_fd);
+  if (null_fd >= 0) close(null_fd);
+  if (pid < 0) {
     close(out_pipe[0]);
-    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(rc)));
+    return absl::InternalError(absl::StrCat("cannot start ", argv[0]));
   }
   pid_ = pid;
   stdout_fd_ = out_pipe[0];

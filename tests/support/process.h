@@ -20,7 +20,9 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Starts `argv` with extra environment variables; stderr goes to `log_path`.
+  // Starts `argv` with extra environment variables; stderr goes to `log_path`. The child is
+  // killed when the thread that started it ends (PR_SET_PDEATHSIG): start children from the
+  // test's main thread.
   absl::Status Start(const std::vector<std::string>& argv, const std::string& log_path,
                      const std::map<std::string, std::string>& env = {});
   // Reads stdout lines until one starts with `prefix`; returns it. Blocks on the pipe

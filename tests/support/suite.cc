@@ -140,6 +140,9 @@ absl::Status Suite::Start() {
             absl::StrCat("operator test-operator ", operator_token_, "\nservice test-services ", service_token, "\n"));
   service_token_file_ = dir_.File("service-token");
   WriteFile(service_token_file_, service_token);
+  // The distribution service reports from the subscription service's ledger, which itself
+  // needs the distribution service: the first subscription replica's port is chosen now.
+  subscription_listen_ = absl::StrCat("127.0.0.1:", FreePort());
   if (auto s = StartRegistry(); !s.ok()) return s;
   if (auto s = StartDistribution(0); !s.ok()) return s;
   return StartSubscription(0);
@@ -158,23 +161,46 @@ absl::Status Suite::RestartRegistry() {
   return Launch(&registry_, "pressrelay-registry", "registry", flags, registry_.address);
 }
 
-absl::Status Suite::StartDistribution(int i, const std::vector<std::string>& extra_flags) {
-  if (static_cast<int>(distribution_.size()) <= i) distribution_.resize(i + 1);
+std::vector<std::string> Suite::DistributionFlags(const std::vector<std::string>& extra) const {
   std::vector<std::string> flags = {"--registry", registry_.address, "--service_token_file", service_token_file_,
-                                    "--shards", std::to_string(options_.shards)};
+                                    "--shards", std::to_string(options_.shards), "--subscription",
+                                    subscription_listen_};
   flags.insert(flags.end(), options_.distribution_flags.begin(), options_.distribution_flags.end());
-  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
-  return Launch(&distribution_[i], "pressrelay-distribution", absl::StrCat("distribution-", i), flags);
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  return flags;
 }
 
-absl::Status Suite::StartSubscription(int i, const std::vector<std::string>& extra_flags) {
-  if (static_cast<int>(subscription_.size()) <= i) subscription_.resize(i + 1);
+std::vector<std::string> Suite::SubscriptionFlags(const std::vector<std::string>& extra) const {
   std::vector<std::string> flags = {"--registry",           registry_.address,   "--distribution",
                                     distribution_[0].address, "--service_token_file", service_token_file_,
                                     "--shards",             std::to_string(options_.shards)};
   flags.insert(flags.end(), options_.subscription_flags.begin(), options_.subscription_flags.end());
-  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
-  return Launch(&subscription_[i], "pressrelay-subscription", absl::StrCat("subscription-", i), flags);
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  return flags;
+}
+
+absl::Status Suite::StartDistribution(int i, const std::vector<std::string>& extra_flags) {
+  if (static_cast<int>(distribution_.size()) <= i) distribution_.resize(i + 1);
+  return Launch(&distribution_[i], "pressrelay-distribution", absl::StrCat("distribution-", i),
+                DistributionFlags(extra_flags));
+}
+
+absl::Status Suite::RestartDistribution(int i, const std::vector<std::string>& extra_flags) {
+  distribution_[i].process->Kill();
+  return Launch(&distribution_[i], "pressrelay-distribution", absl::StrCat("distribution-", i),
+                DistributionFlags(extra_flags), distribution_[i].address);
+}
+
+absl::Status Suite::StartSubscription(int i, const std::vector<std::string>& extra_flags) {
+  if (static_cast<int>(subscription_.size()) <= i) subscription_.resize(i + 1);
+  return Launch(&subscription_[i], "pressrelay-subscription", absl::StrCat("subscription-", i),
+                SubscriptionFlags(extra_flags), i == 0 ? subscription_listen_ : "127.0.0.1:0");
+}
+
+absl::Status Suite::RestartSubscription(int i, const std::vector<std::string>& extra_flags) {
+  subscription_[i].process->Kill();
+  return Launch(&subscription_[i], "pressrelay-subscription", absl::StrCat("subscription-", i),
+                SubscriptionFlags(extra_flags), subscription_[i].address);
 }
 
 std::unique_ptr<reg::RegistryAdmin::Stub> Suite::Admin() const {
@@ -262,6 +288,29 @@ absl::Status Suite::SetSubscription(const reg::Subscription& subscription) {
   reg::SetSubscriptionResponse response;
   auto admin = Admin();
   return Invoke(*admin, &reg::RegistryAdmin::Stub::SetSubscription, operator_token_, request, &response);
+}
+
+absl::StatusOr<std::vector<std::string>> Suite::ImportClients(const std::string& prefix, int count,
+                                                              const std::string& outlet_id,
+                                                              const reg::Subscription& filter) {
+  reg::ImportRecipientsRequest request;
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    auto* c = request.add_clients();
+    c->set_id(absl::StrCat(prefix, "-", i));
+    c->set_outlet_id(outlet_id);
+    auto* s = request.add_subscriptions();
+    *s = filter;
+    s->set_recipient_id(absl::StrCat("client:", c->id()));
+    ids.push_back(s->recipient_id());
+  }
+  reg::ImportRecipientsResponse response;
+  auto admin = Admin();
+  if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::ImportRecipients, operator_token_, request, &response);
+      !s.ok()) {
+    return s;
+  }
+  return ids;
 }
 
 absl::StatusOr<reg::IssueTokenResponse> Suite::IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id) {
@@ -389,6 +438,110 @@ grpc::Status TestSubscriber::AckLast() {
   sub::AckResponse response;
   auto ctx = CallContext(token_, kCallDeadline);
   return stub->Ack(ctx.get(), request, &response);
+}
+
+// --- ResilientSubscriber ----------------------------------------------------------------------
+
+ResilientSubscriber::ResilientSubscriber(std::vector<std::string> addresses, std::string token, Resume resume,
+                                         int ack_every)
+    : addresses_(std::move(addresses)), token_(std::move(token)), resume_(resume), ack_every_(ack_every) {}
+
+ResilientSubscriber::~ResilientSubscriber() { Stop(); }
+
+void ResilientSubscriber::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void ResilientSubscriber::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (current_ != nullptr) current_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void ResilientSubscriber::Loop() {
+  std::string cursor;
+  for (size_t attempt = 0;; ++attempt) {
+    const std::string& address = addresses_[attempt % addresses_.size()];
+    auto channel = Channel(address);
+    auto stub = sub::Subscription::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_wait_for_ready(true);  // a restarting server: wait for it rather than fail
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    sub::SubscribeRequest request;
+    if (resume_ == Resume::kFromCursor) request.set_cursor(cursor);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      current_ = &ctx;
+      ++connections_;
+      acked_at_connect_.push_back(acked_);
+    }
+    auto reader = stub->Subscribe(&ctx, request);
+    sub::SubscribeResponse response;
+    while (reader->Read(&response)) {
+      for (const auto& d : response.deliveries()) {
+        cursor = d.cursor();
+        size_t received;
+        {
+          absl::MutexLock lock(&mu_);
+          deliveries_.push_back(d);
+          received = deliveries_.size();
+        }
+        if (resume_ == Resume::kFromAck && received % ack_every_ == 0) {
+          sub::AckRequest ack;
+          ack.set_cursor(d.cursor());
+          sub::AckResponse ignored;
+          auto ack_ctx = CallContext(token_, kCallDeadline);
+          if (stub->Ack(ack_ctx.get(), ack, &ignored).ok()) {
+            absl::MutexLock lock(&mu_);
+            acked_ = received;
+          }
+        }
+      }
+    }
+    grpc::Status status = reader->Finish();
+    absl::MutexLock lock(&mu_);
+    current_ = nullptr;
+    endings_.push_back(status);
+    if (stopping_) return;
+    // Back off a little before reconnecting (as a real client would), unless told to stop.
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(50));
+    if (stopping_) return;
+  }
+}
+
+bool ResilientSubscriber::WaitForCount(size_t n, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return deliveries_.size() >= n; };
+  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+}
+
+std::vector<sub::Delivery> ResilientSubscriber::deliveries() const {
+  absl::MutexLock lock(&mu_);
+  return deliveries_;
+}
+
+std::vector<std::string> ResilientSubscriber::headlines() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const auto& d : deliveries_) out.push_back(d.statement().headline());
+  return out;
+}
+
+int ResilientSubscriber::connections() const {
+  absl::MutexLock lock(&mu_);
+  return connections_;
+}
+
+std::vector<grpc::Status> ResilientSubscriber::endings() const {
+  absl::MutexLock lock(&mu_);
+  return endings_;
+}
+
+std::vector<size_t> ResilientSubscriber::acked_at_connect() const {
+  absl::MutexLock lock(&mu_);
+  return acked_at_connect_;
 }
 
 dist::StatementDraft MakeDraft(const std::string& agency_code, const std::string& headline,

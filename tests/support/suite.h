@@ -68,6 +68,9 @@ class Suite {
   // Replica `i` (0, 1, ...); restarting an index reuses its slot.
   absl::Status StartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
   absl::Status StartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
+  // Restart a replica on the address it had (after a kill), so clients find it again.
+  absl::Status RestartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
+  absl::Status RestartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
   ChildProcess& distribution(int i = 0) { return *distribution_[i].process; }
   ChildProcess& subscription(int i = 0) { return *subscription_[i].process; }
   ChildProcess& registry() { return *registry_.process; }
@@ -97,6 +100,11 @@ class Suite {
   absl::StatusOr<std::string> PutJournalist(const std::string& card, const std::string& outlet_id,
                                             absl::Time card_expires = absl::Now() + absl::Hours(24 * 365));
   absl::Status SetSubscription(const reg::Subscription& subscription);
+  // Registers `count` newsroom clients "<prefix>-<n>" of `outlet_id` in one bulk import,
+  // each subscribed with `filter`; returns their recipient ids.
+  absl::StatusOr<std::vector<std::string>> ImportClients(const std::string& prefix, int count,
+                                                         const std::string& outlet_id,
+                                                         const reg::Subscription& filter = {});
   absl::StatusOr<std::string> IssueToken(reg::SubjectKind kind, const std::string& subject_id);
   absl::StatusOr<reg::IssueTokenResponse> IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id);
 
@@ -114,6 +122,8 @@ class Suite {
   };
   absl::Status Launch(Service* service, const std::string& binary, const std::string& name,
                       std::vector<std::string> flags, const std::string& listen = "127.0.0.1:0");
+  std::vector<std::string> DistributionFlags(const std::vector<std::string>& extra) const;
+  std::vector<std::string> SubscriptionFlags(const std::vector<std::string>& extra) const;
 
   SuiteOptions options_;
   TempDir dir_;
@@ -123,6 +133,7 @@ class Suite {
   std::vector<Service> subscription_;
   std::string operator_token_;
   std::string service_token_file_;
+  std::string subscription_listen_;
 };
 
 // A newsroom client in the test: a Subscribe stream read on its own thread, collecting
@@ -159,6 +170,43 @@ class TestSubscriber {
   bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// A newsroom that keeps going: when its stream ends (server killed, drained) it reconnects,
+// to the next address in turn, and resumes either from the last cursor it processed or,
+// acknowledging every `ack_every` deliveries, from the server's record of its acks.
+class ResilientSubscriber {
+ public:
+  enum class Resume { kFromCursor, kFromAck };
+  ResilientSubscriber(std::vector<std::string> addresses, std::string token, Resume resume, int ack_every = 1);
+  ~ResilientSubscriber();
+  void Start();
+  void Stop();
+  bool WaitForCount(size_t n, absl::Duration timeout);
+  std::vector<sub::Delivery> deliveries() const;
+  // Headlines in arrival order.
+  std::vector<std::string> headlines() const;
+  int connections() const;
+  // Statuses the streams ended with.
+  std::vector<grpc::Status> endings() const;
+  // How many deliveries had been acknowledged when each connection began.
+  std::vector<size_t> acked_at_connect() const;
+
+ private:
+  void Loop();
+  const std::vector<std::string> addresses_;
+  const std::string token_;
+  const Resume resume_;
+  const int ack_every_;
+  mutable absl::Mutex mu_;
+  std::vector<sub::Delivery> deliveries_ ABSL_GUARDED_BY(mu_);
+  std::vector<grpc::Status> endings_ ABSL_GUARDED_BY(mu_);
+  std::vector<size_t> acked_at_connect_ ABSL_GUARDED_BY(mu_);
+  size_t acked_ ABSL_GUARDED_BY(mu_) = 0;
+  int connections_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::thread thread_;
 };
 

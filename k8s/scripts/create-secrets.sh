@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Prints fresh, random credentials for pressrelay as Kubernetes Secret manifests (YAML) on
+# standard output, for overlays that do not generate their own (overlays/production):
+#
+#   pressrelay-redis-auth            password          Redis requirepass, --redis_password_file
+#   pressrelay-registry-bootstrap    bootstrap-tokens  --bootstrap_tokens_file of the registry
+#   pressrelay-distribution-token    token             --service_token_file of distribution
+#   pressrelay-subscription-token    token             --service_token_file of subscription
+#
+# The two service tokens appear as "service <name> <token>" lines of the bootstrap tokens,
+# so the registry knows them; an operator token is added for the CLI.
+#
+# Usage:
+#   k8s/scripts/create-secrets.sh [--namespace NS] [--operator NAME] | kubectl apply -f -
+#   k8s/scripts/create-secrets.sh > pressrelay-secrets.yaml   # then seal/encrypt it; never commit it
+#
+# Tokens are what the services themselves issue: "prt_" + 32 random bytes, URL-safe base64
+# without padding. Run it once per installation. Applying it again REPLACES the values; the
+# registry installs the new tokens at its next start but does not revoke the old ones
+# (use `pressrelay token revoke`).
+#
+# The operator token, afterwards:
+#   kubectl -n pressrelay get secret pressrelay-registry-bootstrap \
+#     -o jsonpath='{.data.bootstrap-tokens}' | base64 -d | awk '$1 == "operator" {print $3}'
+set -euo pipefail
+
+namespace=pressrelay
+operator="admin"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --namespace) namespace="$2"; shift ;;
+    --operator) operator="$2"; shift ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "create-secrets: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if ! [[ "$operator" =~ ^[a-z0-9][a-z0-9._-]{0,63}$ ]]; then
+  echo "create-secrets: --operator must be a lower-case slug (a-z 0-9 . _ -)" >&2
+  exit 2
+fi
+if [ -t 1 ]; then
+  echo "create-secrets: refusing to print live credentials to a terminal; pipe or redirect the output" >&2
+  exit 2
+fi
+command -v kubectl >/dev/null || { echo "create-secrets: kubectl is needed" >&2; exit 2; }
+
+token() {
+  printf 'prt_%s' "$(head -c32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+}
+
+umask 077
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+redis_password="$(head -c32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+distribution_token="$(token)"
+subscription_token="$(token)"
+operator_token="$(token)"
+printf '%s\n' \
+  "# Installed by the registry at every start: operator|service|gateway <name> <token>" \
+  "operator $operator $operator_token" \
+  "service distribution $distribution_token" \
+  "service subscription $subscription_token" > "$tmp/bootstrap-tokens"
+printf '%s' "$redis_password" > "$tmp/password"
+printf '%s' "$distribution_token" > "$tmp/distribution-token"
+printf '%s' "$subscription_token" > "$tmp/subscription-token"
+
+secret() {  # name, then kubectl --from-file arguments
+  local name="$1"; shift
+  echo "---"
+  kubectl create secret generic "$name" --namespace "$namespace" "$@" --dry-run=client -o yaml \
+    | kubectl label --local -f - -o yaml app.kubernetes.io/part-of=pressrelay
+}
+
+secret pressrelay-redis-auth --from-file=password="$tmp/password"
+secret pressrelay-registry-bootstrap --from-file=bootstrap-tokens="$tmp/bootstrap-tokens"
+secret pressrelay-distribution-token --from-file=token="$tmp/distribution-token"
+secret pressrelay-subscription-token --from-file=token="$tmp/subscription-token"
+echo "create-secrets: wrote 4 Secrets for namespace $namespace (operator: $operator)" >&2

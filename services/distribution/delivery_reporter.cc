@@ -1,0 +1,118 @@
+#include "services/distribution/delivery_reporter.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/fanout_queue.h"
+#include "services/common/grpc_util.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+#include "services/common/time_util.h"
+
+namespace pressrelay::distribution {
+
+GrpcLedgerSource::GrpcLedgerSource(std::shared_ptr<grpc::Channel> channel, std::string service_token)
+    : stub_(sub_v1::Ledger::NewStub(std::move(channel))), service_token_(std::move(service_token)) {}
+
+absl::StatusOr<sub_v1::GetDeliveryStatesResponse> GrpcLedgerSource::States(const std::string& statement_id,
+                                                                           int version) {
+  sub_v1::GetDeliveryStatesRequest request;
+  request.set_statement_id(statement_id);
+  request.set_version(version);
+  sub_v1::GetDeliveryStatesResponse response;
+  auto ctx = CallContext(service_token_, absl::Seconds(10));
+  grpc::Status status = stub_->GetDeliveryStates(ctx.get(), request, &response);
+  if (!status.ok()) return Annotate(FromGrpcStatus(status), "subscription ledger");
+  return response;
+}
+
+absl::StatusOr<v1::DeliveryReport> DeliveryReporter::Report(const Principal& caller,
+                                                            const v1::GetDeliveryReportRequest& request) {
+  if (request.statement_id().empty()) return FieldError("statement_id", "is required");
+  if (request.version() < 0) return FieldError("version", "must not be negative");
+  PR_ASSIGN_OR_RETURN(auto head, store_->LoadHead(request.statement_id()));
+  if (!head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
+  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && caller.agency_code() != head->agency_code()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot see reports of ", head->agency_code()));
+  }
+  PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(request.statement_id()));
+  const int version = request.version() == 0 ? numbers.first : request.version();
+  if (version > numbers.first) return FieldError("version", absl::StrCat("the statement has ", numbers.first, " versions"));
+
+  // The version's audience: every recipient of its jobs that were not canceled.
+  const std::string prefix = absl::StrCat(request.statement_id(), ":", version, ":");
+  std::vector<std::string> job_ids;
+  for (const auto& id : head->job_ids()) {
+    if (absl::StartsWith(id, prefix)) job_ids.push_back(id);
+  }
+  PR_ASSIGN_OR_RETURN(auto states, store_->JobStates(job_ids));
+  std::vector<fanout::MemberRef> refs;
+  std::vector<bool> queued;
+  {
+    auto redis = pool_->Acquire();
+    for (size_t i = 0; i < job_ids.size(); ++i) {
+      if (states[i] == JobState::kCanceled) continue;
+      PR_ASSIGN_OR_RETURN(auto job, store_->LoadJob(job_ids[i]));
+      if (!job) continue;
+      for (const auto& shard : job->shards()) {
+        PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job->job_id()));
+        for (int k = 0; k < shard.recipients_size(); ++k) {
+          refs.push_back({shard.shard(), shard.recipients(k), static_cast<keys::Lane>(job->lane())});
+          queued.push_back(k < progress);
+        }
+      }
+    }
+  }
+  std::vector<int64_t> seqs;
+  {
+    auto redis = pool_->Acquire();
+    PR_ASSIGN_OR_RETURN(seqs, fanout::QueuedSeqs(*redis, refs, request.statement_id(), version));
+  }
+  PR_ASSIGN_OR_RETURN(auto ledger, ledger_->States(request.statement_id(), version));
+  absl::flat_hash_map<std::string, const sub_v1::RecipientState*> by_recipient;
+  for (const auto& state : ledger.states()) by_recipient[state.recipient_id()] = &state;
+  std::vector<std::string> ids;
+  for (const auto& ref : refs) ids.push_back(ref.recipient_id);
+  PR_ASSIGN_OR_RETURN(auto infos, directory_->GetRecipients(ids));
+
+  v1::DeliveryReport report;
+  report.set_statement_id(request.statement_id());
+  report.set_version(version);
+  report.set_recipients_matched(static_cast<int32_t>(refs.size()));
+  std::vector<v1::RecipientDelivery> rows;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    v1::RecipientDelivery row;
+    row.set_recipient_id(refs[i].recipient_id);
+    if (i < infos.size()) {
+      row.set_display_name(infos[i].display_name());
+      row.set_outlet_id(infos[i].outlet_id());
+      row.set_outlet_name(infos[i].outlet_name());
+    }
+    if (queued[i]) {
+      report.set_queued(report.queued() + 1);
+      if (seqs[i] > 0) *row.mutable_queued_at() = ProtoFromMillis(fanout::SeqMillis(seqs[i]));
+    }
+    if (auto it = by_recipient.find(refs[i].recipient_id); it != by_recipient.end()) {
+      if (IsSet(it->second->sent_at())) {
+        *row.mutable_sent_at() = it->second->sent_at();
+        report.set_sent(report.sent() + 1);
+      }
+      if (IsSet(it->second->acknowledged_at())) {
+        *row.mutable_acknowledged_at() = it->second->acknowledged_at();
+        report.set_acknowledged(report.acknowledged() + 1);
+      }
+    }
+    if (request.only_unacknowledged() && IsSet(row.acknowledged_at())) continue;
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const v1::RecipientDelivery& a, const v1::RecipientDelivery& b) {
+    return std::tie(a.outlet_name(), a.recipient_id()) < std::tie(b.outlet_name(), b.recipient_id());
+  });
+  for (auto& row : rows) *report.add_recipients() = std::move(row);
+  return report;
+}
+
+}  // namespace pressrelay::distribution

@@ -1,0 +1,139 @@
+// Crash-safe fan-out: a publish that returned OK — or was committed before the publisher
+// died — reaches every recipient's queue exactly once, whatever dies half-way.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/keys.h"
+#include "tests/support/suite.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(60);
+constexpr int kRecipients = 10000;
+constexpr int kShards = 4;
+
+// Sum over shards of how far a job got.
+int64_t Progress(redis::Client& redis, const std::string& job_id) {
+  int64_t total = 0;
+  for (int shard = 0; shard < kShards; ++shard) {
+    auto reply = redis.Run({"HGET", keys::FanoutProgress(shard), job_id});
+    if (reply.ok()) total += reply->integer();
+  }
+  return total;
+}
+
+TEST(FanoutFault, SigkillDuringAFanOutTo10000RecipientsQueuesEachExactlyOnce) {
+  // Small chunks make the fan-out take long enough to be killed in the middle of it.
+  Suite suite(SuiteOptions{.shards = kShards,
+                           .distribution_flags = {"--chunk_size", "10", "--job_lease", "2s"}});
+  ASSERT_TRUE(suite.Start().ok());
+  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
+  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
+  ASSERT_TRUE(suite.PutOutlet("wire", "Test wire").ok());
+  auto recipients = suite.ImportClients("newsroom", kRecipients, "wire");
+  ASSERT_TRUE(recipients.ok()) << recipients.status();
+  const std::string token = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+
+  auto redis = suite.redis().Client();
+  std::string statement_id, job_id;
+  int64_t at_kill = 0;
+  for (int attempt = 0; attempt < 5 && statement_id.empty(); ++attempt) {
+    // Publish in the background; watch the job's progress in Redis and SIGKILL the
+    // service once some, but not all, recipients are queued.
+    auto before = redis.Run({"ZCARD", "st:index"})->integer();
+    std::thread publisher([&] {
+      (void)suite.Publish(token, MakeDraft("MOH", absl::StrCat("Thông báo khẩn ", attempt)), absl::StrCat("key-", attempt));
+    });
+    std::string sid;
+    const absl::Time deadline = absl::Now() + kWait;
+    while (absl::Now() < deadline) {
+      auto ids = redis.Run({"ZRANGE", "st:index", "0", "-1"});
+      if (ids.ok() && static_cast<int64_t>(ids->size()) > before) {
+        for (size_t i = 0; i < ids->size(); ++i) {
+          std::string id((*ids)[i].str());
+          if (redis.Run({"HGET", keys::Statement(id), "latest"})->integer() >= 1 &&
+              absl::StrContains(redis.Run({"HGET", keys::Statement(id), "v1"})->str(), absl::StrCat("Thông báo khẩn ", attempt))) {
+            sid = id;
+          }
+        }
+      }
+      if (!sid.empty()) {
+        const int64_t progress = Progress(redis, absl::StrCat(sid, ":1:now"));
+        if (progress > 0) {
+          suite.distribution().Signal(SIGKILL);
+          break;
+        }
+      }
+    }
+    publisher.join();
+    ASSERT_TRUE(suite.distribution().Wait(kWait).ok());
+    at_kill = Progress(redis, absl::StrCat(sid, ":1:now"));
+    if (at_kill > 0 && at_kill < kRecipients) {
+      statement_id = sid;
+      job_id = absl::StrCat(sid, ":1:now");
+    }
+    ASSERT_TRUE(suite.RestartDistribution(0, {"--chunk_size", "10", "--job_lease", "2s"}).ok());
+    if (statement_id.empty()) {
+      // Killed too late (the fan-out had finished): try again with a new statement.
+      ASSERT_TRUE(WaitServing(suite.distribution_address(), kWait).ok());
+    }
+  }
+  ASSERT_FALSE(statement_id.empty()) << "could not kill the service in the middle of a fan-out";
+  RecordProperty("queued_at_kill", std::to_string(at_kill));
+
+  // The restarted replica claims the job when its lease expires, and finishes it.
+  const absl::Time deadline = absl::Now() + kWait;
+  while (Progress(redis, job_id) < kRecipients && absl::Now() < deadline) {
+    auto done = redis.Run({"HGET", "fo:done", job_id});
+    if (done.ok() && !done->is_nil()) break;
+    // Probe again when the next event lands in any shard (blocking read, no sleep).
+    std::vector<std::string> ids(kShards, "$");
+    (void)redis.RunWithTimeout(redis::Args{"XREAD", "BLOCK", "500", "STREAMS", "ev:{0}", "ev:{1}", "ev:{2}", "ev:{3}",
+                                           "$", "$", "$", "$"},
+                               absl::Seconds(2));
+  }
+  ASSERT_EQ(Progress(redis, job_id), kRecipients);
+
+  // Every queue holds the statement exactly once...
+  const std::string member = keys::QueueMember(statement_id, 1);
+  std::vector<redis::Args> checks;
+  for (const auto& rid : *recipients) {
+    const std::string key = keys::Queue(keys::ShardOf(rid, kShards), rid, keys::Lane::kRoutine);
+    checks.push_back({"ZSCORE", key, member});
+  }
+  auto scores = redis.Pipeline(checks);
+  ASSERT_TRUE(scores.ok());
+  int missing = 0;
+  for (const auto& s : *scores) missing += s.is_nil() ? 1 : 0;
+  EXPECT_EQ(missing, 0);
+  // ...and the fan-out applied each recipient once: the event streams name every
+  // recipient of this statement exactly once in total.
+  std::map<std::string, int> named;
+  for (int shard = 0; shard < kShards; ++shard) {
+    auto events = redis.Run({"XRANGE", keys::Events(shard), "-", "+"});
+    ASSERT_TRUE(events.ok());
+    for (size_t i = 0; i < events->size(); ++i) {
+      const auto fields = (*events)[i][1];
+      std::string sid, rids;
+      for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+        if (fields[f].str() == "sid") sid = std::string(fields[f + 1].str());
+        if (fields[f].str() == "r") rids = std::string(fields[f + 1].str());
+      }
+      if (sid != statement_id) continue;
+      for (absl::string_view r : absl::StrSplit(rids, ',', absl::SkipEmpty())) ++named[std::string(r)];
+    }
+  }
+  EXPECT_EQ(named.size(), static_cast<size_t>(kRecipients));
+  int twice = 0;
+  for (const auto& [rid, n] : named) twice += n > 1 ? 1 : 0;
+  EXPECT_EQ(twice, 0);
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
