@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/common/log.h"
 #include "services/subscription/ledger.h"
 
 namespace pressrelay::subscription {
@@ -214,7 +215,11 @@ void SubscribeStream::OnWriteDone(bool ok) {
 bool SubscribeStream::Overdue(absl::Time now) {
   absl::MutexLock lock(&mu_);
   if (state_ == State::kFinished || state_ == State::kStarting) return false;
-  if (write_in_flight_ && now - write_started_ > options_.stall_timeout) return true;
+  if (write_in_flight_ && now - write_started_ > options_.stall_timeout) {
+    spdlog::warn("stream {} of {}: no write progress for {}; cancelling it", id_, recipient_id_,
+                 absl::FormatDuration(now - write_started_));
+    return true;
+  }
   // A reader that was live and now leaves queued items unwritten for longer than max_lag
   // is too far behind: end the stream so it resumes from its cursor when it can keep up.
   if (was_live_) {
@@ -223,6 +228,8 @@ bool SubscribeStream::Overdue(absl::Time now) {
       if (!lane.empty() && (oldest == 0 || lane.front().seq < oldest)) oldest = lane.front().seq;
     }
     if (oldest != 0 && now - fanout::SeqTime(oldest) > options_.max_lag) {
+      spdlog::warn("stream {} of {}: {} behind; ending it", id_, recipient_id_,
+                   absl::FormatDuration(now - fanout::SeqTime(oldest)));
       FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                 "reading too slowly: more than the allowed lag behind the wire; "
                                 "reconnect and resume from the last cursor you processed"));

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -124,6 +125,30 @@ absl::StatusOr<std::string> ChildProcess::ReadToEnd(absl::Duration timeout) {
     output_.append(buf, static_cast<size_t>(n));
   }
   return output_;
+}
+
+absl::StatusOr<std::string> ChildProcess::WaitForLog(const std::string& text, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  const int fd = inotify_init1(IN_CLOEXEC);
+  if (fd < 0) return absl::InternalError("inotify");
+  inotify_add_watch(fd, log_path_.c_str(), IN_MODIFY);
+  for (;;) {
+    const std::string log = ReadFile(log_path_);
+    if (log.find(text) != std::string::npos) {
+      close(fd);
+      return log;
+    }
+    const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
+    if (left <= 0) {
+      close(fd);
+      return absl::DeadlineExceededError(absl::StrCat("\"", text, "\" never appeared in ", log_path_));
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) > 0) {
+      char buf[4096];
+      (void)read(fd, buf, sizeof(buf));
+    }
+  }
 }
 
 void ChildProcess::Signal(int sig) {

@@ -28,6 +28,9 @@ class ChildProcess {
   // Reads stdout lines until one starts with `prefix`; returns it. Blocks on the pipe
   // (poll), never sleeps.
   absl::StatusOr<std::string> WaitForLine(const std::string& prefix, absl::Duration timeout);
+  // Waits until the process's log (stderr) contains `text`, blocking on inotify rather
+  // than polling; returns the log.
+  absl::StatusOr<std::string> WaitForLog(const std::string& text, absl::Duration timeout);
   // Reads stdout until the process closes it; returns everything read.
   absl::StatusOr<std::string> ReadToEnd(absl::Duration timeout);
   // Everything read from stdout so far.

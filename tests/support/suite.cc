@@ -362,7 +362,29 @@ TestSubscriber::~TestSubscriber() { Stop(); }
 
 void TestSubscriber::Start() { thread_ = std::thread([this] { Loop(); }); }
 
+void TestSubscriber::SetReadLimit(int messages, bool small_window) {
+  if (small_window) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+    channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
+  }
+  absl::MutexLock lock(&mu_);
+  read_limit_ = messages;
+}
+
+void TestSubscriber::ResumeReading() {
+  absl::MutexLock lock(&mu_);
+  read_limit_ = -1;
+}
+
+std::vector<absl::Time> TestSubscriber::arrivals() const {
+  absl::MutexLock lock(&mu_);
+  return arrivals_;
+}
+
 void TestSubscriber::Stop() {
+  ResumeReading();
   ctx_.TryCancel();
   if (thread_.joinable()) thread_.join();
 }
@@ -375,9 +397,20 @@ void TestSubscriber::Loop() {
   request.set_from_oldest_retained(from_oldest_);
   auto reader = stub->Subscribe(&ctx_, request);
   sub::SubscribeResponse response;
-  while (reader->Read(&response)) {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto may_read = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return read_limit_ < 0 || reads_ < read_limit_; };
+      mu_.Await(absl::Condition(&may_read));
+    }
+    if (!reader->Read(&response)) break;
     absl::MutexLock lock(&mu_);
-    for (const auto& d : response.deliveries()) deliveries_.push_back(d);
+    ++reads_;
+    const absl::Time now = absl::Now();
+    for (const auto& d : response.deliveries()) {
+      deliveries_.push_back(d);
+      arrivals_.push_back(now);
+    }
     if (response.caught_up()) caught_up_ = true;
   }
   grpc::Status status = reader->Finish();

@@ -141,6 +141,11 @@ class Suite {
 class TestSubscriber {
  public:
   TestSubscriber(std::string address, std::string token, std::string cursor = "", bool from_oldest = false);
+  // Stops reading after this many messages until ResumeReading (a stuck newsroom). With
+  // `small_window` its connection also stops accepting data beyond one 64 KiB HTTP/2 window,
+  // as a frozen host's would (otherwise the gRPC library keeps reading into memory).
+  void SetReadLimit(int messages, bool small_window = true);
+  void ResumeReading();
   ~TestSubscriber();
   void Start();
   // Cancels the stream and joins the reader.
@@ -151,6 +156,8 @@ class TestSubscriber {
   // Until the stream ends (server closed it); false on timeout.
   bool WaitEnded(absl::Duration timeout);
   std::vector<sub::Delivery> deliveries() const;
+  // When each delivery arrived.
+  std::vector<absl::Time> arrivals() const;
   size_t count() const;
   grpc::Status status() const;  // valid once ended
   bool ended() const;
@@ -167,6 +174,9 @@ class TestSubscriber {
   grpc::ClientContext ctx_;
   mutable absl::Mutex mu_;
   std::vector<sub::Delivery> deliveries_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Time> arrivals_ ABSL_GUARDED_BY(mu_);
+  int read_limit_ ABSL_GUARDED_BY(mu_) = -1;
+  int reads_ ABSL_GUARDED_BY(mu_) = 0;
   bool caught_up_ ABSL_GUARDED_BY(mu_) = false;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
