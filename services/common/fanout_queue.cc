@@ -12,9 +12,10 @@ namespace {
 
 // KEYS: 1 progress hash, 2 sequence, 3 events, 4 trimmed hash, 5.. queues (one per recipient)
 // ARGV: 1 job id, 2 start, 3 statement id, 4 version, 5 lane char, 6 member,
-//       7 max entries, 8 max age ms, 9 events max len, 10 recipients joined by ",",
-//       11.. trimmed-hash field of each queue (same order as KEYS 5..)
+//       7 max entries, 8 events max len, 9 recipients joined by ",", 10 queue key prefix
 // Returns {applied (0/1), progress, seq as string}.
+// Per recipient only ZADD and ZCARD run (both O(1)-ish and without number formatting):
+// the hot path of a 100,000-recipient fan-out.
 const redis::Script kEnqueueChunk(R"lua(
 local start = tonumber(ARGV[2])
 local done = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
@@ -27,31 +28,44 @@ if last >= seq then seq = last + 1 end
 local sseq = string.format('%.0f', seq)
 redis.call('SET', KEYS[2], sseq)
 local max_entries = tonumber(ARGV[7])
-local cutoff = string.format('%.0f', (now_ms - tonumber(ARGV[8])) * 1000)
+local prefix_len = #ARGV[10]
 local n = #KEYS - 4
 for i = 1, n do
   local q = KEYS[4 + i]
   redis.call('ZADD', q, 'NX', sseq, ARGV[6])
-  local first = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
-  if first[2] ~= nil and tonumber(first[2]) < tonumber(cutoff) then
-    local old = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. cutoff, 'WITHSCORES')
-    redis.call('ZREMRANGEBYSCORE', q, '-inf', '(' .. cutoff)
-    redis.call('HSET', KEYS[4], ARGV[10 + i], old[#old])
-  end
   local card = redis.call('ZCARD', q)
   if card > max_entries then
+    -- Trim the oldest; remember the highest trimmed position under "<recipient>:<lane>",
+    -- which is the queue key without its prefix.
     local k = card - max_entries
     local edge = redis.call('ZRANGE', q, k - 1, k - 1, 'WITHSCORES')
     redis.call('ZREMRANGEBYRANK', q, 0, k - 1)
-    redis.call('HSET', KEYS[4], ARGV[10 + i], edge[2])
+    redis.call('HSET', KEYS[4], string.sub(q, prefix_len + 1), edge[2])
   end
 end
 local ms = math.floor(seq / 1000)
 local id = string.format('%.0f-%.0f', ms, seq - ms * 1000)
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], id,
-           'seq', sseq, 'sid', ARGV[3], 'v', ARGV[4], 'lane', ARGV[5], 'r', ARGV[10])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], id,
+           'seq', sseq, 'sid', ARGV[3], 'v', ARGV[4], 'lane', ARGV[5], 'r', ARGV[9])
 redis.call('HSET', KEYS[1], ARGV[1], start + n)
 return {1, start + n, sseq}
+)lua");
+
+// KEYS: 1 trimmed hash, 2.. queues. ARGV: 1 cutoff seq, 2 queue key prefix.
+// Drops entries older than the cutoff and records the highest dropped position.
+const redis::Script kTrimByAge(R"lua(
+local trimmed = 0
+local prefix_len = #ARGV[2]
+for i = 2, #KEYS do
+  local q = KEYS[i]
+  local old = redis.call('ZRANGEBYSCORE', q, '-inf', '(' .. ARGV[1], 'WITHSCORES')
+  if #old > 0 then
+    redis.call('ZREMRANGEBYSCORE', q, '-inf', '(' .. ARGV[1])
+    redis.call('HSET', KEYS[1], string.sub(q, prefix_len + 1), old[#old])
+    trimmed = trimmed + #old / 2
+  end
+end
+return trimmed
 )lua");
 
 bool ParseSeq(absl::string_view text, int64_t* out) {
@@ -87,13 +101,13 @@ redis::Args ChunkCommand(const Chunk& chunk, const Retention& retention, bool by
   args.Add(chunk.start);
   args.Add(chunk.statement_id);
   args.Add(chunk.version);
-  args.Add(absl::string_view(std::string(1, keys::LaneChar(chunk.lane))));
+  const char lane = keys::LaneChar(chunk.lane);
+  args.Add(absl::string_view(&lane, 1));
   args.Add(keys::QueueMember(chunk.statement_id, chunk.version));
   args.Add(retention.max_entries);
-  args.Add(absl::ToInt64Milliseconds(retention.max_age));
   args.Add(retention.events_max_len);
   args.Add(absl::StrJoin(chunk.recipients, ","));
-  for (const auto& r : chunk.recipients) args.Add(keys::TrimmedField(r, chunk.lane));
+  args.Add(keys::QueuePrefix(chunk.shard));
   return args;
 }
 
@@ -138,6 +152,24 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
   auto results = EnqueueChunks(redis, absl::MakeConstSpan(&chunk, 1), retention);
   if (!results.ok()) return results.status();
   return results->front();
+}
+
+absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, int shard, const std::string& cursor,
+                                           absl::Time cutoff) {
+  auto page = redis.Run({"SCAN", cursor, "MATCH", absl::StrCat(keys::QueuePrefix(shard), "*"), "COUNT", "500"});
+  if (!page.ok()) return page.status();
+  QueueScan out;
+  out.cursor = std::string((*page)[0].str());
+  const auto found = (*page)[1];
+  if (found.size() > 0) {
+    std::vector<std::string> keys_list = {keys::Trimmed(shard)};
+    for (size_t i = 0; i < found.size(); ++i) keys_list.emplace_back(found[i].str());
+    const std::vector<std::string> argv = {absl::StrCat(SeqFloor(cutoff)), keys::QueuePrefix(shard)};
+    auto trimmed = redis.Eval(kTrimByAge, keys_list, argv);
+    if (!trimmed.ok()) return trimmed.status();
+    out.trimmed = trimmed->integer();
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id) {

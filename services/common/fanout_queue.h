@@ -13,8 +13,9 @@
 // the job's progress in the shard equals the chunk's start, so a crashed and resumed or
 // doubly claimed fan-out never queues a chunk twice.
 //
-// Retention: a queue keeps at most Retention::max_entries entries (oldest trimmed on
-// write) and entries no older than Retention::max_age (trimmed on write and on read).
+// Retention: a queue keeps at most Retention::max_entries entries per lane (the oldest
+// trimmed as new ones are written) and entries no older than Retention::max_age (trimmed by a
+// periodic sweep, TrimQueuesByAge, which the distribution service runs).
 // The highest trimmed sequence number is recorded per queue so a reader can tell a resume
 // position that fell off the queue from one that is simply up to date.
 #pragma once
@@ -69,6 +70,16 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
 // job and shard apply one after the other.
 absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, absl::Span<const Chunk> chunks,
                                                        const Retention& retention);
+
+// One step of the age sweep: scans a page of the shard's queues from `cursor` ("0" to
+// start) and drops entries older than `cutoff`. The returned cursor is "0" when the shard is
+// done.
+struct QueueScan {
+  std::string cursor;
+  int64_t trimmed = 0;
+};
+absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, int shard, const std::string& cursor,
+                                           absl::Time cutoff);
 
 // How far a job has got in a shard.
 absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id);

@@ -20,6 +20,7 @@
 // | fo:lease                         | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
 // | fo:done                          | hash   | distribution            | distribution | job -> ms it finished
 // | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
+// | fo:sweep                         | string | distribution            | distribution | lease of the replica running the age sweep
 // | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
 // | ev:{<shard>}                     | stream | distribution (fan-out)  | subscription | one entry per queued chunk: who got what
 // | seq:{<shard>}                    | string | distribution (fan-out)  | -            | last sequence number issued in the shard
@@ -69,6 +70,7 @@ inline constexpr absl::string_view kLeases = "fo:lease";
 inline constexpr absl::string_view kJobsDone = "fo:done";
 std::string FanoutProgress(int shard);
 inline constexpr absl::string_view kSchedule = "fo:sched";
+inline constexpr absl::string_view kSweepLease = "fo:sweep";
 
 // Fan-out queues: the contract between distribution (writer) and subscription (reader).
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane);

@@ -35,6 +35,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 3);
+  // No channelz: it records every message sent on every socket, a per-delivery cost and
+  // per-connection memory the wire does not need (health and reflection are the probes).
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
   if (customize) customize(builder);
 
   host->server_ = builder.BuildAndStart();
@@ -101,7 +104,8 @@ void HealthMonitor::Loop() {
   } while (!stop_.WaitForNotificationWithTimeout(interval_));
 }
 
-void BlockTerminationSignals() {
+void InitProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

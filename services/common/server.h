@@ -72,8 +72,11 @@ class HealthMonitor {
 };
 
 // Call first in main, before any thread starts: SIGTERM, SIGINT and SIGHUP are then
-// delivered only to WaitForTerminationSignal, and SIGPIPE is ignored.
-void BlockTerminationSignals();
+// delivered only to WaitForTerminationSignal, SIGPIPE is ignored, and absl::Mutex does not
+// keep its deadlock-detection graph (a per-mutex cost in time and memory that a service with
+// one mutex per stream cannot afford; the thread-safety annotations check lock use at
+// compile time instead).
+void InitProcess();
 // Blocks until SIGTERM or SIGINT; returns the signal number.
 int WaitForTerminationSignal();
 

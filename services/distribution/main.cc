@@ -14,6 +14,7 @@
 #include "services/distribution/distribution_service.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/publisher.h"
+#include "services/distribution/retention_sweeper.h"
 #include "services/distribution/statement_store.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
@@ -23,6 +24,8 @@ ABSL_FLAG(int, shards, 16, "queue shards; fixed for the life of a Redis data set
 ABSL_FLAG(int, chunk_size, 1000, "recipients queued per atomic script run");
 ABSL_FLAG(int64_t, queue_max_entries, 10000, "retention: entries kept per recipient lane");
 ABSL_FLAG(absl::Duration, queue_max_age, absl::Hours(24 * 7), "retention: age of entries kept");
+ABSL_FLAG(absl::Duration, retention_sweep_interval, absl::Minutes(10),
+          "how often queues are swept for entries older than --queue_max_age");
 ABSL_FLAG(absl::Duration, job_lease, absl::Seconds(10),
           "how long a claimed fan-out job stays with a replica without progress before another may take it");
 
@@ -82,6 +85,8 @@ int Run() {
   fanout_options.lease = absl::GetFlag(FLAGS_job_lease);
   FanoutEngine engine(&pool, &store, fanout_options);
   JobRunner runner(&engine, &store, absl::Seconds(1));
+  RetentionSweeper sweeper(*redis_options, shards, fanout_options.retention.max_age,
+                           absl::GetFlag(FLAGS_retention_sweep_interval));
   Publisher publisher(&directory, &store, &engine, &runner);
   Catalog catalog(&store);
   DeliveryReporter reporter(&store, &pool, &directory, &ledger);
@@ -113,7 +118,7 @@ int Run() {
 }  // namespace pressrelay::distribution
 
 int main(int argc, char** argv) {
-  pressrelay::BlockTerminationSignals();
+  pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-distribution: the distribution service");
   pressrelay::InitLogging("distribution", absl::GetFlag(FLAGS_log_level));
   return pressrelay::distribution::Run();

@@ -34,11 +34,12 @@ void ChangeFollower::Loop() {
       continue;
     }
     for (const auto& change : *changes) {
+      last_id = change.stream_id;
+      if (change.ours) continue;  // applied when it was written
       if (auto s = change.reload_all ? registry_->ReloadAll() : registry_->ApplyChange(change.kind, change.id);
           !s.ok()) {
         spdlog::warn("change feed: applying {}: {}", change.id, s.ToString());
       }
-      last_id = change.stream_id;
     }
   }
 }

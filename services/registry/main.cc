@@ -77,7 +77,7 @@ int Run() {
 }  // namespace pressrelay::registry
 
 int main(int argc, char** argv) {
-  pressrelay::BlockTerminationSignals();
+  pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-registry: the registry service");
   pressrelay::InitLogging("registry", absl::GetFlag(FLAGS_log_level));
   return pressrelay::registry::Run();

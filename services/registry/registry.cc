@@ -683,7 +683,6 @@ std::vector<v1::AudienceMember> Registry::MatchAudience(const v1::StatementAudie
     if (!audience::Matches(r.filter, facets)) continue;
     v1::AudienceMember member;
     member.set_recipient_id(r.id);
-    member.set_outlet_id(r.outlet_id);
     member.set_trusted(r.trusted);
     out.push_back(std::move(member));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/ids.h"
 #include "services/common/keys.h"
 
 namespace pressrelay::registry {
@@ -40,6 +41,8 @@ absl::StatusOr<std::optional<TokenInfo>> ParseToken(const redis::Reply& reply) {
 
 }  // namespace
 
+RegistryStore::RegistryStore(redis::Pool* pool) : pool_(pool), origin_(absl::StrCat(ids::RandomU64())) {}
+
 absl::string_view KindKey(Kind kind) { return kKinds[static_cast<int>(kind)].key; }
 absl::string_view KindName(Kind kind) { return kKinds[static_cast<int>(kind)].name; }
 
@@ -62,7 +65,9 @@ absl::Status RegistryStore::Put(Kind kind, const std::string& id,
           .Add("kind")
           .Add(KindName(kind))
           .Add("id")
-          .Add(id),
+          .Add(id)
+          .Add("origin")
+          .Add(origin_),
       {"EXEC"},
   };
   auto replies = redis->Pipeline(batch);
@@ -92,7 +97,9 @@ absl::Status RegistryStore::PutMany(
                          .Add("kind")
                          .Add("all")
                          .Add("id")
-                         .Add(""));
+                         .Add("")
+                         .Add("origin")
+                         .Add(origin_));
   auto redis = pool_->Acquire();
   auto replies = redis->Pipeline(commands);
   if (!replies.ok()) return replies.status();
@@ -192,6 +199,7 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& re
         change.reload_all = fields[f + 1].str() == "all";
       }
       if (fields[f].str() == "id") change.id = std::string(fields[f + 1].str());
+      if (fields[f].str() == "origin") change.ours = fields[f + 1].str() == origin_;
     }
     if (!kind && !change.reload_all) continue;
     if (kind) change.kind = *kind;

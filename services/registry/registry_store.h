@@ -31,6 +31,7 @@ struct Change {
   Kind kind = Kind::kAgency;
   std::string id;
   bool reload_all = false;  // a bulk import: replicas reload everything
+  bool ours = false;        // written by this replica, which applied it already
 };
 
 // A token as stored: its public record and nothing of the token itself but the hash.
@@ -41,7 +42,7 @@ struct StoredToken {
 
 class RegistryStore {
  public:
-  explicit RegistryStore(redis::Pool* pool) : pool_(pool) {}
+  explicit RegistryStore(redis::Pool* pool);
 
   // Writes the entity and announces it on the change feed, atomically.
   absl::Status Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity);
@@ -72,6 +73,7 @@ class RegistryStore {
 
  private:
   redis::Pool* pool_;
+  const std::string origin_;  // this replica's id on the change feed
 };
 
 }  // namespace pressrelay::registry

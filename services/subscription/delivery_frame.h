@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/slice.h>
@@ -33,19 +36,22 @@ struct PendingDelivery {
   std::shared_ptr<const StatementFrame> frame;
 };
 
-// Builds one SubscribeResponse message.
+// Builds one SubscribeResponse message. All per-delivery headers of a message share one
+// buffer; each statement is a reference to its frame's slice.
 class ResponseBuilder {
  public:
-  void Add(const PendingDelivery& delivery, const std::string& cursor);
+  void Add(const PendingDelivery& delivery, absl::string_view cursor);
   void SetCaughtUp();
   size_t deliveries() const { return deliveries_; }
   size_t bytes() const { return bytes_; }
-  bool empty() const { return slices_.empty(); }
+  bool empty() const { return deliveries_ == 0 && !caught_up_; }
   // The message; the builder is empty afterwards.
   grpc::ByteBuffer Build();
 
  private:
-  std::vector<grpc::Slice> slices_;
+  std::string headers_;                                        // every delivery's header, back to back
+  std::vector<std::pair<size_t, grpc::Slice>> parts_;          // (end of its header in headers_, statement)
+  bool caught_up_ = false;
   size_t deliveries_ = 0;
   size_t bytes_ = 0;
 };

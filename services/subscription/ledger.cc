@@ -62,14 +62,18 @@ DeliveryLedger::~DeliveryLedger() {
   (void)Flush();
 }
 
-void DeliveryLedger::RecordSent(const std::string& recipient_id, const std::string& statement_id, int version,
-                                int64_t ms) {
+void DeliveryLedger::RecordSent(const std::shared_ptr<const std::string>& recipient_id,
+                                absl::Span<const std::shared_ptr<const StatementFrame>> frames, int64_t ms) {
   absl::MutexLock lock(&mu_);
-  pending_[{statement_id, version}].emplace_back(recipient_id, ms);
+  for (const auto& frame : frames) {
+    Marks& marks = pending_[frame.get()];
+    if (!marks.frame) marks.frame = frame;
+    marks.sent.emplace_back(recipient_id, ms);
+  }
 }
 
 absl::Status DeliveryLedger::Flush() {
-  absl::flat_hash_map<VersionKey, std::vector<std::pair<std::string, int64_t>>> batch;
+  absl::flat_hash_map<const StatementFrame*, Marks> batch;
   {
     absl::MutexLock lock(&mu_);
     batch.swap(pending_);
@@ -77,9 +81,10 @@ absl::Status DeliveryLedger::Flush() {
   if (batch.empty()) return absl::OkStatus();
   std::vector<redis::Args> commands;
   for (const auto& [key, marks] : batch) {
-    redis::Args args{"EVALSHA", kMarkFirst.sha1(), "1", keys::DeliveredSent(key.first, key.second)};
+    redis::Args args{"EVALSHA", kMarkFirst.sha1(), "1",
+                     keys::DeliveredSent(marks.frame->statement_id, marks.frame->version)};
     args.Add(absl::ToInt64Seconds(retention_));
-    for (const auto& [rid, ms] : marks) args.Add(rid).Add(ms);
+    for (const auto& [rid, ms] : marks.sent) args.Add(*rid).Add(ms);
     commands.push_back(std::move(args));
   }
   auto redis = pool_->Acquire();

@@ -7,6 +7,7 @@
 // last interval's marks, never a delivery.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -17,9 +18,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "pressrelay/subscription/v1/subscription.pb.h"
 #include "services/common/fanout_queue.h"
 #include "services/common/redis.h"
+#include "services/subscription/delivery_frame.h"
 
 namespace pressrelay::subscription {
 
@@ -29,8 +32,10 @@ class DeliveryLedger {
   // Flushes what is buffered.
   ~DeliveryLedger();
 
-  // Buffers a "sent" mark. Never blocks on Redis.
-  void RecordSent(const std::string& recipient_id, const std::string& statement_id, int version, int64_t ms);
+  // Buffers "sent" marks for the versions one write carried. Never blocks on Redis; copies
+  // no strings (the recipient id and the frames are shared).
+  void RecordSent(const std::shared_ptr<const std::string>& recipient_id,
+                  absl::Span<const std::shared_ptr<const StatementFrame>> frames, int64_t ms);
   // Raises the recipient's acknowledged positions (never lowers them) and marks every
   // version between the old and new positions acknowledged at `now`.
   absl::Status Acknowledge(int shard, const std::string& recipient_id, const fanout::Positions& positions,
@@ -43,13 +48,16 @@ class DeliveryLedger {
 
  private:
   void Loop();
-  using VersionKey = std::pair<std::string, int>;
+  struct Marks {
+    std::shared_ptr<const StatementFrame> frame;  // keeps the key's statement id alive
+    std::vector<std::pair<std::shared_ptr<const std::string>, int64_t>> sent;
+  };
 
   redis::Pool* const pool_;
   const absl::Duration flush_interval_;
   const absl::Duration retention_;
   absl::Mutex mu_;
-  absl::flat_hash_map<VersionKey, std::vector<std::pair<std::string, int64_t>>> pending_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const StatementFrame*, Marks> pending_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -23,6 +23,8 @@ ABSL_FLAG(absl::Duration, stall_timeout, absl::Seconds(30),
           "a stream whose write makes no progress this long is cancelled");
 ABSL_FLAG(absl::Duration, max_lag, absl::Seconds(120),
           "a reader leaving queued items unwritten this long is told to reconnect later");
+ABSL_FLAG(absl::Duration, coalesce_window, absl::Milliseconds(0),
+          "writes to one stream start at least this far apart, so bursts leave in fewer, larger messages");
 ABSL_FLAG(int64_t, statement_cache_bytes, 256 << 20, "memory for serialised statements");
 ABSL_FLAG(absl::Duration, ledger_retention, absl::Hours(24 * 30), "how long delivery states are kept");
 
@@ -75,6 +77,7 @@ int Run() {
   stream_options.outbox_limit = absl::GetFlag(FLAGS_outbox_limit);
   stream_options.stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
   stream_options.max_lag = absl::GetFlag(FLAGS_max_lag);
+  stream_options.coalesce_window = absl::GetFlag(FLAGS_coalesce_window);
   WorkerPool work("sub-work", workers);
   SubscriptionService subscription(&hub, &access, &ledger, &auth, &work, stream_options);
   LedgerService ledger_service(&ledger, &auth, &work);
@@ -105,7 +108,7 @@ int Run() {
 }  // namespace pressrelay::subscription
 
 int main(int argc, char** argv) {
-  pressrelay::BlockTerminationSignals();
+  pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-subscription: the subscription service");
   pressrelay::InitLogging("subscription", absl::GetFlag(FLAGS_log_level));
   return pressrelay::subscription::Run();

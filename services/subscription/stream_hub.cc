@@ -28,7 +28,11 @@ StreamHub::~StreamHub() {
   {
     absl::MutexLock lock(&catch_up_mu_);  // wakes the catch-up thread
   }
+  {
+    absl::MutexLock lock(&flush_mu_);  // wakes the flush thread
+  }
   for (auto& t : threads_) t.join();
+  for (auto& [when, stream] : flushes_) stream->Unref();
 }
 
 absl::Status StreamHub::Start() {
@@ -44,6 +48,7 @@ absl::Status StreamHub::Start() {
   threads_.emplace_back([this] { DispatchLoop(); });
   threads_.emplace_back([this] { CatchUpLoop(); });
   threads_.emplace_back([this] { SweepLoop(); });
+  threads_.emplace_back([this] { FlushLoop(); });
   return absl::OkStatus();
 }
 
@@ -162,7 +167,8 @@ void StreamHub::DispatchLoop() {
     }
     if (events->empty()) continue;
 
-    // One fetch for all statements the events name, then one offer per recipient stream.
+    // One fetch for all statements the events name; then each stream is offered everything
+    // the batch holds for it at once, so a burst leaves in one write.
     std::vector<std::pair<std::string, int>> refs;
     for (const auto& ev : *events) refs.emplace_back(ev.statement_id, ev.version);
     auto frames = cache_->Get(refs);
@@ -171,22 +177,27 @@ void StreamHub::DispatchLoop() {
       // queues instead.
       spdlog::warn("events: statements unavailable: {}", frames.status().ToString());
     }
-    for (size_t i = 0; i < events->size(); ++i) {
-      const auto& ev = (*events)[i];
-      last_event_ids_[ev.shard] = ev.stream_id;
-      PendingDelivery delivery;
-      delivery.seq = ev.seq;
-      delivery.lane = ev.lane;
-      if (frames.ok()) delivery.frame = (*frames)[i];
-      auto streams = StreamsOf(ev.recipients);
-      for (auto* s : streams) {
-        if (delivery.frame) {
-          s->OfferLive(delivery);
-        } else {
-          s->NoteQueued(delivery.lane, delivery.seq);
+    absl::flat_hash_map<SubscribeStream*, std::vector<PendingDelivery>> offers;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      for (size_t i = 0; i < events->size(); ++i) {
+        const auto& ev = (*events)[i];
+        last_event_ids_[ev.shard] = ev.stream_id;
+        PendingDelivery delivery{ev.seq, ev.lane, frames.ok() ? (*frames)[i] : nullptr};
+        for (const auto& rid : ev.recipients) {
+          auto it = by_recipient_.find(rid);
+          if (it == by_recipient_.end()) continue;
+          for (auto* s : it->second) {
+            auto [slot, inserted] = offers.try_emplace(s);
+            if (inserted) s->Ref();
+            slot->second.push_back(delivery);
+          }
         }
       }
-      UnrefAll(streams);
+    }
+    for (auto& [stream, deliveries] : offers) {
+      stream->OfferLive(deliveries);
+      stream->Unref();
     }
   }
 }
@@ -244,6 +255,35 @@ void StreamHub::CatchUpLoop() {
       }
     }
     UnrefAll(streams);
+  }
+}
+
+void StreamHub::ScheduleFlush(SubscribeStream* stream, absl::Time when) {
+  absl::MutexLock lock(&flush_mu_);
+  flushes_.emplace(when, stream);
+}
+
+void StreamHub::FlushLoop() {
+  while (!stop_.HasBeenNotified()) {
+    std::vector<SubscribeStream*> due;
+    {
+      absl::MutexLock lock(&flush_mu_);
+      const absl::Time wake = flushes_.empty() ? absl::Now() + absl::Milliseconds(100) : flushes_.begin()->first;
+      // Wake at the earliest due time, or sooner if an earlier one is scheduled meanwhile.
+      auto ready = [this, wake]() ABSL_SHARED_LOCKS_REQUIRED(flush_mu_) {
+        return stop_.HasBeenNotified() || (!flushes_.empty() && flushes_.begin()->first < wake);
+      };
+      flush_mu_.AwaitWithDeadline(absl::Condition(&ready), wake);
+      const absl::Time now = absl::Now();
+      while (!flushes_.empty() && flushes_.begin()->first <= now) {
+        due.push_back(flushes_.begin()->second);
+        flushes_.erase(flushes_.begin());
+      }
+    }
+    for (auto* s : due) {
+      s->Flush();
+      s->Unref();
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 // Statements come from the StatementCache, serialised once for all streams.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -50,11 +51,13 @@ class StreamHub final : public StreamHost, public EpochSource {
   void Register(SubscribeStream* stream) override;
   void Unregister(SubscribeStream* stream) override;
   void WantCatchUp(uint64_t stream_id) override;
+  void ScheduleFlush(SubscribeStream* stream, absl::Time when) override;
 
  private:
   void DispatchLoop();
   void CatchUpLoop();
   void SweepLoop();
+  void FlushLoop();
   // References to the streams of the recipients / of the ids (caller Unrefs).
   std::vector<SubscribeStream*> StreamsOf(const std::vector<std::string>& recipient_ids);
   std::vector<SubscribeStream*> StreamsById(const std::vector<uint64_t>& ids);
@@ -77,6 +80,10 @@ class StreamHub final : public StreamHost, public EpochSource {
 
   absl::Mutex catch_up_mu_;
   absl::flat_hash_set<uint64_t> catch_up_ ABSL_GUARDED_BY(catch_up_mu_);
+
+  // Streams waiting for their coalescing window to pass, earliest first.
+  absl::Mutex flush_mu_;
+  std::multimap<absl::Time, SubscribeStream*> flushes_ ABSL_GUARDED_BY(flush_mu_);
 
   std::vector<std::string> last_event_ids_;  // dispatcher thread only
   absl::Notification stop_;

@@ -27,6 +27,7 @@ void SubscribeStream::Begin(std::string recipient_id, int shard, Cursor start) {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kFinished) return;
     recipient_id_ = std::move(recipient_id);
+    recipient_ref_ = std::make_shared<const std::string>(recipient_id_);
     shard_ = shard;
     epoch_ = start.epoch;
     sent_ = start.positions;
@@ -62,22 +63,25 @@ void SubscribeStream::FinishLocked(const grpc::Status& status) {
 
 size_t SubscribeStream::OutboxSizeLocked() const { return outbox_[0].size() + outbox_[1].size(); }
 
-void SubscribeStream::OfferLive(const PendingDelivery& delivery) {
+void SubscribeStream::OfferLive(absl::Span<const PendingDelivery> deliveries) {
   bool write = false, read = false;
   {
     absl::MutexLock lock(&mu_);
-    const int lane = static_cast<int>(delivery.lane);
-    seen_[lane] = std::max(seen_[lane], delivery.seq);
-    if (state_ != State::kLive || delivery.seq <= enqueued_[lane]) return;
-    if (static_cast<int>(OutboxSizeLocked()) >= options_.outbox_limit) {
-      // The reader is slower than the wire: stop buffering, read from Redis at its pace.
-      state_ = State::kCatchingUp;
-      read = WantReadLocked();
-    } else {
+    for (const PendingDelivery& delivery : deliveries) {
+      const int lane = static_cast<int>(delivery.lane);
+      seen_[lane] = std::max(seen_[lane], delivery.seq);
+      if (state_ != State::kLive || delivery.seq <= enqueued_[lane]) continue;
+      // The reader is slower than the wire (or the statement is not at hand): stop taking
+      // live entries, read the queue from Redis at its pace.
+      if (static_cast<int>(OutboxSizeLocked()) >= options_.outbox_limit || delivery.frame == nullptr) {
+        state_ = State::kCatchingUp;
+        continue;
+      }
       outbox_[lane].push_back(delivery);
       enqueued_[lane] = delivery.seq;
-      write = PrepareWriteLocked();
     }
+    write = PrepareWriteLocked();
+    read = WantReadLocked();
   }
   AfterUnlock(write, read);
 }
@@ -129,18 +133,6 @@ void SubscribeStream::ReadFailed() {
   read_pending_ = false;
 }
 
-void SubscribeStream::NoteQueued(keys::Lane lane, int64_t seq) {
-  bool read = false;
-  {
-    absl::MutexLock lock(&mu_);
-    const int l = static_cast<int>(lane);
-    seen_[l] = std::max(seen_[l], seq);
-    if (state_ == State::kLive && seq > enqueued_[l]) state_ = State::kCatchingUp;
-    read = WantReadLocked();
-  }
-  AfterUnlock(false, read);
-}
-
 void SubscribeStream::Rewind() {
   bool read = false;
   {
@@ -169,9 +161,21 @@ bool SubscribeStream::WantReadLocked() {
 }
 
 bool SubscribeStream::PrepareWriteLocked() {
-  if (write_in_flight_ || state_ == State::kFinished || state_ == State::kStarting) return false;
+  if (write_in_flight_ || flush_scheduled_ || state_ == State::kFinished || state_ == State::kStarting) return false;
+  if (outbox_[0].empty() && outbox_[1].empty() && !caught_up_pending_) return false;
+  if (options_.coalesce_window > absl::ZeroDuration() &&
+      static_cast<int>(OutboxSizeLocked()) < options_.message_max_deliveries) {
+    const absl::Time earliest = write_started_ + options_.coalesce_window;
+    if (absl::Now() < earliest) {
+      // Busy stream: let the burst gather, then write it in one message.
+      flush_scheduled_ = true;
+      Ref();
+      host_->ScheduleFlush(this, earliest);
+      return false;
+    }
+  }
   ResponseBuilder builder;
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  std::vector<std::shared_ptr<const StatementFrame>> sent_frames;
   while (builder.deliveries() < static_cast<size_t>(options_.message_max_deliveries) &&
          builder.bytes() < options_.message_max_bytes) {
     // Priority first: a kill overtakes routine items already waiting.
@@ -181,8 +185,9 @@ bool SubscribeStream::PrepareWriteLocked() {
     lane.pop_front();
     sent_[static_cast<int>(delivery.lane)] = delivery.seq;
     builder.Add(delivery, EncodeCursor(Cursor{epoch_, sent_}));
-    ledger_->RecordSent(recipient_id_, delivery.frame->statement_id, delivery.frame->version, now_ms);
+    sent_frames.push_back(std::move(delivery.frame));
   }
+  if (!sent_frames.empty()) ledger_->RecordSent(recipient_ref_, sent_frames, absl::ToUnixMillis(absl::Now()));
   if (caught_up_pending_ && outbox_[0].empty() && outbox_[1].empty()) {
     builder.SetCaughtUp();
     caught_up_pending_ = false;
@@ -236,6 +241,17 @@ bool SubscribeStream::Overdue(absl::Time now) {
     }
   }
   return false;
+}
+
+void SubscribeStream::Flush() {
+  bool write = false, read = false;
+  {
+    absl::MutexLock lock(&mu_);
+    flush_scheduled_ = false;
+    write = PrepareWriteLocked();
+    read = WantReadLocked();
+  }
+  AfterUnlock(write, read);
 }
 
 void SubscribeStream::Cancel() { ctx_->TryCancel(); }

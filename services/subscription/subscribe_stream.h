@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "services/common/cursor.h"
 #include "services/common/fanout_queue.h"
@@ -49,6 +51,11 @@ struct StreamOptions {
   size_t message_max_bytes = 512 * 1024; // soft limit per SubscribeResponse
   absl::Duration stall_timeout = absl::Seconds(30);
   absl::Duration max_lag = absl::Seconds(120);
+  // Writes to one stream start at least this far apart, so that under a burst each write
+  // carries every delivery that arrived meanwhile (fewer, larger messages for the stream and
+  // the newsroom alike). Sparse traffic is not delayed: a delivery after a quiet spell is
+  // written at once.
+  absl::Duration coalesce_window = absl::ZeroDuration();
 };
 
 class SubscribeStream;
@@ -60,6 +67,8 @@ class StreamHost {
   virtual void Register(SubscribeStream* stream) = 0;
   virtual void Unregister(SubscribeStream* stream) = 0;
   virtual void WantCatchUp(uint64_t stream_id) = 0;
+  // Calls stream->Flush() at `when` (the stream is referenced until then).
+  virtual void ScheduleFlush(SubscribeStream* stream, absl::Time when) = 0;
 };
 
 class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
@@ -78,14 +87,13 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void Begin(std::string recipient_id, int shard, Cursor start);
   void Fail(const grpc::Status& status);
 
-  // From the hub.
-  void OfferLive(const PendingDelivery& delivery);
+  // From the hub: entries an event announced, in queue order. Offering a burst at once
+  // lets one write carry all of it.
+  void OfferLive(absl::Span<const PendingDelivery> deliveries);
   std::optional<fanout::QueueRead> NextRead();
   void DeliverRead(std::vector<PendingDelivery> entries, bool at_tail);
   // A read failed (Redis or the catalog unavailable); the sweeper's Kick retries.
   void ReadFailed();
-  // An entry was queued that the hub could not offer (statement not at hand): read it.
-  void NoteQueued(keys::Lane lane, int64_t seq);
   // Re-read the queues from the last enqueued position (the dispatcher lost its place).
   void Rewind();
   // Asks for a read if one is due and none is pending (periodic, from the sweeper).
@@ -95,6 +103,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   bool Overdue(absl::Time now);
   void Cancel();
   void End(const grpc::Status& status);
+  // Writes what is waiting (the coalescing window has passed).
+  void Flush();
 
   // grpc::ServerWriteReactor
   void OnWriteDone(bool ok) override;
@@ -104,8 +114,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
  private:
   enum class State { kStarting, kCatchingUp, kLive, kFinished };
 
-  // Builds the next message if nothing is in flight. Returns true if a write should be
-  // started (outside mu_).
+  // Builds the next message if nothing is in flight and the coalescing window allows.
+  // Returns true if a write should be started (outside mu_).
   bool PrepareWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether the hub should be asked for a read (outside mu_).
   bool WantReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -120,6 +130,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   const uint64_t id_;
   std::atomic<int> refs_{1};  // gRPC's, released in OnDone
   std::string recipient_id_;
+  std::shared_ptr<const std::string> recipient_ref_;  // the same, shared with the ledger's marks
   int shard_ = 0;
 
   absl::Mutex mu_;
@@ -136,6 +147,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   bool caught_up_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time write_started_ ABSL_GUARDED_BY(mu_);
+  bool flush_scheduled_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ByteBuffer message_;  // the write in flight; touched only by the writer
 };
 

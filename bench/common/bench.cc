@@ -1,0 +1,188 @@
+#include "bench/common/bench.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace pressrelay::bench {
+
+std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  const std::string dashed = "--" + name;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == dashed && i + 1 < argc) return argv[i + 1];
+    if (a.rfind(dashed + "=", 0) == 0) return a.substr(dashed.size() + 1);
+  }
+  return fallback;
+}
+
+LoadShape ParseShape(int argc, char** argv) {
+  LoadShape s;
+  s.subscribers = std::stoi(Flag(argc, argv, "subscribers", std::to_string(s.subscribers)));
+  s.messages = std::stoi(Flag(argc, argv, "messages", std::to_string(s.messages)));
+  s.message_bytes = std::stoi(Flag(argc, argv, "bytes", std::to_string(s.message_bytes)));
+  s.rate = std::stod(Flag(argc, argv, "rate", "0"));
+  return s;
+}
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string MakePayload(int index, int64_t publish_ns, int bytes) {
+  std::string out = absl::StrCat(index, ":", publish_ns, ":");
+  if (static_cast<int>(out.size()) < bytes) out.append(bytes - out.size(), 'x');
+  return out;
+}
+
+bool ParsePayload(const char* data, size_t size, int* index, int64_t* publish_ns) {
+  absl::string_view text(data, std::min<size_t>(size, 64));
+  std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits(':', 2));
+  return parts.size() == 3 && absl::SimpleAtoi(parts[0], index) && absl::SimpleAtoi(parts[1], publish_ns);
+}
+
+DeliveryTracker::DeliveryTracker(int subscribers, int messages)
+    : subscribers_(subscribers), messages_(messages), seen_(static_cast<size_t>(subscribers) * messages, 0) {
+  latencies_ns_.reserve(static_cast<size_t>(subscribers) * messages);
+}
+
+bool DeliveryTracker::Record(int subscriber, int message, int64_t latency_ns) {
+  if (subscriber < 0 || subscriber >= subscribers_ || message < 0 || message >= messages_) return false;
+  const int64_t now = NowNs();
+  absl::MutexLock lock(&mu_);
+  uint8_t& seen = seen_[static_cast<size_t>(subscriber) * messages_ + message];
+  if (seen) {
+    ++duplicates_;
+    return false;
+  }
+  seen = 1;
+  ++delivered_;
+  latencies_ns_.push_back(latency_ns);
+  const int64_t published = now - latency_ns;
+  if (first_publish_ns_ == 0 || published < first_publish_ns_) first_publish_ns_ = published;
+  last_receive_ns_ = std::max(last_receive_ns_, now);
+  return true;
+}
+
+bool DeliveryTracker::WaitComplete(absl::Duration timeout) {
+  return WaitDelivered(static_cast<int64_t>(subscribers_) * messages_, timeout);
+}
+
+bool DeliveryTracker::WaitDelivered(int64_t count, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto done = [this, count]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return delivered_ >= count; };
+  return mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
+}
+
+int64_t DeliveryTracker::delivered() const {
+  absl::MutexLock lock(&mu_);
+  return delivered_;
+}
+int64_t DeliveryTracker::duplicates() const {
+  absl::MutexLock lock(&mu_);
+  return duplicates_;
+}
+int64_t DeliveryTracker::lost() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(subscribers_) * messages_ - delivered_;
+}
+
+double DeliveryTracker::PercentileMs(double p) const {
+  absl::MutexLock lock(&mu_);
+  if (latencies_ns_.empty()) return 0;
+  std::vector<int64_t> sorted = latencies_ns_;
+  const size_t k = std::min(sorted.size() - 1, static_cast<size_t>(p / 100.0 * (sorted.size() - 1) + 0.5));
+  std::nth_element(sorted.begin(), sorted.begin() + k, sorted.end());
+  return sorted[k] / 1e6;
+}
+
+double DeliveryTracker::MaxMs() const {
+  absl::MutexLock lock(&mu_);
+  if (latencies_ns_.empty()) return 0;
+  return *std::max_element(latencies_ns_.begin(), latencies_ns_.end()) / 1e6;
+}
+
+absl::Duration DeliveryTracker::Span() const {
+  absl::MutexLock lock(&mu_);
+  return absl::Nanoseconds(last_receive_ns_ - first_publish_ns_);
+}
+
+void Summarise(const DeliveryTracker& tracker, Result* result) {
+  result->expected = static_cast<int64_t>(result->shape.subscribers) * result->shape.messages;
+  result->delivered = tracker.delivered();
+  result->lost = tracker.lost();
+  result->duplicated = tracker.duplicates();
+  result->seconds = absl::ToDoubleSeconds(tracker.Span());
+  result->deliveries_per_s = result->seconds > 0 ? result->delivered / result->seconds : 0;
+  result->p50_ms = tracker.PercentileMs(50);
+  result->p99_ms = tracker.PercentileMs(99);
+  result->max_ms = tracker.MaxMs();
+}
+
+namespace {
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out.append(" ");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void PrintResult(const Result& r) {
+  std::string extra;
+  for (const auto& [k, v] : r.extra) {
+    absl::StrAppend(&extra, extra.empty() ? "" : ",", "\"", JsonEscape(k), "\":", absl::StrFormat("%.3f", v));
+  }
+  std::printf(
+      "RESULT {\"system\":\"%s\",\"scenario\":\"%s\",\"subscribers\":%d,\"messages\":%d,\"bytes\":%d,"
+      "\"rate\":%g,\"expected\":%" PRId64 ",\"delivered\":%" PRId64 ",\"lost\":%" PRId64 ",\"duplicated\":%" PRId64
+      ",\"seconds\":%.4f,\"deliveries_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+      "\"extra\":{%s},\"notes\":\"%s\"}\n",
+      JsonEscape(r.system).c_str(), JsonEscape(r.scenario.empty() ? "fanout" : r.scenario).c_str(),
+      r.shape.subscribers, r.shape.messages, r.shape.message_bytes, r.shape.rate, r.expected, r.delivered, r.lost,
+      r.duplicated, r.seconds, r.deliveries_per_s, r.p50_ms, r.p99_ms, r.max_ms, extra.c_str(),
+      JsonEscape(r.notes).c_str());
+  std::fflush(stdout);
+}
+
+namespace {
+
+int64_t StatusKib(int pid, const std::string& field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) {
+      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+      int64_t kib = 0;
+      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+int64_t PeakRssKib(int pid) { return StatusKib(pid, "VmHWM:"); }
+int64_t RssKib(int pid) { return StatusKib(pid, "VmRSS:"); }
+
+}  // namespace pressrelay::bench

@@ -1,0 +1,95 @@
+// What every benchmark in bench/ shares: the load shape, the payload format that carries the
+// publish time, delivery accounting (lost, duplicated) with latency percentiles, and the one
+// result line each run prints for bench/report.py to tabulate.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace pressrelay::bench {
+
+// The same for pressrelay and every peer in one run.
+struct LoadShape {
+  int subscribers = 10000;
+  int messages = 20;
+  int message_bytes = 5000;
+  // Statements per second; 0 publishes back to back.
+  double rate = 0;
+};
+
+// Parses --subscribers N --messages M --bytes B --rate R (and leaves other words alone).
+LoadShape ParseShape(int argc, char** argv);
+// The value of "--name V" / "--name=V" in argv, or `fallback`.
+std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback);
+
+// Nanoseconds on CLOCK_REALTIME: publisher and subscribers are on one machine.
+int64_t NowNs();
+
+// A message of exactly `bytes` printable ASCII bytes that starts with
+// "<index>:<publish time ns>:" and is padded: valid UTF-8, so pressrelay's validation
+// accepts it as a statement body and every peer carries it unchanged.
+std::string MakePayload(int index, int64_t publish_ns, int bytes);
+// Reads index and publish time back; false if the bytes are not a payload.
+bool ParsePayload(const char* data, size_t size, int* index, int64_t* publish_ns);
+
+// Who received what, and when. Thread-safe.
+class DeliveryTracker {
+ public:
+  DeliveryTracker(int subscribers, int messages);
+  // Records a delivery; returns false (and counts it) if it is a duplicate.
+  bool Record(int subscriber, int message, int64_t latency_ns);
+  // Blocks until every subscriber has every message, or the timeout passes.
+  bool WaitComplete(absl::Duration timeout);
+  // Blocks until `count` distinct deliveries were recorded, or the timeout passes.
+  bool WaitDelivered(int64_t count, absl::Duration timeout);
+  int64_t delivered() const;
+  int64_t duplicates() const;
+  int64_t lost() const;  // expected minus distinct delivered
+  // Latency percentiles (0..100) in milliseconds, over first deliveries.
+  double PercentileMs(double p) const;
+  double MaxMs() const;
+  // Time from the first delivery's publish to the last delivery.
+  absl::Duration Span() const;
+
+ private:
+  const int subscribers_, messages_;
+  mutable absl::Mutex mu_;
+  std::vector<uint8_t> seen_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> latencies_ns_ ABSL_GUARDED_BY(mu_);
+  int64_t delivered_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t first_publish_ns_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_receive_ns_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+struct Result {
+  std::string system;   // "pressrelay", "redis-pubsub", "redis-streams", "mosquitto-qos1", "nats-jetstream"
+  std::string scenario; // "fanout" unless a run measures something else
+  LoadShape shape;
+  int64_t expected = 0;
+  int64_t delivered = 0;
+  int64_t lost = 0;
+  int64_t duplicated = 0;
+  double seconds = 0;           // first publish to last delivery
+  double deliveries_per_s = 0;
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+  std::map<std::string, double> extra;  // peak RSS per process (KiB), memory figures, ...
+  std::string notes;
+};
+
+// Fills the delivery figures of `result` from a tracker.
+void Summarise(const DeliveryTracker& tracker, Result* result);
+// One line on stdout: "RESULT {json}".
+void PrintResult(const Result& result);
+
+// Peak resident memory (VmHWM) and current (VmRSS) of a process, in KiB; -1 if unknown.
+int64_t PeakRssKib(int pid);
+int64_t RssKib(int pid);
+
+}  // namespace pressrelay::bench

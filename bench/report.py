@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Tabulates bench/run.sh's results: one row per system, the ratios pressrelay/peer, and
+pressrelay's targets (issue 4) checked against the measured figures.
+
+Usage: bench/report.py RESULTS.jsonl [--smoke]
+
+With --smoke it checks only that every system ran and that pressrelay lost and duplicated
+nothing (a smoke run is too small to judge throughput); it exits non-zero otherwise. A full
+run exits non-zero if a pressrelay delivery was lost or duplicated; the targets are reported
+as met or not, for the humans reading the table.
+"""
+import json
+import sys
+
+PEERS = ["redis-pubsub", "redis-streams", "mosquitto-qos1", "nats-jetstream"]
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def fmt(v, digits=0):
+    return f"{v:,.{digits}f}"
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    smoke = "--smoke" in argv
+    results = load(argv[1])
+    fanout = {r["system"]: r for r in results if r.get("scenario") == "fanout"}
+    scenario = {r["scenario"]: r for r in results if r["system"] == "pressrelay"}
+    ok = True
+
+    pr = fanout.get("pressrelay")
+    if pr is None:
+        print("no pressrelay fan-out result")
+        return 1
+    shape = f"N={pr['subscribers']:,} subscribers, M={pr['messages']} messages of {pr['bytes']:,} bytes, back to back"
+    print(f"\nFan-out: {shape}\n")
+    header = f"{'system':<16}{'deliveries/s':>14}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'lost':>9}{'dup':>8}" \
+             f"{'  pressrelay/peer: rate':>24}{'  p99':>8}"
+    print(header)
+    print("-" * len(header))
+    for system in ["pressrelay"] + PEERS:
+        r = fanout.get(system)
+        if r is None:
+            print(f"{system:<16}{'(did not run)':>14}")
+            ok = False
+            continue
+        ratio_rate = pr["deliveries_per_s"] / r["deliveries_per_s"] if r["deliveries_per_s"] else float("inf")
+        ratio_p99 = pr["p99_ms"] / r["p99_ms"] if r["p99_ms"] else float("inf")
+        ratios = "" if system == "pressrelay" else f"{ratio_rate:>24.2f}{ratio_p99:>8.2f}"
+        print(f"{system:<16}{fmt(r['deliveries_per_s']):>14}{fmt(r['p50_ms'], 1):>10}{fmt(r['p99_ms'], 1):>10}"
+              f"{fmt(r['max_ms'], 1):>10}{r['lost']:>9,}{r['duplicated']:>8,}{ratios}")
+    print()
+    for r in [fanout.get(s) for s in ["pressrelay"] + PEERS]:
+        if r and r.get("notes"):
+            print(f"  {r['system']}: {r['notes']}")
+
+    if pr["lost"] != 0 or pr["duplicated"] != 0:
+        print("\npressrelay lost or duplicated deliveries")
+        ok = False
+    if smoke:
+        print("\nsmoke run: every system ran, pressrelay lost and duplicated nothing" if ok else "\nsmoke run FAILED")
+        return 0 if ok else 1
+
+    # Targets (issue 4), on this machine, in this run.
+    extra = pr.get("extra", {})
+    checks = []
+    pubsub = fanout.get("redis-pubsub")
+    if pubsub:
+        checks.append(("deliveries/s >= Redis pub/sub's", pr["deliveries_per_s"] >= pubsub["deliveries_per_s"],
+                       f"{fmt(pr['deliveries_per_s'])} vs {fmt(pubsub['deliveries_per_s'])}"))
+        checks.append(("p99 <= Redis pub/sub's", pr["p99_ms"] <= pubsub["p99_ms"],
+                       f"{fmt(pr['p99_ms'], 1)} ms vs {fmt(pubsub['p99_ms'], 1)} ms"))
+    checks.append(("0 lost, 0 duplicated", pr["lost"] == 0 and pr["duplicated"] == 0,
+                   f"{pr['lost']} lost, {pr['duplicated']} duplicated"))
+    rate = scenario.get("rate")
+    if rate:
+        checks.append(("N=1,000 at 10/s: p99 <= 25 ms", rate["p99_ms"] <= 25 and rate["lost"] == 0,
+                       f"p99 {fmt(rate['p99_ms'], 1)} ms, {rate['lost']} lost"))
+    big = scenario.get("fanout100k")
+    if big:
+        e = big.get("extra", {})
+        checks.append(("one statement queued for 100,000 in <= 0.5 s", e.get("publish_to_all_queued_s", 9) <= 0.5,
+                       f"{e.get('publish_to_all_queued_s', 0):.3f} s (first, cold: {e.get('publish_to_all_queued_s_first', 0):.3f} s)"))
+        checks.append(("<= 1 KiB Redis per idle recipient (100,000)", e.get("redis_bytes_per_idle_recipient", 1e9) <= 1024,
+                       f"{e.get('redis_bytes_per_idle_recipient', 0):.0f} bytes"))
+    checks.append(("<= 16 KiB subscription memory per idle subscriber (10,000)",
+                   extra.get("subscription_kib_per_idle_stream", 1e9) <= 16,
+                   f"{extra.get('subscription_kib_per_idle_stream', 0):.1f} KiB"))
+    rec = scenario.get("reconnect")
+    if rec:
+        secs = rec.get("extra", {}).get("seconds_from_restart_to_all_caught_up", 1e9)
+        checks.append(("after a restart, all reconnect and catch up in <= 10 s", secs <= 10 and rec["lost"] == 0,
+                       f"{secs:.2f} s, {rec['lost']} lost, {rec['duplicated']} duplicated"))
+
+    print("\nTargets")
+    for name, met, detail in checks:
+        print(f"  [{'met' if met else 'NOT met'}] {name}: {detail}")
+
+    print("\nMemory (peak RSS, MiB)")
+    for key in ["subscription_peak_rss_kib", "distribution_peak_rss_kib", "registry_peak_rss_kib", "redis_peak_rss_kib",
+                "loadgen_peak_rss_kib"]:
+        if key in extra:
+            print(f"  pressrelay {key.replace('_peak_rss_kib', ''):<14}{extra[key] / 1024:>10.1f}")
+    print(f"  Redis bytes per queued entry: {extra.get('redis_bytes_per_queued_entry', 0):.0f}; "
+          f"deliveries per stream message: {extra.get('deliveries_per_message', 0):.2f}")
+    for system in PEERS:
+        r = fanout.get(system)
+        if r:
+            e = r.get("extra", {})
+            server = e.get("redis_peak_rss_kib", e.get("server_peak_rss_kib"))
+            if server is not None:
+                print(f"  {system:<15} server {server / 1024:>8.1f}   client {e.get('client_peak_rss_kib', 0) / 1024:>8.1f}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
