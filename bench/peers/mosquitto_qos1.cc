@@ -433,6 +433,8 @@ int Main(int argc, char** argv) {
     mosquitto_user_data_set(publisher.m, &publisher);
   }
 
+  const int64_t server_rss_before_publish = server_pid > 0 ? RssKib(server_pid) : -1;
+
   // Measured part: publish, then wait for every delivery or the timeout.
   const int64_t run_deadline = NowNs() + static_cast<int64_t>(timeout_s * 1e9);
   std::thread publisher_thread(RunPublisher, &publisher, shape, shared.options.topic, &shared, run_deadline);
@@ -449,6 +451,7 @@ int Main(int argc, char** argv) {
 
   result.extra["client_peak_rss_kib"] = static_cast<double>(PeakRssKib(getpid()));
   if (server_pid > 0) result.extra["server_peak_rss_kib"] = static_cast<double>(PeakRssKib(server_pid));
+  if (server_pid > 0) result.extra["server_rss_before_publish_kib"] = static_cast<double>(server_rss_before_publish);
   result.extra["setup_s"] = setup_s;
   result.extra["subscribed"] = subscribed;
   result.extra["pubacks"] = publisher.acked.load();

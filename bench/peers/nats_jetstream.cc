@@ -260,6 +260,8 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "nats-jetstream: %d/%d durable consumers in %.1f s (%d create errors)\n", consumers,
                shape.subscribers, setup_s, create_errors.load());
 
+  const int64_t server_rss_before_publish = server_pid > 0 ? RssKib(server_pid) : -1;
+
   // Measured part: publish, then wait for every delivery or the timeout.
   const int64_t start = NowNs();
   const int64_t run_deadline = start + static_cast<int64_t>(timeout_s * 1e9);
@@ -298,6 +300,14 @@ int Main(int argc, char** argv) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   for (natsConnection* nc : ncs) natsConnection_FlushTimeout(nc, 10000);
+  int64_t stream_consumers = -1;
+  {
+    jsStreamInfo* si = nullptr;
+    if (js_GetStreamInfo(&si, pub_js, kStream, nullptr, nullptr) == NATS_OK) {
+      stream_consumers = si->State.Consumers;
+      jsStreamInfo_Destroy(si);
+    }
+  }
   int sampled = 0;
   int64_t sample_ack_pending = 0, sample_redelivered = 0, sample_not_explicit = 0;
   {
@@ -327,6 +337,7 @@ int Main(int argc, char** argv) {
 
   result.extra["client_peak_rss_kib"] = static_cast<double>(PeakRssKib(getpid()));
   if (server_pid > 0) result.extra["server_peak_rss_kib"] = static_cast<double>(PeakRssKib(server_pid));
+  if (server_pid > 0) result.extra["server_rss_before_publish_kib"] = static_cast<double>(server_rss_before_publish);
   result.extra["setup_s"] = setup_s;
   result.extra["consumers"] = consumers;
   result.extra["connections"] = connections;
@@ -335,6 +346,7 @@ int Main(int argc, char** argv) {
   result.extra["disconnects"] = counters.disconnects.load();
   result.extra["reconnects"] = counters.reconnects.load();
   result.extra["slow_consumer_errors"] = counters.slow_consumer_errors.load();
+  result.extra["stream_consumers"] = static_cast<double>(stream_consumers);
   result.extra["sampled_consumers"] = sampled;
   result.extra["sample_ack_pending"] = static_cast<double>(sample_ack_pending);
   result.extra["sample_redelivered"] = static_cast<double>(sample_redelivered);
