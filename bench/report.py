@@ -13,6 +13,7 @@ import json
 import sys
 
 PEERS = ["redis-pubsub", "redis-streams", "mosquitto-qos1", "nats-jetstream"]
+OWN = ["pressrelay", "pressrelay-async"]
 
 
 def load(path):
@@ -44,19 +45,21 @@ def main(argv):
              f"{'  pressrelay/peer: rate':>24}{'  p99':>8}"
     print(header)
     print("-" * len(header))
-    for system in ["pressrelay"] + PEERS:
+    for system in OWN + PEERS:
         r = fanout.get(system)
+        if r is None and system == "pressrelay-async":
+            continue
         if r is None:
             print(f"{system:<16}{'(did not run)':>14}")
             ok = False
             continue
         ratio_rate = pr["deliveries_per_s"] / r["deliveries_per_s"] if r["deliveries_per_s"] else float("inf")
         ratio_p99 = pr["p99_ms"] / r["p99_ms"] if r["p99_ms"] else float("inf")
-        ratios = "" if system == "pressrelay" else f"{ratio_rate:>24.2f}{ratio_p99:>8.2f}"
+        ratios = "" if system in OWN else f"{ratio_rate:>24.2f}{ratio_p99:>8.2f}"
         print(f"{system:<16}{fmt(r['deliveries_per_s']):>14}{fmt(r['p50_ms'], 1):>10}{fmt(r['p99_ms'], 1):>10}"
               f"{fmt(r['max_ms'], 1):>10}{r['lost']:>9,}{r['duplicated']:>8,}{ratios}")
     print()
-    for r in [fanout.get(s) for s in ["pressrelay"] + PEERS]:
+    for r in [fanout.get(s) for s in OWN + PEERS]:
         if r and r.get("notes"):
             print(f"  {r['system']}: {r['notes']}")
 

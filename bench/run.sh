@@ -34,7 +34,8 @@ if [[ "${PRESSRELAY_SKIP_BUILD:-0}" != 1 ]]; then
   ninja -C build -j2
 fi
 export BENCH_BIN_DIR=${BENCH_BIN_DIR:-$PWD/build/bin}
-RESULTS=build/bench-results.jsonl
+RESULTS=${BENCH_RESULTS:-build/bench-results.jsonl}
+mkdir -p "$(dirname "$RESULTS")"
 : >"$RESULTS"
 
 # Runs one benchmark and keeps its RESULT lines.
@@ -46,6 +47,7 @@ run() {
 SHAPE=(--subscribers "$N" --messages "$M" --bytes "$B")
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run "$BENCH_BIN_DIR/bench-pressrelay" "${SHAPE[@]}" --reconnect 1
+run "$BENCH_BIN_DIR/bench-pressrelay" "${SHAPE[@]}" --publish committed
 run bench/peers/redis_pubsub.sh "${SHAPE[@]}"
 run bench/peers/redis_streams.sh "${SHAPE[@]}"
 run bench/peers/mosquitto_qos1.sh "${SHAPE[@]}"

@@ -1,11 +1,13 @@
 #include "bench/common/bench.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -181,6 +183,19 @@ int64_t StatusKib(int pid, const std::string& field) {
 }
 
 }  // namespace
+
+double CpuSeconds(int pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  // Fields after the name start at field 3 (state); utime and stime are fields 14 and 15.
+  if (fields.size() < 13) return -1;
+  int64_t utime = 0, stime = 0;
+  if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return -1;
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
 
 int64_t PeakRssKib(int pid) { return StatusKib(pid, "VmHWM:"); }
 int64_t RssKib(int pid) { return StatusKib(pid, "VmRSS:"); }

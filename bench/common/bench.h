@@ -91,5 +91,7 @@ void PrintResult(const Result& result);
 // Peak resident memory (VmHWM) and current (VmRSS) of a process, in KiB; -1 if unknown.
 int64_t PeakRssKib(int pid);
 int64_t RssKib(int pid);
+// CPU time (user + system, all threads) a process has used so far, in seconds.
+double CpuSeconds(int pid);
 
 }  // namespace pressrelay::bench

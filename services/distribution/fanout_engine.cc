@@ -46,6 +46,12 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   return queued;
 }
 
+void FanoutEngine::Submit(store::FanoutJob job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done) {
+  executor_.Submit([this, job = std::move(job), done = std::move(done)]() mutable {
+    std::move(done)(Run(job));
+  });
+}
+
 absl::StatusOr<int64_t> FanoutEngine::Queued(const store::FanoutJob& job) {
   auto redis = pool_->Acquire();
   int64_t queued = 0;

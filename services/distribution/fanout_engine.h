@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "services/common/fanout_queue.h"
 #include "services/common/redis.h"
+#include "services/common/worker_pool.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {
@@ -38,6 +39,9 @@ class FanoutEngine {
   absl::StatusOr<int64_t> Run(const store::FanoutJob& job);
   // How many of the job's recipients have it queued so far.
   absl::StatusOr<int64_t> Queued(const store::FanoutJob& job);
+  // Runs a job on the fan-out thread, after every job submitted before it: one replica's
+  // statements reach each queue in the order they were committed. `done` gets the result.
+  void Submit(store::FanoutJob job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done);
 
   const FanoutOptions& options() const { return options_; }
 
@@ -45,6 +49,7 @@ class FanoutEngine {
   redis::Pool* pool_;
   StatementStore* store_;
   const FanoutOptions options_;
+  WorkerPool executor_{"fanout", 1};  // one thread: the order of commits is kept
 };
 
 // Claims and runs jobs that are due or orphaned. Wakes at the next due time, when told of

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/audience.h"
+#include "services/common/log.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
 #include "services/common/status.h"
@@ -195,7 +196,7 @@ absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, 
   commit.lease = engine_->options().lease;
   commit.jobs = plan.jobs;
   commit.run_now = plan.run_now;
-  return CommitAndRun(std::move(commit), plan);
+  return CommitAndRun(std::move(commit), plan, request.return_when_committed());
 }
 
 absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v1::ReviseRequest request,
@@ -323,12 +324,13 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
     commit.jobs = plan.jobs;
     commit.run_now = plan.run_now;
     commit.cancel_scheduled = cancel;
-    auto response = CommitAndRun(std::move(commit), plan);
+    auto response = CommitAndRun(std::move(commit), plan, request.return_when_committed());
     if (response.ok() || !absl::IsAborted(response.status()) || attempt + 1 >= kMaxRetries) return response;
   }
 }
 
-absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit, const Plan& plan) {
+absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit, const Plan& plan,
+                                                            bool return_when_committed) {
   PR_ASSIGN_OR_RETURN(CommitResult result, store_->Commit(commit));
   switch (result.outcome) {
     case CommitResult::Outcome::kReplay:
@@ -345,14 +347,29 @@ absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit
   *response.mutable_statement() = commit.version;
   response.set_recipients_matched(plan.matched);
   response.set_scheduled(plan.scheduled);
-  int64_t queued = 0;
+  // The version is committed: from here on it is never lost. If a run fails, the job's
+  // lease expires and a runner (here or on another replica) finishes it.
+  std::vector<const store::FanoutJob*> now;
   for (const auto& job : plan.jobs) {
-    if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) == plan.run_now.end()) continue;
-    // The version is committed: if the run fails, the job's lease expires and a runner
-    // (here or on another replica) finishes it. The answer says how far it got.
-    auto done = engine_->Run(job);
-    if (!done.ok()) done = engine_->Queued(job);
-    if (done.ok()) queued += *done;
+    if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) != plan.run_now.end()) now.push_back(&job);
+  }
+  absl::Mutex mu;
+  int64_t queued = 0;
+  size_t finished = 0;
+  for (const store::FanoutJob* job : now) {
+    engine_->Submit(*job, [&, job, return_when_committed](absl::StatusOr<int64_t> done) {
+      if (!done.ok()) spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job->job_id(), done.status().ToString());
+      if (return_when_committed) return;  // nobody waits; `job` and the counters may be gone
+      if (!done.ok()) done = engine_->Queued(*job);
+      absl::MutexLock lock(&mu);
+      if (done.ok()) queued += *done;
+      ++finished;
+    });
+  }
+  if (!return_when_committed) {
+    absl::MutexLock lock(&mu);
+    auto all_done = [&finished, n = now.size()]() { return finished >= n; };
+    mu.Await(absl::Condition(&all_done));
   }
   response.set_recipients_queued(static_cast<int32_t>(queued));
   if (plan.scheduled && runner_ != nullptr) runner_->Wake();

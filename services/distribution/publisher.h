@@ -47,8 +47,9 @@ class Publisher {
   // What an earlier request with the same key answered; ALREADY_EXISTS if it was another
   // request.
   absl::StatusOr<v1::PublishResponse> Replay(const store::IdempotencyRecord& record, const std::string& request_hash);
-  // Commits and runs the jobs due now.
-  absl::StatusOr<v1::PublishResponse> CommitAndRun(VersionCommit commit, const Plan& plan);
+  // Commits, then runs the jobs due now; waits for them unless `return_when_committed`.
+  absl::StatusOr<v1::PublishResponse> CommitAndRun(VersionCommit commit, const Plan& plan,
+                                                   bool return_when_committed);
 
   DirectoryClient* const directory_;
   StatementStore* const store_;

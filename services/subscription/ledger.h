@@ -1,5 +1,5 @@
 // Delivery state per recipient and version: when it was queued (the fan-out's sequence
-// number), first sent on a stream, and acknowledged; and each recipient's acknowledged
+// number), last written to a stream, and first acknowledged; and each recipient's acknowledged
 // position. Keys: ack:{<shard>} and dr:<id>:<version>:sent|ack (services/common/keys.h).
 //
 // "Sent" marks come from every stream write, so they are buffered and written in batches
