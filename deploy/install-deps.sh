@@ -12,7 +12,7 @@ PACKAGES=(
   # runtime peers
   redis-server
   # tests: GoogleTest, Debian's own python3 with gRPC for the newsroom example client
-  libgtest-dev libgmock-dev python3-grpcio python3-protobuf
+  libgtest-dev libgmock-dev python3-grpcio python3-protobuf python3-cryptography
   # the benchmark's peers and their C clients
   nats-server mosquitto libnats-dev libmosquitto-dev
 )

@@ -265,10 +265,22 @@ start_service() {
     sleep 0.1
   done
 }
+# Each demo agency signs its statements with its own Ed25519 key; the private halves stay in
+# .run/signing-keys (mode 600), read by the distribution service only.
+KEYS_DIR=$RUN/signing-keys
+mkdir -p "$KEYS_DIR"
+chmod 700 "$KEYS_DIR"
+for code in $(sed -n 's/.*"code": *"\([^"]*\)".*/\1/p' "$DEMO/agencies.jsonl"); do
+  if ! ls "$KEYS_DIR/$code-"*.key >/dev/null 2>&1; then
+    "$BIN/pressrelay" keygen --agency "$code" --key-id "$code-local-1" --out "$KEYS_DIR" >/dev/null
+  fi
+done
+
 start_service registry "$REGISTRY_PORT" --bootstrap_tokens_file "$SECRETS/bootstrap-tokens"
 # Distribution asks subscription's ledger for delivery reports; it connects when first asked.
 start_service distribution "$DISTRIBUTION_PORT" --registry "$HOST:$REGISTRY_PORT" \
-  --subscription "$HOST:$SUBSCRIPTION_PORT" --service_token_file "$SECRETS/distribution.token" --shards 16
+  --subscription "$HOST:$SUBSCRIPTION_PORT" --service_token_file "$SECRETS/distribution.token" --shards 16 \
+  --signing_keys_dir "$KEYS_DIR"
 start_service subscription "$SUBSCRIPTION_PORT" --registry "$HOST:$REGISTRY_PORT" \
   --distribution "$HOST:$DISTRIBUTION_PORT" --service_token_file "$SECRETS/subscription.token" --shards 16
 
@@ -377,7 +389,7 @@ Try it in another terminal, from $ROOT:
 
 1. Receive as a newsroom: Báo Tuổi Trẻ's CMS (subscribed to every agency) waits for statements:
 
-  $PR --token-file $TOKENS/tuoitre-cms.token subscribe
+  $PR --token-file $TOKENS/tuoitre-cms.token subscribe --verify   # checks each signature
 
    Others with narrower subscriptions ($DEMO/subscriptions.jsonl):
   $PR --token-file $TOKENS/vnexpress-cms.token subscribe    # topics health, economy

@@ -5,9 +5,11 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <filesystem>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
@@ -16,6 +18,7 @@
 #include "services/cli/args.h"
 #include "services/cli/json.h"
 #include "services/common/grpc_util.h"
+#include "services/common/signing.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
 
@@ -277,6 +280,8 @@ absl::Status Report(const Context& c) {
 
 // --- reading -----------------------------------------------------------------------------
 
+absl::StatusOr<std::vector<reg::AgencyKey>> FetchKeys(const Context& c);
+
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   {
@@ -305,6 +310,11 @@ absl::Status Subscribe(const Context& c) {
   PR_ASSIGN_OR_RETURN(int64_t count, c.args.GetInt("count", 0));
   const bool until_caught_up = c.args.Has("until-caught-up");
   const bool ack = !c.args.Has("no-ack");
+  const bool verify = c.args.Has("verify");
+  std::vector<reg::AgencyKey> keys;
+  if (verify) {
+    PR_ASSIGN_OR_RETURN(keys, FetchKeys(c));
+  }
 
   grpc::ClientContext ctx;
   if (!c.endpoints.token.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", c.endpoints.token));
@@ -314,6 +324,17 @@ absl::Status Subscribe(const Context& c) {
   bool done = false;
   while (!done && reader->Read(&response)) {
     for (const auto& delivery : response.deliveries()) {
+      if (verify) {
+        absl::Status v = signing::Verify(delivery.statement(), keys);
+        if (!v.ok() && absl::StrContains(v.message(), "unknown signing key")) {
+          PR_ASSIGN_OR_RETURN(keys, FetchKeys(c));  // a key rotated in since we started
+          v = signing::Verify(delivery.statement(), keys);
+        }
+        if (!v.ok()) {
+          ctx.TryCancel();
+          return Annotate(v, absl::StrCat("statement ", delivery.statement().id(), " v", delivery.statement().version()));
+        }
+      }
       c.out << ToJsonLine(delivery) << std::endl;
       if (ack) {
         sub::AckRequest ack_request;
@@ -346,6 +367,81 @@ absl::Status History(const Context& c) {
   r.set_page_token(c.args.GetOr("page-token", ""));
   sub::HistoryResponse resp;
   return Call(c, *stub, &sub::Subscription::Stub::History, r, &resp);
+}
+
+// --- signing -----------------------------------------------------------------------------
+
+// keygen --agency CODE --key-id ID --out DIR: a new private key file, mode 600.
+absl::Status Keygen(const Context& c) {
+  const std::string agency = c.args.GetOr("agency", "");
+  const std::string key_id = c.args.GetOr("key-id", absl::StrCat(agency, "-", absl::FormatTime("%Y%m%d", absl::Now(), absl::UTCTimeZone())));
+  const std::string dir = c.args.GetOr("out", ".");
+  if (agency.empty()) return FieldError("--agency", "is required");
+  const std::string path = absl::StrCat(dir, "/", key_id, ".key");
+  if (std::ifstream(path).good()) return absl::AlreadyExistsError(absl::StrCat(path, " exists"));
+  const signing::KeyFile key = signing::GenerateKey(agency, key_id, absl::Now());
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+    out << signing::FormatKeyFile(key);
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  c.out << path << "\n";
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<reg::AgencyKey>> FetchKeys(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
+  auto stub = reg::Keys::NewStub(channel);
+  reg::ListAgencyKeysResponse resp;
+  PR_RETURN_IF_ERROR(Call(c, *stub, &reg::Keys::Stub::ListAgencyKeys, reg::ListAgencyKeysRequest(), &resp, false));
+  return std::vector<reg::AgencyKey>(resp.keys().begin(), resp.keys().end());
+}
+
+// keys: the agencies' public keys as JSON, to keep for offline verification.
+absl::Status Keys(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
+  auto stub = reg::Keys::NewStub(channel);
+  reg::ListAgencyKeysRequest r;
+  r.set_agency_code(c.args.GetOr("agency", ""));
+  reg::ListAgencyKeysResponse resp;
+  return Call(c, *stub, &reg::Keys::Stub::ListAgencyKeys, r, &resp);
+}
+
+// verify --keys FILE [INPUT]: checks every statement (or delivery) JSON line of INPUT
+// offline; prints one verdict per line; fails if any does not verify.
+absl::Status VerifyCommand(const Context& c) {
+  const std::string keys_file = c.args.GetOr("keys", "");
+  if (keys_file.empty()) return FieldError("--keys", "is required: the output of `pressrelay keys`");
+  std::ifstream kf(keys_file);
+  if (!kf) return absl::NotFoundError(absl::StrCat("cannot read ", keys_file));
+  std::stringstream ks;
+  ks << kf.rdbuf();
+  reg::ListAgencyKeysResponse keys;
+  PR_RETURN_IF_ERROR(FromJson(ks.str(), &keys));
+  const std::vector<reg::AgencyKey> list(keys.keys().begin(), keys.keys().end());
+  PR_ASSIGN_OR_RETURN(std::string input, JsonArgument(c, 1));
+  int bad = 0, total = 0;
+  std::stringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    ++total;
+    pressrelay::common::v1::Statement statement;
+    sub::Delivery delivery;
+    if (FromJson(line, &delivery).ok() && delivery.has_statement()) {
+      statement = delivery.statement();
+    } else {
+      PR_RETURN_IF_ERROR(FromJson(line, &statement));
+    }
+    absl::Status v = signing::Verify(statement, list);
+    c.out << (v.ok() ? "OK " : "FAILED ") << statement.id() << " v" << statement.version();
+    if (!v.ok()) c.out << ": " << v.message();
+    c.out << "\n";
+    bad += v.ok() ? 0 : 1;
+  }
+  if (bad > 0) return absl::PermissionDeniedError(absl::StrCat(bad, " of ", total, " statements failed verification"));
+  return absl::OkStatus();
 }
 
 // Exit 0 if the server's health (name "" or --service) is SERVING: for exec probes and
@@ -382,12 +478,18 @@ Statements (spokespeople):
   withhold ID --reason TEXT                   kill ID --reason TEXT
   get ID [--version N]    list [--agency CODE]    report ID [--version N] [--unacknowledged]
 
+Signatures:
+  keygen --agency CODE [--key-id ID] [--out DIR]     a new private signing key file (operators)
+  keys [--agency CODE]                               agencies' public keys, as JSON
+  verify --keys KEYS_JSON [FILE | -]                 check statements / deliveries offline
+
 Operations:
   health ADDRESS [--service NAME] [--timeout-ms N]   exit 0 when SERVING (name "pressrelay.liveness"
                                                      for liveness)
 
 Newsrooms and journalists:
   subscribe [--cursor C | --cursor-file FILE | --from-oldest] [--count N] [--until-caught-up] [--no-ack]
+            [--verify]   (checks each statement's signature; stops at the first that fails)
   history [--page-size N] [--page-token T]
 
 JSON arguments may be inline ('{...}'), a file name (or @file), or - for standard input.
@@ -403,7 +505,7 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     return words.empty() ? 2 : 0;
   }
   auto args = Args::Parse(words, {"early-to-trusted", "token-only", "until-caught-up", "no-ack", "from-oldest",
-                                  "unacknowledged"});
+                                  "unacknowledged", "verify"});
   if (!args.ok()) {
     err << "error: " << args.status().message() << "\n";
     return 2;
@@ -434,6 +536,12 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     status = History(c);
   } else if (command == "health") {
     status = Health(c);
+  } else if (command == "keygen") {
+    status = Keygen(c);
+  } else if (command == "keys") {
+    status = Keys(c);
+  } else if (command == "verify") {
+    status = VerifyCommand(c);
   } else if (command == "import") {
     status = RegistryCommand(c, command, "");
   } else if (args->positional().size() >= 2) {

@@ -46,6 +46,10 @@ const std::vector<Rule>& Table() {
       {"Directory.MatchAudience", {ROLE_SERVICE}},
       {"Directory.GetRecipients", {ROLE_SERVICE}},
       {"Directory.GetSubscription", {ROLE_SERVICE}},
+      {"Directory.PublishAgencyKeys", {ROLE_SERVICE}},
+      // Agencies' public keys: anyone with a token may verify statements.
+      {"Keys.ListAgencyKeys",
+       {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE, ROLE_GATEWAY}},
       // Distribution: spokespeople (own agency, checked by the logic) and the gateway
       // acting for them.
       {"Distribution.Publish", {ROLE_SPOKESPERSON, ROLE_GATEWAY}},

@@ -73,4 +73,12 @@ absl::StatusOr<registry_v1::Subscription> GrpcDirectoryClient::GetSubscription(
   return response;
 }
 
+absl::Status GrpcDirectoryClient::PublishAgencyKeys(const std::vector<registry_v1::AgencyKey>& keys) {
+  registry_v1::PublishAgencyKeysRequest request;
+  for (const auto& k : keys) *request.add_keys() = k;
+  registry_v1::PublishAgencyKeysResponse response;
+  auto ctx = CallContext(service_token_, deadline_);
+  return Annotate(FromGrpcStatus(stub_->PublishAgencyKeys(ctx.get(), request, &response)), "registry");
+}
+
 }  // namespace pressrelay

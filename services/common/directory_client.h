@@ -28,6 +28,7 @@ class DirectoryClient : public Authenticator {
   virtual absl::StatusOr<std::vector<registry_v1::RecipientInfo>> GetRecipients(
       const std::vector<std::string>& recipient_ids) = 0;
   virtual absl::StatusOr<registry_v1::Subscription> GetSubscription(const std::string& recipient_id) = 0;
+  virtual absl::Status PublishAgencyKeys(const std::vector<registry_v1::AgencyKey>& keys) = 0;
 };
 
 class GrpcDirectoryClient : public DirectoryClient {
@@ -45,6 +46,7 @@ class GrpcDirectoryClient : public DirectoryClient {
   absl::StatusOr<std::vector<registry_v1::RecipientInfo>> GetRecipients(
       const std::vector<std::string>& recipient_ids) override;
   absl::StatusOr<registry_v1::Subscription> GetSubscription(const std::string& recipient_id) override;
+  absl::Status PublishAgencyKeys(const std::vector<registry_v1::AgencyKey>& keys) override;
 
   grpc::Channel& channel() { return *channel_; }
 

@@ -11,6 +11,7 @@
 // | reg:token                        | hash   | registry                | registry     | token id -> TokenRecord
 // | reg:tokenhash                    | hash   | registry                | registry     | sha256(token) hex -> token id
 // | reg:changes                      | stream | registry                | registry     | change feed that keeps replicas' caches fresh
+// | reg:keys                         | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
 // | st:<id>                          | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
 // |                                  |        |                         |              | "latest" / "released" -> version numbers
 // | st:index                         | zset   | distribution            | distribution | statement id by first publish (ms)
@@ -56,6 +57,7 @@ inline constexpr absl::string_view kSubscriptions = "reg:sub";
 inline constexpr absl::string_view kTokens = "reg:token";
 inline constexpr absl::string_view kTokenHashes = "reg:tokenhash";
 inline constexpr absl::string_view kRegistryChanges = "reg:changes";
+inline constexpr absl::string_view kAgencyKeys = "reg:keys";
 
 // Distribution.
 std::string Statement(absl::string_view statement_id);

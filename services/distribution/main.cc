@@ -20,6 +20,8 @@
 ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
 ABSL_FLAG(std::string, subscription, "127.0.0.1:7403",
           "subscription service address (its ledger feeds delivery reports; not needed to publish)");
+ABSL_FLAG(std::string, signing_keys_dir, "",
+          "directory of the agencies' private signing keys (*.key files; a mounted Secret in Kubernetes)");
 ABSL_FLAG(int, shards, 16, "queue shards; fixed for the life of a Redis data set");
 ABSL_FLAG(int, chunk_size, 1000, "recipients queued per atomic script run");
 ABSL_FLAG(int64_t, queue_max_entries, 10000, "retention: entries kept per recipient lane");
@@ -52,6 +54,11 @@ int Run() {
     return 2;
   }
   GrpcDirectoryClient directory(*channel, *service_token);
+  auto signer = signing::Signer::FromDirectory(absl::GetFlag(FLAGS_signing_keys_dir));
+  if (absl::GetFlag(FLAGS_signing_keys_dir).empty() || !signer.ok()) {
+    spdlog::critical("--signing_keys_dir: {}", signer.ok() ? "is required" : signer.status().ToString());
+    return 2;
+  }
   auto subscription_channel = MakeChannel(absl::GetFlag(FLAGS_subscription), PeerTlsFromFlags());
   if (!subscription_channel.ok()) {
     spdlog::critical("{}", subscription_channel.status().ToString());
@@ -87,7 +94,7 @@ int Run() {
   JobRunner runner(&engine, &store, absl::Seconds(1));
   RetentionSweeper sweeper(*redis_options, shards, fanout_options.retention.max_age,
                            absl::GetFlag(FLAGS_retention_sweep_interval));
-  Publisher publisher(&directory, &store, &engine, &runner);
+  Publisher publisher(&directory, &store, &engine, &runner, signer->get());
   Catalog catalog(&store);
   DeliveryReporter reporter(&store, &pool, &directory, &ledger);
 

@@ -120,6 +120,21 @@ keys::Lane LaneFor(const Statement& version) {
   }
 }
 
+absl::Status Publisher::Sign(Statement* version, absl::Time now) {
+  PR_RETURN_IF_ERROR(signer_->Sign(version, now));
+  const std::string& key_id = version->signature().key_id();
+  {
+    absl::MutexLock lock(&mu_);
+    if (announced_.contains(key_id)) return absl::OkStatus();
+  }
+  // New key (first use, or installed since start): publish every public half we hold.
+  const std::vector<registry_v1::AgencyKey> keys = signer_->PublicKeys();
+  PR_RETURN_IF_ERROR(directory_->PublishAgencyKeys(keys));
+  absl::MutexLock lock(&mu_);
+  for (const auto& k : keys) announced_.insert(k.key_id());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> Publisher::IdempotencyKey(const Principal& caller, const std::string& key) {
   if (key.empty()) return std::string();
   if (!IsIdempotencyKey(key)) {
@@ -158,6 +173,7 @@ absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, 
   *version.mutable_versioncreated() = ToProto(now);
   ApplyDraft(draft, &version);
   SetIssuer(speaker, &version);
+  PR_RETURN_IF_ERROR(Sign(&version, now));
 
   PR_ASSIGN_OR_RETURN(auto members, directory_->MatchAudience(audience::QueryOf(version)));
   const int shards = engine_->options().shards;
@@ -258,6 +274,7 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
                           : signal == pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD ? PUB_STATUS_WITHHELD
                                                                                       : PUB_STATUS_USABLE);
     SetIssuer(speaker, &version);
+    PR_RETURN_IF_ERROR(Sign(&version, now));
 
     // Who had the statement: every recipient of an earlier job that ran or runs. Jobs still
     // waiting for their release time are replaced by this version's.

@@ -14,7 +14,10 @@
 #include "absl/time/time.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "services/common/auth.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/directory_client.h"
+#include "services/common/signing.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/statement_store.h"
 
@@ -28,8 +31,9 @@ keys::Lane LaneFor(const Statement& version);
 
 class Publisher {
  public:
-  Publisher(DirectoryClient* directory, StatementStore* store, FanoutEngine* engine, JobRunner* runner)
-      : directory_(directory), store_(store), engine_(engine), runner_(runner) {}
+  Publisher(DirectoryClient* directory, StatementStore* store, FanoutEngine* engine, JobRunner* runner,
+            signing::Signer* signer)
+      : directory_(directory), store_(store), engine_(engine), runner_(runner), signer_(signer) {}
 
   absl::StatusOr<v1::PublishResponse> Publish(const Principal& caller, v1::PublishRequest request, absl::Time now);
   absl::StatusOr<v1::PublishResponse> Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now);
@@ -47,6 +51,9 @@ class Publisher {
   // What an earlier request with the same key answered; ALREADY_EXISTS if it was another
   // request.
   absl::StatusOr<v1::PublishResponse> Replay(const store::IdempotencyRecord& record, const std::string& request_hash);
+  // Signs the version with its agency's current key, making sure the registry publishes
+  // the public half before any newsroom can receive a statement signed with it.
+  absl::Status Sign(Statement* version, absl::Time now);
   // Commits, then runs the jobs due now; waits for them unless `return_when_committed`.
   absl::StatusOr<v1::PublishResponse> CommitAndRun(VersionCommit commit, const Plan& plan,
                                                    bool return_when_committed);
@@ -55,6 +62,9 @@ class Publisher {
   StatementStore* const store_;
   FanoutEngine* const engine_;
   JobRunner* const runner_;
+  signing::Signer* const signer_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> announced_ ABSL_GUARDED_BY(mu_);  // key ids the registry has
 };
 
 }  // namespace pressrelay::distribution

@@ -58,8 +58,9 @@ int Run() {
   CachingAuthenticator auth(&local_auth, absl::Seconds(2));
   RegistryAdminService admin(registry.get(), &auth, &work);
   DirectoryService directory(registry.get(), &auth, &work);
+  KeysService keys(registry.get(), &auth, &work);
 
-  auto host = ServiceHost::Start(*server_options, {&admin, &directory});
+  auto host = ServiceHost::Start(*server_options, {&admin, &directory, &keys});
   if (!host.ok()) {
     spdlog::critical("{}", host.status().ToString());
     return 1;

@@ -707,6 +707,33 @@ std::vector<v1::RecipientInfo> Registry::GetRecipients(const std::vector<std::st
   return out;
 }
 
+absl::Status Registry::PublishAgencyKeys(const std::vector<v1::AgencyKey>& keys) {
+  FieldViolations v;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string p = absl::StrCat("keys[", i, "]");
+    if (keys[i].key_id().empty() || keys[i].key_id().size() > 64) v.Add(p + ".key_id", "must be 1-64 characters");
+    if (keys[i].algorithm() != "ed25519") v.Add(p + ".algorithm", "must be ed25519");
+    if (keys[i].public_key().size() != 32) v.Add(p + ".public_key", "must be 32 bytes");
+    absl::ReaderMutexLock lock(&mu_);
+    if (!agencies_.contains(keys[i].agency_code())) {
+      v.Add(p + ".agency_code", absl::StrCat("no agency \"", keys[i].agency_code(), "\""));
+    }
+  }
+  PR_RETURN_IF_ERROR(v.ToStatus());
+  for (const auto& key : keys) PR_RETURN_IF_ERROR(store_->PutAgencyKey(key));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::AgencyKey>> Registry::ListAgencyKeys(const std::string& agency_code) const {
+  PR_ASSIGN_OR_RETURN(auto all, store_->ListAgencyKeys());
+  std::vector<v1::AgencyKey> out;
+  for (auto& k : all) {
+    if (agency_code.empty() || k.agency_code() == agency_code) out.push_back(std::move(k));
+  }
+  SortBy(&out, [](const v1::AgencyKey& k) { return k.key_id(); });
+  return out;
+}
+
 size_t Registry::recipient_count() const {
   absl::ReaderMutexLock lock(&mu_);
   return recipients_.size();

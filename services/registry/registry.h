@@ -82,6 +82,10 @@ class Registry {
                                                 absl::Time now) const;
   std::vector<v1::RecipientInfo> GetRecipients(const std::vector<std::string>& recipient_ids) const;
 
+  // Agencies' public keys.
+  absl::Status PublishAgencyKeys(const std::vector<v1::AgencyKey>& keys);
+  absl::StatusOr<std::vector<v1::AgencyKey>> ListAgencyKeys(const std::string& agency_code) const;
+
   // Keeps the in-memory view fresh: reloads one entity after a change (ours or another
   // replica's), or everything.
   absl::Status ApplyChange(Kind kind, const std::string& id);

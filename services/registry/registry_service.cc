@@ -220,4 +220,21 @@ ServerUnaryReactor* DirectoryService::GetSubscription(CallbackServerContext* ctx
   });
 }
 
+ServerUnaryReactor* DirectoryService::PublishAgencyKeys(CallbackServerContext* ctx,
+                                                        const v1::PublishAgencyKeysRequest* request,
+                                                        v1::PublishAgencyKeysResponse*) {
+  return RunAuthorized(ctx, *pool_, *auth_, "Directory.PublishAgencyKeys", [=, this](const Principal&) {
+    return registry_->PublishAgencyKeys(std::vector<v1::AgencyKey>(request->keys().begin(), request->keys().end()));
+  });
+}
+
+ServerUnaryReactor* KeysService::ListAgencyKeys(CallbackServerContext* ctx, const v1::ListAgencyKeysRequest* request,
+                                                v1::ListAgencyKeysResponse* response) {
+  return RunAuthorized(ctx, *pool_, *auth_, "Keys.ListAgencyKeys", [=, this](const Principal&) -> absl::Status {
+    PR_ASSIGN_OR_RETURN(auto keys, registry_->ListAgencyKeys(request->agency_code()));
+    for (auto& k : keys) *response->add_keys() = std::move(k);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace pressrelay::registry

@@ -82,6 +82,22 @@ class DirectoryService final : public v1::Directory::CallbackService {
   grpc::ServerUnaryReactor* GetSubscription(grpc::CallbackServerContext* ctx,
                                             const v1::GetSubscriptionRequest* request,
                                             v1::Subscription* response) override;
+  grpc::ServerUnaryReactor* PublishAgencyKeys(grpc::CallbackServerContext* ctx,
+                                              const v1::PublishAgencyKeysRequest* request,
+                                              v1::PublishAgencyKeysResponse* response) override;
+
+ private:
+  Registry* const registry_;
+  Authenticator* const auth_;
+  WorkerPool* const pool_;
+};
+
+class KeysService final : public v1::Keys::CallbackService {
+ public:
+  KeysService(Registry* registry, Authenticator* auth, WorkerPool* pool)
+      : registry_(registry), auth_(auth), pool_(pool) {}
+  grpc::ServerUnaryReactor* ListAgencyKeys(grpc::CallbackServerContext* ctx, const v1::ListAgencyKeysRequest* request,
+                                           v1::ListAgencyKeysResponse* response) override;
 
  private:
   Registry* const registry_;

@@ -178,6 +178,45 @@ absl::StatusOr<std::vector<TokenInfo>> RegistryStore::ListTokens() {
   return out;
 }
 
+namespace {
+
+// KEYS: 1 reg:keys. ARGV: 1 key id, 2 record, 3 public key. Sets the record unless the id is
+// taken by another public key. Returns 1 stored, 0 conflict.
+const redis::Script kPutKey(R"lua(
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing and not string.find(existing, ARGV[3], 1, true) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+)lua");
+
+}  // namespace
+
+absl::Status RegistryStore::PutAgencyKey(const pressrelay::registry::v1::AgencyKey& key) {
+  auto redis = pool_->Acquire();
+  const std::vector<std::string> keys_list = {std::string(keys::kAgencyKeys)};
+  const std::vector<std::string> argv = {key.key_id(), key.SerializeAsString(), key.public_key()};
+  auto reply = redis->Eval(kPutKey, keys_list, argv);
+  if (!reply.ok()) return reply.status();
+  if (reply->integer() == 0) {
+    return absl::AlreadyExistsError(absl::StrCat("key id ", key.key_id(), " already stands for another public key"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> RegistryStore::ListAgencyKeys() {
+  auto redis = pool_->Acquire();
+  auto reply = redis->Run({"HGETALL", keys::kAgencyKeys});
+  if (!reply.ok()) return reply.status();
+  std::vector<pressrelay::registry::v1::AgencyKey> out;
+  for (size_t i = 0; i + 1 < reply->size(); i += 2) {
+    pressrelay::registry::v1::AgencyKey key;
+    if (key.ParseFromArray((*reply)[i + 1].str().data(), static_cast<int>((*reply)[i + 1].str().size()))) {
+      out.push_back(std::move(key));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& redis,
                                                                const std::string& last_id,
                                                                absl::Duration block) {

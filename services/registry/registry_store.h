@@ -63,6 +63,11 @@ class RegistryStore {
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> GetToken(const std::string& token_id);
   absl::StatusOr<std::vector<pressrelay::registry::v1::TokenInfo>> ListTokens();
 
+  // Agencies' public keys. PutAgencyKey refuses (ALREADY_EXISTS) to give a key id another
+  // public key.
+  absl::Status PutAgencyKey(const pressrelay::registry::v1::AgencyKey& key);
+  absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> ListAgencyKeys();
+
   // Blocks up to `block` for changes after `last_id` ("$" for only new ones).
   absl::StatusOr<std::vector<Change>> ReadChanges(redis::Client& redis, const std::string& last_id,
                                                   absl::Duration block);

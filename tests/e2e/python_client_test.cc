@@ -54,7 +54,8 @@ TEST(PythonNewsroomClient, ReceivesAStatementPublishedThroughTheCli) {
   ChildProcess python;
   ASSERT_TRUE(python
                   .Start({"/usr/bin/python3", SourceDir() + "/tests/e2e/newsroom_client.py", "--target",
-                          suite.subscription_address(), "--token-file", suite.dir() + "/client.token",
+                          suite.subscription_address(), "--registry", suite.registry_address(), "--token-file",
+                          suite.dir() + "/client.token",
                           "--cursor-file", suite.dir() + "/client.cursor", "--count", "1"},
                          suite.dir() + "/python.log", {{"PYTHONPATH", stubs}})
                   .ok());

@@ -1,10 +1,14 @@
 #include "tests/support/suite.h"
 
+#include <filesystem>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/grpc_util.h"
 #include "services/common/ids.h"
+#include "services/common/signing.h"
 #include "services/common/status.h"
 #include "services/common/time_util.h"
 
@@ -143,6 +147,8 @@ absl::Status Suite::Start() {
   // The distribution service reports from the subscription service's ledger, which itself
   // needs the distribution service: the first subscription replica's port is chosen now.
   subscription_listen_ = absl::StrCat("127.0.0.1:", FreePort());
+  keys_dir_ = dir_.File("signing-keys");
+  std::filesystem::create_directories(keys_dir_);
   if (auto s = StartRegistry(); !s.ok()) return s;
   if (auto s = StartDistribution(0); !s.ok()) return s;
   return StartSubscription(0);
@@ -164,7 +170,7 @@ absl::Status Suite::RestartRegistry() {
 std::vector<std::string> Suite::DistributionFlags(const std::vector<std::string>& extra) const {
   std::vector<std::string> flags = {"--registry", registry_.address, "--service_token_file", service_token_file_,
                                     "--shards", std::to_string(options_.shards), "--subscription",
-                                    subscription_listen_};
+                                    subscription_listen_, "--signing_keys_dir", keys_dir_};
   flags.insert(flags.end(), options_.distribution_flags.begin(), options_.distribution_flags.end());
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;
@@ -213,7 +219,20 @@ std::unique_ptr<sub::Subscription::Stub> Suite::Subscription(int i) const {
   return sub::Subscription::NewStub(Channel(subscription_[i].address));
 }
 
+std::string Suite::RotateKey(const std::string& agency_code, absl::Time created) {
+  const std::string key_id = absl::StrCat(agency_code, "-", ids::NewTokenId().substr(4, 8));
+  WriteFile(absl::StrCat(keys_dir_, "/", key_id, ".key"),
+            signing::FormatKeyFile(signing::GenerateKey(agency_code, key_id, created)));
+  return key_id;
+}
+
 absl::Status Suite::PutAgency(const std::string& code, const std::string& name_vi, reg::AgencyKind kind) {
+  // Each agency gets a signing key, as an operator would install one.
+  bool has_key = false;
+  for (const auto& entry : std::filesystem::directory_iterator(keys_dir_)) {
+    has_key |= absl::StartsWith(entry.path().filename().string(), code + "-");
+  }
+  if (!has_key) RotateKey(code, absl::Now() - absl::Hours(1));
   reg::UpsertAgencyRequest request;
   request.mutable_agency()->set_code(code);
   request.mutable_agency()->set_name_vi(name_vi);

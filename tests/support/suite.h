@@ -81,6 +81,10 @@ class Suite {
   std::string distribution_address(int i = 0) const { return distribution_[i].address; }
   std::string subscription_address(int i = 0) const { return subscription_[i].address; }
   const std::string& operator_token() const { return operator_token_; }
+  // The agencies' private signing keys (the distribution service's --signing_keys_dir).
+  const std::string& keys_dir() const { return keys_dir_; }
+  // Installs a new signing key for an agency (rotation); returns its key id.
+  std::string RotateKey(const std::string& agency_code, absl::Time created = absl::Now());
 
   std::unique_ptr<reg::RegistryAdmin::Stub> Admin() const;
   std::unique_ptr<dist::Distribution::Stub> Distribution(int i = 0) const;
@@ -134,6 +138,7 @@ class Suite {
   std::string operator_token_;
   std::string service_token_file_;
   std::string subscription_listen_;
+  std::string keys_dir_;
 };
 
 // A newsroom client in the test: a Subscribe stream read on its own thread, collecting

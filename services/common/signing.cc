@@ -1,0 +1,268 @@
+#include "services/common/signing.h"
+
+#include <sodium.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/config.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+#include "services/common/time_util.h"
+
+namespace pressrelay::signing {
+namespace {
+
+void EnsureSodium() {
+  static const bool ready = sodium_init() >= 0;
+  (void)ready;
+}
+
+void Field(std::string* out, absl::string_view name, absl::string_view value) {
+  absl::StrAppend(out, name, ":", value.size(), ":", value, "\n");
+}
+
+void Time(std::string* out, absl::string_view name, const google::protobuf::Timestamp& ts) {
+  Field(out, name, IsSet(ts) ? absl::StrCat(MillisFromProto(ts)) : std::string());
+}
+
+}  // namespace
+
+std::string CanonicalBytes(const Statement& s, absl::string_view key_id) {
+  std::string out = "pressrelay-statement-v1\n";
+  out.reserve(out.size() + s.body().size() + s.headline().size() + s.summary().size() + 1024);
+  Field(&out, "id", s.id());
+  Field(&out, "uri", s.uri());
+  Field(&out, "version", absl::StrCat(s.version()));
+  Field(&out, "kind", absl::StrCat(static_cast<int>(s.kind())));
+  Field(&out, "urgency", absl::StrCat(s.urgency()));
+  Field(&out, "pubstatus", absl::StrCat(static_cast<int>(s.pubstatus())));
+  Field(&out, "signal", absl::StrCat(static_cast<int>(s.signal())));
+  Field(&out, "signal_reason", s.signal_reason());
+  Time(&out, "firstcreated", s.firstcreated());
+  Time(&out, "versioncreated", s.versioncreated());
+  Time(&out, "embargoed", s.embargoed());
+  Field(&out, "language", s.language());
+  Field(&out, "headline", s.headline());
+  Field(&out, "summary", s.summary());
+  Field(&out, "body", s.body());
+  Field(&out, "subjects", absl::StrCat(s.subjects_size()));
+  for (int i = 0; i < s.subjects_size(); ++i) {
+    Field(&out, absl::StrCat("subjects.", i, ".code"), s.subjects(i).code());
+    Field(&out, absl::StrCat("subjects.", i, ".name"), s.subjects(i).name());
+  }
+  Field(&out, "located.region_code", s.located().region_code());
+  Field(&out, "located.name", s.located().name());
+  Field(&out, "issuer.agency_code", s.issuer().agency_code());
+  Field(&out, "issuer.agency_name", s.issuer().agency_name());
+  Field(&out, "issuer.spokesperson_id", s.issuer().spokesperson_id());
+  Field(&out, "issuer.spokesperson_name", s.issuer().spokesperson_name());
+  Field(&out, "issuer.spokesperson_title", s.issuer().spokesperson_title());
+  Field(&out, "attachments", absl::StrCat(s.attachments_size()));
+  for (int i = 0; i < s.attachments_size(); ++i) {
+    const auto& a = s.attachments(i);
+    const std::string p = absl::StrCat("attachments.", i, ".");
+    Field(&out, p + "href", a.href());
+    Field(&out, p + "media_type", a.media_type());
+    Field(&out, p + "size_bytes", absl::StrCat(a.size_bytes()));
+    Field(&out, p + "sha256", a.sha256());
+    Field(&out, p + "title", a.title());
+  }
+  Field(&out, "in_reply_to", s.in_reply_to());
+  Field(&out, "key_id", key_id);
+  return out;
+}
+
+absl::StatusOr<KeyFile> ParseKeyFile(absl::string_view text) {
+  KeyFile key;
+  std::string seed_b64, created;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, absl::MaxSplits('=', 1));
+    if (kv.first == "agency") {
+      key.agency_code = std::string(kv.second);
+    } else if (kv.first == "key_id") {
+      key.key_id = std::string(kv.second);
+    } else if (kv.first == "created") {
+      created = std::string(kv.second);
+    } else if (kv.first == "seed") {
+      seed_b64 = std::string(kv.second);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("key file: unknown line \"", kv.first, "\""));
+    }
+  }
+  if (key.agency_code.empty() || key.key_id.empty() || seed_b64.empty()) {
+    return absl::InvalidArgumentError("key file: needs agency, key_id and seed");
+  }
+  if (key.key_id.size() > 64 || key.key_id.find_first_of(" \t/") != std::string::npos) {
+    return absl::InvalidArgumentError("key file: key_id must be 1-64 characters without spaces or '/'");
+  }
+  std::string err;
+  if (created.empty()) {
+    key.created = absl::UnixEpoch();
+  } else if (!absl::ParseTime(absl::RFC3339_full, created, &key.created, &err)) {
+    return absl::InvalidArgumentError(absl::StrCat("key file: created: ", err));
+  }
+  if (!absl::Base64Unescape(seed_b64, &key.seed) || key.seed.size() != crypto_sign_SEEDBYTES) {
+    return absl::InvalidArgumentError("key file: seed must be 32 bytes, base64");
+  }
+  return key;
+}
+
+std::string FormatKeyFile(const KeyFile& key) {
+  return absl::StrCat("agency=", key.agency_code, "\nkey_id=", key.key_id,
+                      "\ncreated=", absl::FormatTime(absl::RFC3339_sec, key.created, absl::UTCTimeZone()),
+                      "\nseed=", absl::Base64Escape(key.seed), "\n");
+}
+
+KeyFile GenerateKey(const std::string& agency_code, const std::string& key_id, absl::Time created) {
+  EnsureSodium();
+  KeyFile key{agency_code, key_id, created, std::string(crypto_sign_SEEDBYTES, '\0')};
+  randombytes_buf(key.seed.data(), key.seed.size());
+  return key;
+}
+
+namespace {
+
+struct KeyPair {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+};
+
+KeyPair Derive(const KeyFile& key) {
+  EnsureSodium();
+  KeyPair kp;
+  crypto_sign_seed_keypair(kp.pk, kp.sk, reinterpret_cast<const unsigned char*>(key.seed.data()));
+  return kp;
+}
+
+}  // namespace
+
+AgencyKey PublicKeyOf(const KeyFile& key) {
+  KeyPair kp = Derive(key);
+  sodium_memzero(kp.sk, sizeof(kp.sk));
+  AgencyKey out;
+  out.set_agency_code(key.agency_code);
+  out.set_key_id(key.key_id);
+  out.set_algorithm(std::string(kAlgorithm));
+  out.set_public_key(std::string(reinterpret_cast<const char*>(kp.pk), sizeof(kp.pk)));
+  *out.mutable_valid_from() = ToProto(key.created);
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<Signer>> Signer::FromDirectory(std::string dir) {
+  std::unique_ptr<Signer> signer(new Signer(std::move(dir)));
+  PR_RETURN_IF_ERROR(signer->Reload().status());
+  return signer;
+}
+
+absl::StatusOr<std::vector<AgencyKey>> Signer::Reload() {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(dir_, ec);
+  std::vector<KeyFile> found;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() != ".key") continue;
+    PR_ASSIGN_OR_RETURN(std::string text, ReadSecretFile(entry.path().string()));
+    auto key = ParseKeyFile(text);
+    if (!key.ok()) return Annotate(key.status(), entry.path().string());
+    found.push_back(std::move(*key));
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat("signing keys: cannot read ", dir_, ": ", ec.message()));
+  std::vector<AgencyKey> added;
+  absl::MutexLock lock(&mu_);
+  loaded_mtime_ = mtime;
+  for (auto& key : found) {
+    if (keys_.contains(key.key_id)) continue;
+    added.push_back(PublicKeyOf(key));
+    keys_.emplace(key.key_id, std::move(key));
+  }
+  return added;
+}
+
+std::vector<AgencyKey> Signer::PublicKeys() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<AgencyKey> out;
+  for (const auto& [id, key] : keys_) out.push_back(PublicKeyOf(key));
+  return out;
+}
+
+absl::Status Signer::Sign(Statement* statement, absl::Time now) {
+  const std::string& agency = statement->issuer().agency_code();
+  {
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(dir_, ec);
+    bool changed;
+    {
+      absl::MutexLock lock(&mu_);
+      changed = !ec && mtime != loaded_mtime_;
+    }
+    if (changed) PR_RETURN_IF_ERROR(Reload().status());
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::optional<KeyFile> current;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const auto& [id, key] : keys_) {
+        if (key.agency_code != agency || key.created > now) continue;
+        if (!current || key.created > current->created ||
+            (key.created == current->created && key.key_id > current->key_id)) {
+          current = key;
+        }
+      }
+    }
+    if (current) {
+      const std::string bytes = CanonicalBytes(*statement, current->key_id);
+      KeyPair kp = Derive(*current);
+      unsigned char sig[crypto_sign_BYTES];
+      crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), kp.sk);
+      sodium_memzero(kp.sk, sizeof(kp.sk));
+      auto* signature = statement->mutable_signature();
+      signature->set_key_id(current->key_id);
+      signature->set_algorithm(std::string(kAlgorithm));
+      signature->set_value(std::string(reinterpret_cast<const char*>(sig), sizeof(sig)));
+      return absl::OkStatus();
+    }
+    if (attempt == 0) PR_RETURN_IF_ERROR(Reload().status());
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("no signing key for agency ", agency, ": an operator must install one before it can publish"));
+}
+
+absl::Status Verify(const Statement& statement, absl::Span<const AgencyKey> keys) {
+  EnsureSodium();
+  const auto& sig = statement.signature();
+  if (sig.key_id().empty() || sig.value().size() != crypto_sign_BYTES) {
+    return absl::PermissionDeniedError("statement is not signed");
+  }
+  if (sig.algorithm() != kAlgorithm) {
+    return absl::PermissionDeniedError(absl::StrCat("unsupported signature algorithm \"", sig.algorithm(), "\""));
+  }
+  const AgencyKey* key = nullptr;
+  for (const auto& k : keys) {
+    if (k.key_id() == sig.key_id()) key = &k;
+  }
+  if (key == nullptr) return absl::PermissionDeniedError(absl::StrCat("unknown signing key \"", sig.key_id(), "\""));
+  if (key->agency_code() != statement.issuer().agency_code()) {
+    return absl::PermissionDeniedError(absl::StrCat("key ", key->key_id(), " belongs to ", key->agency_code(),
+                                                    ", not to the issuer ", statement.issuer().agency_code()));
+  }
+  if (key->public_key().size() != crypto_sign_PUBLICKEYBYTES) {
+    return absl::PermissionDeniedError("malformed public key");
+  }
+  const std::string bytes = CanonicalBytes(statement, sig.key_id());
+  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.value().data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                                  reinterpret_cast<const unsigned char*>(key->public_key().data())) != 0) {
+    return absl::PermissionDeniedError("signature does not match: the statement was altered or not issued by " +
+                                       statement.issuer().agency_code());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pressrelay::signing

@@ -1,0 +1,126 @@
+// Statement signatures: the canonical form is stable and unambiguous, a signature verifies
+// only for the exact bytes, key and agency it was made for.
+#include "services/common/signing.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "services/common/time_util.h"
+#include "tests/support/process.h"
+
+namespace pressrelay::signing {
+namespace {
+
+Statement Sample() {
+  Statement s;
+  s.set_id("01JD3Z6Q8M4T2V5X7Y9A0B1C2D");
+  s.set_uri("urn:pressrelay:statement:01JD3Z6Q8M4T2V5X7Y9A0B1C2D");
+  s.set_version(2);
+  s.set_kind(pressrelay::common::v1::STATEMENT_KIND_PRESS_RELEASE);
+  s.set_urgency(3);
+  s.set_pubstatus(pressrelay::common::v1::PUB_STATUS_USABLE);
+  s.set_signal(pressrelay::common::v1::VERSION_SIGNAL_CORRECTION);
+  s.set_signal_reason("Sửa số liệu");
+  *s.mutable_firstcreated() = ProtoFromMillis(1795678132195);
+  *s.mutable_versioncreated() = ProtoFromMillis(1795678132999);
+  s.set_language("vi");
+  s.set_headline("Bộ Y tế thông tin");
+  s.set_body("Nghị định 09/2017/NĐ-CP");
+  s.add_subjects()->set_code("health");
+  s.mutable_issuer()->set_agency_code("MOH");
+  s.mutable_issuer()->set_agency_name("Bộ Y tế");
+  return s;
+}
+
+TEST(Signing, CanonicalFormIsSpecifiedExactly) {
+  const std::string bytes = CanonicalBytes(Sample(), "MOH-1");
+  EXPECT_EQ(bytes.substr(0, 24), "pressrelay-statement-v1\n");
+  EXPECT_NE(bytes.find("id:26:01JD3Z6Q8M4T2V5X7Y9A0B1C2D\n"), std::string::npos);
+  EXPECT_NE(bytes.find("firstcreated:13:1795678132195\n"), std::string::npos);
+  EXPECT_NE(bytes.find("embargoed:0:\n"), std::string::npos);
+  EXPECT_NE(bytes.find("headline:22:Bộ Y tế thông tin\n"), std::string::npos);  // byte length
+  EXPECT_NE(bytes.find("subjects:1:1\nsubjects.0.code:6:health\nsubjects.0.name:0:\n"), std::string::npos);
+  EXPECT_EQ(bytes.substr(bytes.size() - 15), "key_id:5:MOH-1\n");
+  // The signature itself is not part of what is signed.
+  Statement signed_one = Sample();
+  signed_one.mutable_signature()->set_value("anything");
+  EXPECT_EQ(CanonicalBytes(signed_one, "MOH-1"), bytes);
+}
+
+TEST(Signing, LengthPrefixesMakeTheFormUnambiguous) {
+  Statement a = Sample(), b = Sample();
+  a.set_headline("x\nbody:1:y");
+  b.set_headline("x");
+  b.set_body("y");
+  EXPECT_NE(CanonicalBytes(a, "k"), CanonicalBytes(b, "k"));
+}
+
+TEST(Signing, KeyFilesRoundTrip) {
+  const KeyFile key = GenerateKey("MOH", "MOH-2026-1", absl::FromUnixSeconds(1790000000));
+  auto parsed = ParseKeyFile(FormatKeyFile(key));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->agency_code, "MOH");
+  EXPECT_EQ(parsed->key_id, "MOH-2026-1");
+  EXPECT_EQ(parsed->seed, key.seed);
+  EXPECT_EQ(parsed->created, key.created);
+  EXPECT_FALSE(ParseKeyFile("agency=MOH\nkey_id=x\nseed=AAAA\n").ok());        // short seed
+  EXPECT_FALSE(ParseKeyFile("agency=MOH\nseed=" + std::string(44, 'A')).ok());  // no key id
+  EXPECT_FALSE(ParseKeyFile("what=ever\n").ok());
+}
+
+class SignerTest : public ::testing::Test {
+ protected:
+  void Add(const KeyFile& key) {
+    std::ofstream(dir_.File(key.key_id + ".key")) << FormatKeyFile(key);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(SignerTest, SignsWithTheNewestKeyAndVerifiesOnlyTheExactStatement) {
+  const absl::Time now = absl::FromUnixSeconds(1800000000);
+  Add(GenerateKey("MOH", "MOH-old", now - absl::Hours(48)));
+  Add(GenerateKey("MOH", "MOH-new", now - absl::Hours(1)));
+  Add(GenerateKey("MOH", "MOH-future", now + absl::Hours(1)));  // not valid yet
+  Add(GenerateKey("MOF", "MOF-1", now - absl::Hours(1)));
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  Statement s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, now).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-new");
+  EXPECT_EQ(s.signature().value().size(), 64u);
+  const auto keys = (*signer)->PublicKeys();
+  EXPECT_TRUE(Verify(s, keys).ok());
+
+  Statement tampered = s;
+  tampered.set_body(tampered.body() + " ");
+  EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
+  tampered = s;
+  (*tampered.mutable_signature()->mutable_value())[10] ^= 1;
+  EXPECT_FALSE(Verify(tampered, keys).ok());
+  tampered = s;
+  tampered.mutable_signature()->set_key_id("MOH-old");  // relabelled: the key id is signed too
+  EXPECT_FALSE(Verify(tampered, keys).ok());
+  // Another agency's key, however valid, does not vouch for an MOH statement.
+  Statement mof = Sample();
+  mof.mutable_issuer()->set_agency_code("MOF");
+  ASSERT_TRUE((*signer)->Sign(&mof, now).ok());
+  mof.mutable_issuer()->set_agency_code("MOH");
+  EXPECT_NE(Verify(mof, keys).message().find("belongs to MOF"), absl::string_view::npos);
+  // Unsigned, and unknown keys.
+  EXPECT_FALSE(Verify(Sample(), keys).ok());
+  EXPECT_FALSE(Verify(s, {}).ok());
+}
+
+TEST_F(SignerTest, AgencyWithoutAKeyCannotPublishUntilOneIsInstalled) {
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok());
+  Statement s = Sample();
+  EXPECT_EQ((*signer)->Sign(&s, absl::Now()).code(), absl::StatusCode::kFailedPrecondition);
+  Add(GenerateKey("MOH", "MOH-live", absl::Now() - absl::Minutes(1)));  // installed while running
+  EXPECT_TRUE((*signer)->Sign(&s, absl::Now()).ok());
+}
+
+}  // namespace
+}  // namespace pressrelay::signing
