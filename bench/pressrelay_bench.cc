@@ -256,6 +256,10 @@ Setup StartSuite(const std::vector<std::string>& subscription_flags) {
   SuiteOptions options;
   options.shards = 16;
   options.subscription_flags = subscription_flags;
+  // The load generator is one spokesperson publishing far faster than any person would.
+  options.registry_flags.push_back("--rate_limits=");
+  options.distribution_flags.push_back("--rate_limits=");
+  options.subscription_flags.push_back("--rate_limits=");
   s.suite = std::make_unique<Suite>(options);
   if (auto st = s.suite->Start(); !st.ok()) Die("starting the suite", st);
   for (auto [code, name] : std::vector<std::pair<std::string, std::string>>{{"MOH", "Bộ Y tế"}, {"MOF", "Bộ Tài chính"}}) {

@@ -13,6 +13,8 @@ PACKAGES=(
   redis-server
   # tests: GoogleTest, Debian's own python3 with gRPC for the newsroom example client
   libgtest-dev libgmock-dev python3-grpcio python3-protobuf python3-cryptography
+  # tests: certificates for the TLS tests, clang's libFuzzer for the fuzzers
+  openssl clang libclang-rt-14-dev
   # the benchmark's peers and their C clients
   nats-server mosquitto libnats-dev libmosquitto-dev
 )

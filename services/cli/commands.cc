@@ -21,6 +21,7 @@
 #include "services/common/signing.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
+#include "services/common/time_util.h"
 
 namespace pressrelay::cli {
 namespace {
@@ -200,6 +201,24 @@ absl::Status RegistryCommand(const Context& c, const std::string& noun, const st
     PR_ASSIGN_OR_RETURN(*r.mutable_token_id(), Positional(c, 2, "token id"));
     reg::RevokeTokenResponse resp;
     return Call(c, *stub, &S::RevokeToken, r, &resp);
+  }
+  if (noun == "audit") {
+    reg::QueryAuditRequest r;
+    r.set_principal_id(c.args.GetOr("principal", ""));
+    r.set_method(c.args.GetOr("method", ""));
+    r.set_target(c.args.GetOr("target", ""));
+    if (const std::string since = c.args.GetOr("since", ""); !since.empty()) {
+      absl::Time t;
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, since, &t, &error)) {
+        return FieldError("--since", "must be an RFC 3339 time such as 2026-11-26T08:00:00+07:00");
+      }
+      *r.mutable_since() = ToProto(t);
+    }
+    PR_ASSIGN_OR_RETURN(int64_t limit, c.args.GetInt("limit", 0));
+    r.set_limit(static_cast<int32_t>(limit));
+    reg::QueryAuditResponse resp;
+    return Call(c, *stub, &S::QueryAudit, r, &resp);
   }
   if (noun == "token" && verb == "list") {
     reg::ListTokensRequest r;
@@ -471,6 +490,8 @@ Registry (operators):
   import JSON      (outlets, journalists, clients, subscriptions in bulk; all or nothing)
   token issue --kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]
   token revoke TOKEN_ID | token list [--subject ID]
+  audit [--principal ID] [--method Service.Method] [--target ID] [--since TIME] [--limit N]
+                   (the audit trail of state-changing calls, newest first)
 
 Statements (spokespeople):
   publish [DRAFT_JSON | FILE | -] [--idempotency-key KEY] [--early-to-trusted]
@@ -510,6 +531,10 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     err << "error: " << args.status().message() << "\n";
     return 2;
   }
+  if (args->positional().empty()) {
+    err << "error: no command given (options only); see \"pressrelay help\"\n";
+    return 2;
+  }
   Context c{endpoints, *args, in, out};
   const std::string& command = args->positional()[0];
   absl::Status status;
@@ -542,7 +567,7 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     status = Keys(c);
   } else if (command == "verify") {
     status = VerifyCommand(c);
-  } else if (command == "import") {
+  } else if (command == "import" || command == "audit") {
     status = RegistryCommand(c, command, "");
   } else if (args->positional().size() >= 2) {
     status = RegistryCommand(c, command, args->positional()[1]);

@@ -18,42 +18,46 @@ using pressrelay::common::v1::ROLE_SPOKESPERSON;
 struct Rule {
   absl::string_view method;
   std::vector<Role> roles;
+  bool mutates = false;  // recorded in the audit trail
 };
+constexpr bool kMutates = true;
 
 const std::vector<Rule>& Table() {
   static const auto* table = new std::vector<Rule>{
       // Registry administration: operators.
-      {"RegistryAdmin.UpsertAgency", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertAgency", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.GetAgency", {ROLE_OPERATOR}},
       {"RegistryAdmin.ListAgencies", {ROLE_OPERATOR}},
-      {"RegistryAdmin.UpsertSpokesperson", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertSpokesperson", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListSpokespeople", {ROLE_OPERATOR}},
-      {"RegistryAdmin.UpsertOutlet", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertOutlet", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListOutlets", {ROLE_OPERATOR}},
-      {"RegistryAdmin.UpsertJournalist", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertJournalist", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListJournalists", {ROLE_OPERATOR}},
-      {"RegistryAdmin.UpsertNewsroomClient", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertNewsroomClient", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListNewsroomClients", {ROLE_OPERATOR}},
-      {"RegistryAdmin.SetSubscription", {ROLE_OPERATOR}},
+      {"RegistryAdmin.SetSubscription", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.GetSubscription", {ROLE_OPERATOR}},
-      {"RegistryAdmin.ImportRecipients", {ROLE_OPERATOR}},
-      {"RegistryAdmin.IssueToken", {ROLE_OPERATOR}},
-      {"RegistryAdmin.RevokeToken", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ImportRecipients", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.IssueToken", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.RevokeToken", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListTokens", {ROLE_OPERATOR}},
+      {"RegistryAdmin.QueryAudit", {ROLE_OPERATOR}},
       // Directory: the other services.
       {"Directory.Authenticate", {ROLE_SERVICE}},
       {"Directory.CheckSpeaker", {ROLE_SERVICE}},
       {"Directory.MatchAudience", {ROLE_SERVICE}},
       {"Directory.GetRecipients", {ROLE_SERVICE}},
       {"Directory.GetSubscription", {ROLE_SERVICE}},
-      {"Directory.PublishAgencyKeys", {ROLE_SERVICE}},
+      {"Directory.PublishAgencyKeys", {ROLE_SERVICE}, kMutates},
+      {"Directory.WatchRevocations", {ROLE_SERVICE}},
       // Agencies' public keys: anyone with a token may verify statements.
       {"Keys.ListAgencyKeys",
        {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE, ROLE_GATEWAY}},
       // Distribution: spokespeople (own agency, checked by the logic) and the gateway
       // acting for them.
-      {"Distribution.Publish", {ROLE_SPOKESPERSON, ROLE_GATEWAY}},
-      {"Distribution.Revise", {ROLE_SPOKESPERSON, ROLE_GATEWAY}},
+      {"Distribution.Publish", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
+      {"Distribution.Revise", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
       {"Distribution.GetStatement", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
       {"Distribution.ListStatements", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
       {"Distribution.GetDeliveryReport", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
@@ -61,6 +65,8 @@ const std::vector<Rule>& Table() {
       {"Catalog.QueryHistory", {ROLE_SERVICE}},
       // Subscription: readers, each its own queue.
       {"Subscription.Subscribe", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
+      // Acknowledgements change only the reader's own cursor; the delivery ledger (dr:*)
+      // is their record, so they are not repeated in the audit trail.
       {"Subscription.Ack", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
       {"Subscription.History", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
       {"Ledger.GetDeliveryStates", {ROLE_SERVICE}},
@@ -75,6 +81,13 @@ std::vector<Role> AllowedRoles(absl::string_view method) {
     if (rule.method == method) return rule.roles;
   }
   return {};
+}
+
+bool Mutates(absl::string_view method) {
+  for (const auto& rule : Table()) {
+    if (rule.method == method) return rule.mutates;
+  }
+  return false;
 }
 
 std::vector<absl::string_view> PolicyMethods() {

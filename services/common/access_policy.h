@@ -20,6 +20,9 @@ absl::Status Authorize(const Principal& principal, absl::string_view method);
 // The roles allowed to call a method (empty if unknown).
 std::vector<Role> AllowedRoles(absl::string_view method);
 
+// Whether the method changes state (and so is recorded in the audit trail).
+bool Mutates(absl::string_view method);
+
 // Every method in the table, for documentation and tests.
 std::vector<absl::string_view> PolicyMethods();
 

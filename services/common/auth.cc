@@ -15,8 +15,10 @@ absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view t
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   const std::string key = ids::TokenHash(token);
   const absl::Time now = absl::Now();
+  uint64_t generation = 0;
   {
     absl::MutexLock lock(&mu_);
+    generation = generation_;
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       if (it->second.valid_until > now) return it->second.principal;
@@ -27,7 +29,9 @@ absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view t
   if (!principal.ok()) return principal.status();
   absl::Time until = now + ttl_;
   if (IsSet(principal->token_expires())) until = std::min(until, FromProto(principal->token_expires()));
+  if (IsSet(principal->access_until())) until = std::min(until, FromProto(principal->access_until()));
   absl::MutexLock lock(&mu_);
+  if (generation != generation_) return principal;  // a revocation raced with this lookup
   if (cache_.size() > 100000) cache_.clear();  // bound memory under token spraying
   cache_[key] = Entry{*principal, until};
   return principal;
@@ -35,7 +39,14 @@ absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view t
 
 void CachingAuthenticator::Clear() {
   absl::MutexLock lock(&mu_);
+  ++generation_;
   cache_.clear();
+}
+
+void CachingAuthenticator::Forget(const std::function<bool(const Principal&)>& match) {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  absl::erase_if(cache_, [&](const auto& entry) { return match(entry.second.principal); });
 }
 
 absl::string_view RoleName(Role role) {

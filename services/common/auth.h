@@ -2,7 +2,9 @@
 // a short cache so a burst of calls costs one lookup, and deny-by-default role checks.
 #pragma once
 
+#include <functional>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
@@ -25,14 +27,18 @@ class Authenticator {
   virtual absl::StatusOr<Principal> Authenticate(absl::string_view token) = 0;
 };
 
-// Caches successful answers of another Authenticator for `ttl` (never past the token's
-// expiry), keyed by the token's hash. A revoked token stops working within `ttl`.
+// Caches successful answers of another Authenticator for `ttl` (never past the identity's
+// access_until), keyed by the token's hash. A revocation announced by the registry
+// (revocation_watcher.h) removes the matching answers at once; without one, a revoked
+// token stops working within `ttl`.
 class CachingAuthenticator : public Authenticator {
  public:
   CachingAuthenticator(Authenticator* upstream, absl::Duration ttl);
   absl::StatusOr<Principal> Authenticate(absl::string_view token) override;
-  // Forgets every cached answer (e.g. when a revocation is announced).
+  // Forgets every cached answer / those whose principal matches. An answer that was being
+  // fetched while Forget ran is not cached.
   void Clear();
+  void Forget(const std::function<bool(const Principal&)>& match);
 
  private:
   struct Entry {
@@ -43,6 +49,7 @@ class CachingAuthenticator : public Authenticator {
   const absl::Duration ttl_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // counts Forget/Clear calls
 };
 
 absl::string_view RoleName(Role role);

@@ -21,6 +21,11 @@ ABSL_FLAG(std::string, peer_tls_key, "", "PEM client key for mutual TLS to the o
 ABSL_FLAG(std::string, peer_tls_server_name, "", "name to verify in the other services' certificates");
 ABSL_FLAG(int, workers, 8, "threads for blocking work (Redis, calls to other services)");
 ABSL_FLAG(absl::Duration, drain_grace, absl::Seconds(20), "how long SIGTERM waits for calls to finish");
+ABSL_FLAG(std::string, rate_limits,
+          "operator=1200,spokesperson=600,gateway=6000,newsroom_client=6000,journalist=600",
+          "calls a minute per principal, by role, counted across replicas; an unlisted role (and "
+          "service) is not limited; empty turns limits off");
+ABSL_FLAG(int64_t, audit_max_entries, 10'000'000, "length at which the audit stream starts dropping its oldest entries");
 
 namespace pressrelay {
 
@@ -44,6 +49,10 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& service_
     return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
   }
   return options;
+}
+
+absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags() {
+  return RateLimiter::ParseLimits(absl::GetFlag(FLAGS_rate_limits));
 }
 
 absl::StatusOr<redis::Options> RedisOptionsFromFlags() {

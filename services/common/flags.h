@@ -2,11 +2,13 @@
 // PRESSRELAY_<NAME> from the environment (config.h).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "services/common/grpc_util.h"
+#include "services/common/rate_limit.h"
 #include "services/common/redis.h"
 #include "services/common/server.h"
 
@@ -26,6 +28,7 @@ ABSL_DECLARE_FLAG(std::string, peer_tls_key);
 ABSL_DECLARE_FLAG(std::string, peer_tls_server_name);
 ABSL_DECLARE_FLAG(int, workers);
 ABSL_DECLARE_FLAG(absl::Duration, drain_grace);
+ABSL_DECLARE_FLAG(int64_t, audit_max_entries);
 
 namespace pressrelay {
 
@@ -34,5 +37,7 @@ absl::StatusOr<redis::Options> RedisOptionsFromFlags();
 // How this service reaches the others: TLS files and its own bearer token.
 TlsFiles PeerTlsFromFlags();
 absl::StatusOr<std::string> ServiceTokenFromFlags();
+// --rate_limits, parsed.
+absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags();
 
 }  // namespace pressrelay

@@ -17,6 +17,12 @@ std::string BearerToken(const grpc::ServerContextBase& ctx) {
   return std::string(value.substr(kBearer.size()));
 }
 
+std::string ActAs(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(std::string(kActAsHeader));
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
 namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {

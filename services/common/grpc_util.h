@@ -12,8 +12,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/access_policy.h"
-#include "services/common/auth.h"
 #include "services/common/status.h"
 #include "services/common/worker_pool.h"
 
@@ -31,19 +29,9 @@ grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* ctx, WorkerP
   return reactor;
 }
 
-// The usual unary handler: on a worker, authenticate the caller, check the access policy
-// for `method` ("Service.Method"), then run `work(principal)`, returning absl::Status.
-template <typename Work>
-grpc::ServerUnaryReactor* RunAuthorized(grpc::CallbackServerContext* ctx, WorkerPool& pool,
-                                        Authenticator& auth, absl::string_view method, Work work) {
-  return FinishOnPool(ctx, pool,
-                      [&auth, method, token = BearerToken(*ctx), work = std::move(work)]() mutable -> absl::Status {
-                        auto principal = auth.Authenticate(token);
-                        if (!principal.ok()) return principal.status();
-                        if (auto s = Authorize(*principal, method); !s.ok()) return s;
-                        return work(*principal);
-                      });
-}
+// The metadata with which the admin gateway names the spokesperson it acts for.
+inline constexpr absl::string_view kActAsHeader = "x-pressrelay-act-as";
+std::string ActAs(const grpc::ServerContextBase& ctx);
 
 // Transport security of a channel or listener. Empty files mean plaintext.
 struct TlsFiles {

@@ -31,6 +31,10 @@ std::string TrimmedField(absl::string_view recipient_id, Lane lane) {
   return absl::StrCat(recipient_id, ":", std::string(1, LaneChar(lane)));
 }
 
+std::string RateLimit(absl::string_view service, absl::string_view principal_id, int64_t minute) {
+  return absl::StrCat("rl:", service, ":", principal_id, ":", minute);
+}
+
 std::string Acks(int shard) { return absl::StrCat("ack:", Tag(shard)); }
 std::string DeliveredSent(absl::string_view statement_id, int version) {
   return absl::StrCat("dr:", statement_id, ":", version, ":sent");
@@ -47,6 +51,8 @@ bool ParseQueueMember(absl::string_view member, std::string* statement_id, int* 
   const size_t colon = member.rfind(':');
   if (colon == absl::string_view::npos || colon == 0) return false;
   if (!absl::SimpleAtoi(member.substr(colon + 1), version) || *version <= 0) return false;
+  // One spelling per version ("06" and "+6" are not 6): members are compared as strings.
+  if (absl::StrCat(*version) != member.substr(colon + 1)) return false;
   *statement_id = std::string(member.substr(0, colon));
   return true;
 }

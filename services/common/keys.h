@@ -12,6 +12,7 @@
 // | reg:tokenhash                    | hash   | registry                | registry     | sha256(token) hex -> token id
 // | reg:changes                      | stream | registry                | registry     | change feed that keeps replicas' caches fresh
 // | reg:keys                         | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
+// | reg:revocations                  | stream | registry                | registry     | revoked tokens and disabled identities (capped)
 // | st:<id>                          | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
 // |                                  |        |                         |              | "latest" / "released" -> version numbers
 // | st:index                         | zset   | distribution            | distribution | statement id by first publish (ms)
@@ -30,6 +31,8 @@
 // | meta:shards                      | string | any (SET NX)            | all          | shard count the queues were laid out for
 // | ack:{<shard>}                    | hash   | subscription            | subscription | recipient -> acknowledged positions
 // | dr:<id>:<v>:sent / :ack          | hash   | subscription            | subscription | recipient -> ms it was sent / acknowledged
+// | audit:log                        | stream | every service (append)  | registry     | the audit trail (AuditEntry), append-only
+// | rl:<service>:<principal>:<min>   | string | each service, its own   | same         | calls in that minute (rate limits), expires
 //
 // {<shard>} is a Redis Cluster hash tag: every key one fan-out chunk touches lives in one
 // slot, so the suite moves to a cluster without changing its scripts.
@@ -58,6 +61,7 @@ inline constexpr absl::string_view kTokens = "reg:token";
 inline constexpr absl::string_view kTokenHashes = "reg:tokenhash";
 inline constexpr absl::string_view kRegistryChanges = "reg:changes";
 inline constexpr absl::string_view kAgencyKeys = "reg:keys";
+inline constexpr absl::string_view kRevocations = "reg:revocations";
 
 // Distribution.
 std::string Statement(absl::string_view statement_id);
@@ -83,6 +87,10 @@ std::string Trimmed(int shard);
 std::string TrimmedField(absl::string_view recipient_id, Lane lane);
 inline constexpr absl::string_view kEpoch = "meta:epoch";
 inline constexpr absl::string_view kShards = "meta:shards";
+
+// Shared by every service.
+inline constexpr absl::string_view kAuditLog = "audit:log";
+std::string RateLimit(absl::string_view service, absl::string_view principal_id, int64_t minute);
 
 // Subscription.
 std::string Acks(int shard);

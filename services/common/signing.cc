@@ -117,7 +117,7 @@ absl::StatusOr<KeyFile> ParseKeyFile(absl::string_view text) {
 
 std::string FormatKeyFile(const KeyFile& key) {
   return absl::StrCat("agency=", key.agency_code, "\nkey_id=", key.key_id,
-                      "\ncreated=", absl::FormatTime(absl::RFC3339_sec, key.created, absl::UTCTimeZone()),
+                      "\ncreated=", absl::FormatTime(absl::RFC3339_full, key.created, absl::UTCTimeZone()),
                       "\nseed=", absl::Base64Escape(key.seed), "\n");
 }
 
@@ -254,6 +254,10 @@ absl::Status Verify(const Statement& statement, absl::Span<const AgencyKey> keys
   }
   if (key->public_key().size() != crypto_sign_PUBLICKEYBYTES) {
     return absl::PermissionDeniedError("malformed public key");
+  }
+  // Times outside the Timestamp range have no canonical form: never signed, never valid.
+  for (const auto* ts : {&statement.firstcreated(), &statement.versioncreated(), &statement.embargoed()}) {
+    if (!IsValidTimestamp(*ts)) return absl::PermissionDeniedError("statement has a time out of range");
   }
   const std::string bytes = CanonicalBytes(statement, sig.key_id());
   if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.value().data()),

@@ -1,5 +1,7 @@
 #include "services/common/time_util.h"
 
+#include <algorithm>
+
 namespace pressrelay {
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
@@ -12,6 +14,10 @@ absl::Time FromProto(const google::protobuf::Timestamp& ts) {
 }
 
 bool IsSet(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
+
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 && ts.nanos() >= 0 && ts.nanos() <= 999999999;
+}
 
 google::protobuf::Timestamp ProtoFromMillis(int64_t ms) {
   google::protobuf::Timestamp ts;
@@ -27,7 +33,10 @@ google::protobuf::Timestamp ProtoFromMillis(int64_t ms) {
 }
 
 int64_t MillisFromProto(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1000 + ts.nanos() / 1000000;
+  // Clamped to the range a Timestamp may hold, so that no input can overflow.
+  const int64_t seconds = std::clamp<int64_t>(ts.seconds(), -62135596800, 253402300799);
+  const int32_t nanos = std::clamp<int32_t>(ts.nanos(), 0, 999999999);
+  return seconds * 1000 + nanos / 1000000;
 }
 
 }  // namespace pressrelay

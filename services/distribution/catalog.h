@@ -14,7 +14,6 @@
 
 namespace pressrelay::distribution {
 
-namespace v1 = pressrelay::distribution::v1;
 
 class Catalog {
  public:

@@ -11,24 +11,24 @@ using grpc::ServerUnaryReactor;
 
 ServerUnaryReactor* DistributionService::Publish(CallbackServerContext* ctx, const v1::PublishRequest* request,
                                                  v1::PublishResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Distribution.Publish",
+  return RunAuthorized(ctx, *edge_, "Distribution.Publish",
                        [=, this](const Principal& caller) -> absl::Status {
                          PR_ASSIGN_OR_RETURN(*response, publisher_->Publish(caller, *request, absl::Now()));
                          return absl::OkStatus();
-                       });
+                       }, request, response);
 }
 
 ServerUnaryReactor* DistributionService::Revise(CallbackServerContext* ctx, const v1::ReviseRequest* request,
                                                 v1::PublishResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Distribution.Revise", [=, this](const Principal& caller) -> absl::Status {
+  return RunAuthorized(ctx, *edge_, "Distribution.Revise", [=, this](const Principal& caller) -> absl::Status {
     PR_ASSIGN_OR_RETURN(*response, publisher_->Revise(caller, *request, absl::Now()));
     return absl::OkStatus();
-  });
+  }, request, response);
 }
 
 ServerUnaryReactor* DistributionService::GetStatement(CallbackServerContext* ctx,
                                                       const v1::GetStatementRequest* request, Statement* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Distribution.GetStatement",
+  return RunAuthorized(ctx, *edge_, "Distribution.GetStatement",
                        [=, this](const Principal& caller) -> absl::Status {
                          PR_ASSIGN_OR_RETURN(*response, catalog_->GetStatement(caller, request->statement_id(),
                                                                                request->version()));
@@ -39,7 +39,7 @@ ServerUnaryReactor* DistributionService::GetStatement(CallbackServerContext* ctx
 ServerUnaryReactor* DistributionService::ListStatements(CallbackServerContext* ctx,
                                                         const v1::ListStatementsRequest* request,
                                                         v1::ListStatementsResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Distribution.ListStatements",
+  return RunAuthorized(ctx, *edge_, "Distribution.ListStatements",
                        [=, this](const Principal& caller) -> absl::Status {
                          PR_ASSIGN_OR_RETURN(*response, catalog_->ListStatements(caller, *request));
                          return absl::OkStatus();
@@ -49,7 +49,7 @@ ServerUnaryReactor* DistributionService::ListStatements(CallbackServerContext* c
 ServerUnaryReactor* DistributionService::GetDeliveryReport(CallbackServerContext* ctx,
                                                            const v1::GetDeliveryReportRequest* request,
                                                            v1::DeliveryReport* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Distribution.GetDeliveryReport",
+  return RunAuthorized(ctx, *edge_, "Distribution.GetDeliveryReport",
                        [=, this](const Principal& caller) -> absl::Status {
                          PR_ASSIGN_OR_RETURN(*response, reporter_->Report(caller, *request));
                          return absl::OkStatus();
@@ -59,7 +59,7 @@ ServerUnaryReactor* DistributionService::GetDeliveryReport(CallbackServerContext
 ServerUnaryReactor* CatalogService::BatchGetVersions(CallbackServerContext* ctx,
                                                      const v1::BatchGetVersionsRequest* request,
                                                      v1::BatchGetVersionsResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Catalog.BatchGetVersions", [=, this](const Principal&) -> absl::Status {
+  return RunAuthorized(ctx, *edge_, "Catalog.BatchGetVersions", [=, this](const Principal&) -> absl::Status {
     PR_ASSIGN_OR_RETURN(*response, catalog_->BatchGetVersions(*request));
     return absl::OkStatus();
   });
@@ -67,7 +67,7 @@ ServerUnaryReactor* CatalogService::BatchGetVersions(CallbackServerContext* ctx,
 
 ServerUnaryReactor* CatalogService::QueryHistory(CallbackServerContext* ctx, const v1::QueryHistoryRequest* request,
                                                  v1::QueryHistoryResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Catalog.QueryHistory", [=, this](const Principal&) -> absl::Status {
+  return RunAuthorized(ctx, *edge_, "Catalog.QueryHistory", [=, this](const Principal&) -> absl::Status {
     PR_ASSIGN_OR_RETURN(*response, catalog_->QueryHistory(*request));
     return absl::OkStatus();
   });

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
-#include "services/common/auth.h"
+#include "services/common/edge.h"
 #include "services/common/worker_pool.h"
 #include "services/distribution/catalog.h"
 #include "services/distribution/publisher.h"
@@ -15,9 +15,8 @@ class DeliveryReporter;
 
 class DistributionService final : public v1::Distribution::CallbackService {
  public:
-  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, Authenticator* auth,
-                      WorkerPool* pool)
-      : publisher_(publisher), catalog_(catalog), reporter_(reporter), auth_(auth), pool_(pool) {}
+  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, Edge* edge)
+      : publisher_(publisher), catalog_(catalog), reporter_(reporter), edge_(edge) {}
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx, const v1::PublishRequest* request,
                                     v1::PublishResponse* response) override;
@@ -36,14 +35,12 @@ class DistributionService final : public v1::Distribution::CallbackService {
   Publisher* const publisher_;
   Catalog* const catalog_;
   DeliveryReporter* const reporter_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
 };
 
 class CatalogService final : public v1::Catalog::CallbackService {
  public:
-  CatalogService(Catalog* catalog, Authenticator* auth, WorkerPool* pool)
-      : catalog_(catalog), auth_(auth), pool_(pool) {}
+  CatalogService(Catalog* catalog, Edge* edge) : catalog_(catalog), edge_(edge) {}
 
   grpc::ServerUnaryReactor* BatchGetVersions(grpc::CallbackServerContext* ctx,
                                              const v1::BatchGetVersionsRequest* request,
@@ -53,8 +50,7 @@ class CatalogService final : public v1::Catalog::CallbackService {
 
  private:
   Catalog* const catalog_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
 };
 
 }  // namespace pressrelay::distribution

@@ -6,6 +6,8 @@
 #include "services/common/config.h"
 #include "services/common/directory_client.h"
 #include "services/common/fanout_queue.h"
+#include "services/common/edge.h"
+#include "services/common/revocation_watcher.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
@@ -38,10 +40,13 @@ int Run() {
   auto server_options = ServerOptionsFromFlags("distribution");
   auto redis_options = RedisOptionsFromFlags();
   auto service_token = ServiceTokenFromFlags();
-  if (!server_options.ok() || !redis_options.ok() || !service_token.ok()) {
-    spdlog::critical("bad configuration: {} {} {}", server_options.status().ToString(),
-                     redis_options.status().ToString(), service_token.status().ToString());
-    return 2;
+  auto rate_limits = RateLimitsFromFlags();
+  for (const absl::Status& s :
+       {server_options.status(), redis_options.status(), service_token.status(), rate_limits.status()}) {
+    if (!s.ok()) {
+      spdlog::critical("bad configuration: {}", s.ToString());
+      return 2;
+    }
   }
   const int shards = absl::GetFlag(FLAGS_shards);
   if (shards < 1 || shards > 1024) {
@@ -99,8 +104,19 @@ int Run() {
   DeliveryReporter reporter(&store, &pool, &directory, &ledger);
 
   WorkerPool work("dist-work", workers);
-  DistributionService distribution(&publisher, &catalog, &reporter, &auth, &work);
-  CatalogService catalog_service(&catalog, &auth, &work);
+  RateLimiter limiter(&pool, "distribution", *rate_limits);
+  AuditLog audit(&pool, "distribution", absl::GetFlag(FLAGS_audit_max_entries));
+  Edge edge{&work, &auth, &limiter, &audit};
+  DistributionService distribution(&publisher, &catalog, &reporter, &edge);
+  CatalogService catalog_service(&catalog, &edge);
+  // A revoked token or identity stops publishing at once, not when its cached answer ages.
+  RevocationWatcher revocations(*channel, *service_token, [&auth](const registry_v1::Revocation& r) {
+    if (r.reset()) {
+      auth.Clear();
+    } else {
+      auth.Forget([&r](const Principal& p) { return RevocationCovers(r, p); });
+    }
+  });
   auto host = ServiceHost::Start(*server_options, {&distribution, &catalog_service});
   if (!host.ok()) {
     spdlog::critical("{}", host.status().ToString());

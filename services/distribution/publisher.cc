@@ -120,6 +120,16 @@ keys::Lane LaneFor(const Statement& version) {
   }
 }
 
+// Who speaks: the spokesperson calling, or the one the admin gateway acts for.
+absl::StatusOr<std::string> SpeakerOf(const Principal& caller) {
+  if (caller.role() != pressrelay::common::v1::ROLE_GATEWAY) return caller.id();
+  if (caller.acting_for().empty()) {
+    return absl::PermissionDeniedError(
+        "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
+  }
+  return caller.acting_for();
+}
+
 absl::Status Publisher::Sign(Statement* version, absl::Time now) {
   PR_RETURN_IF_ERROR(signer_->Sign(version, now));
   const std::string& key_id = version->signature().key_id();
@@ -161,7 +171,8 @@ absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, 
     if (existing) return Replay(*existing, request_hash);
   }
 
-  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(caller.id(), draft.agency_code(), now));
+  PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
+  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, draft.agency_code(), now));
 
   Statement version;
   version.set_id(ids::NewStatementId(now));
@@ -261,7 +272,8 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
     if (request.has_draft() && request.draft().agency_code() != head->agency_code()) {
       return FieldError("draft.agency_code", absl::StrCat("must stay ", head->agency_code()));
     }
-    PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(caller.id(), head->agency_code(), now));
+    PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
+    PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head->agency_code(), now));
 
     Statement version = *previous;
     version.clear_signature();

@@ -23,7 +23,6 @@
 
 namespace pressrelay::distribution {
 
-namespace v1 = pressrelay::distribution::v1;
 
 // Which lane a version travels in: kills, withholds, corrections and flash items (urgency
 // 1-2) overtake routine items.

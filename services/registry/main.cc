@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "services/common/config.h"
+#include "services/common/edge.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
@@ -21,10 +22,12 @@ namespace {
 int Run() {
   auto server_options = ServerOptionsFromFlags("registry");
   auto redis_options = RedisOptionsFromFlags();
-  if (!server_options.ok() || !redis_options.ok()) {
-    spdlog::critical("bad configuration: {}",
-                     (!server_options.ok() ? server_options.status() : redis_options.status()).ToString());
-    return 2;
+  auto rate_limits = RateLimitsFromFlags();
+  for (const absl::Status& s : {server_options.status(), redis_options.status(), rate_limits.status()}) {
+    if (!s.ok()) {
+      spdlog::critical("bad configuration: {}", s.ToString());
+      return 2;
+    }
   }
   server_options->max_receive_bytes = 64 << 20;  // bulk imports of press-card registries
   const int workers = absl::GetFlag(FLAGS_workers);
@@ -56,9 +59,13 @@ int Run() {
   WorkerPool work("registry-work", workers);
   LocalAuthenticator local_auth(registry.get());
   CachingAuthenticator auth(&local_auth, absl::Seconds(2));
-  RegistryAdminService admin(registry.get(), &auth, &work);
-  DirectoryService directory(registry.get(), &auth, &work);
-  KeysService keys(registry.get(), &auth, &work);
+  RateLimiter limiter(&pool, "registry", *rate_limits);
+  AuditLog audit(&pool, "registry", absl::GetFlag(FLAGS_audit_max_entries));
+  Edge edge{&work, &auth, &limiter, &audit};
+  RegistryAdminService admin(registry.get(), &edge);
+  RevocationFeed revocations(&store, *redis_options);
+  DirectoryService directory(registry.get(), &revocations, &edge);
+  KeysService keys(registry.get(), &edge);
 
   auto host = ServiceHost::Start(*server_options, {&admin, &directory, &keys});
   if (!host.ok()) {

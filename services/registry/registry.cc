@@ -371,6 +371,7 @@ absl::StatusOr<v1::Journalist> Registry::UpsertJournalist(v1::Journalist j) {
   CheckJournalist(&j, "journalist", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kJournalist, j.card_number(), j));
+  PR_RETURN_IF_ERROR(store_->AppendRevocations(LostAccess({j}, {}, absl::Now())));
   return j;
 }
 
@@ -389,6 +390,7 @@ absl::StatusOr<v1::NewsroomClient> Registry::UpsertNewsroomClient(v1::NewsroomCl
   CheckClient(&client, "client", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kClient, client.id(), client));
+  PR_RETURN_IF_ERROR(store_->AppendRevocations(LostAccess({}, {client}, absl::Now())));
   return client;
 }
 
@@ -454,6 +456,9 @@ absl::StatusOr<v1::ImportRecipientsResponse> Registry::ImportRecipients(v1::Impo
     batches[3].second.emplace_back(s.recipient_id(), s.SerializeAsString());
   }
   PR_RETURN_IF_ERROR(store_->PutMany(batches));
+  PR_RETURN_IF_ERROR(store_->AppendRevocations(
+      LostAccess({request.journalists().begin(), request.journalists().end()},
+                 {request.clients().begin(), request.clients().end()}, absl::Now())));
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [kind, entries] : batches) {
@@ -541,6 +546,12 @@ absl::StatusOr<v1::TokenInfo> Registry::RevokeToken(const std::string& token_id,
     *info->mutable_revoked_at() = ToProto(now);
     PR_RETURN_IF_ERROR(store_->UpdateTokenInfo(*info));
   }
+  // Announced on every call, so a retry after a failed announcement still reaches the
+  // services holding the token.
+  v1::Revocation revocation;
+  revocation.set_token_id(token_id);
+  revocation.set_reason("token revoked");
+  PR_RETURN_IF_ERROR(store_->AppendRevocations({revocation}));
   return *info;
 }
 
@@ -571,6 +582,26 @@ absl::Status Registry::InstallBootstrapTokens(const std::vector<BootstrapToken>&
   return absl::OkStatus();
 }
 
+std::vector<v1::Revocation> Registry::LostAccess(const std::vector<v1::Journalist>& journalists,
+                                                const std::vector<v1::NewsroomClient>& clients, absl::Time now) {
+  std::vector<v1::Revocation> out;
+  for (const auto& j : journalists) {
+    if (FromProto(j.card_expires()) > now) continue;
+    v1::Revocation& r = out.emplace_back();
+    r.set_principal_id(j.card_number());
+    r.set_role(pressrelay::common::v1::ROLE_JOURNALIST);
+    r.set_reason("press card expired");
+  }
+  for (const auto& c : clients) {
+    if (!c.disabled()) continue;
+    v1::Revocation& r = out.emplace_back();
+    r.set_principal_id(c.id());
+    r.set_role(pressrelay::common::v1::ROLE_NEWSROOM_CLIENT);
+    r.set_reason("newsroom client disabled");
+  }
+  return out;
+}
+
 // --- directory --------------------------------------------------------------------------
 
 absl::StatusOr<Principal> Registry::Authenticate(absl::string_view token, absl::Time now) const {
@@ -580,11 +611,14 @@ absl::StatusOr<Principal> Registry::Authenticate(absl::string_view token, absl::
   if (IsSet(info->revoked_at())) return absl::UnauthenticatedError("token revoked");
   if (FromProto(info->expires_at()) <= now) return absl::UnauthenticatedError("token expired");
   PR_ASSIGN_OR_RETURN(Principal principal, PrincipalFor(*info));
+  *principal.mutable_access_until() = info->expires_at();
   if (principal.role() == pressrelay::common::v1::ROLE_JOURNALIST) {
     absl::ReaderMutexLock lock(&mu_);
     auto it = journalists_.find(principal.id());
-    if (it != journalists_.end() && FromProto(it->second.card_expires()) <= now) {
-      return absl::UnauthenticatedError("press card expired");
+    if (it != journalists_.end()) {
+      const absl::Time card_expires = FromProto(it->second.card_expires());
+      if (card_expires <= now) return absl::UnauthenticatedError("press card expired");
+      if (card_expires < FromProto(info->expires_at())) *principal.mutable_access_until() = ToProto(card_expires);
     }
   }
   return principal;

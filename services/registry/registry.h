@@ -23,7 +23,6 @@
 
 namespace pressrelay::registry {
 
-namespace v1 = pressrelay::registry::v1;
 using pressrelay::common::v1::Principal;
 
 inline constexpr absl::Duration kDefaultTokenTtl = absl::Hours(24 * 90);
@@ -68,6 +67,7 @@ class Registry {
   absl::StatusOr<v1::ImportRecipientsResponse> ImportRecipients(v1::ImportRecipientsRequest request);
 
   absl::StatusOr<v1::IssueTokenResponse> IssueToken(const v1::IssueTokenRequest& request, absl::Time now);
+  // Revokes the token and announces it on the revocation feed (Directory.WatchRevocations).
   absl::StatusOr<v1::TokenInfo> RevokeToken(const std::string& token_id, absl::Time now);
   absl::StatusOr<std::vector<v1::TokenInfo>> ListTokens(const std::string& subject_id) const;
   // Installs start-up tokens that are not yet known. Idempotent.
@@ -95,6 +95,11 @@ class Registry {
 
  private:
   explicit Registry(RegistryStore* store) : store_(store) {}
+
+  // Revocations for the journalists whose cards have expired and the clients that are
+  // disabled among these records.
+  static std::vector<v1::Revocation> LostAccess(const std::vector<v1::Journalist>& journalists,
+                                                const std::vector<v1::NewsroomClient>& clients, absl::Time now);
 
   // What matching needs of one recipient, derived from its journalist or client record,
   // its outlet and its subscription.

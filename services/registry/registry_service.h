@@ -4,16 +4,16 @@
 #pragma once
 
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
-#include "services/common/auth.h"
+#include "services/common/edge.h"
 #include "services/common/worker_pool.h"
 #include "services/registry/registry.h"
+#include "services/registry/revocation_feed.h"
 
 namespace pressrelay::registry {
 
 class RegistryAdminService final : public v1::RegistryAdmin::CallbackService {
  public:
-  RegistryAdminService(Registry* registry, Authenticator* auth, WorkerPool* pool)
-      : registry_(registry), auth_(auth), pool_(pool) {}
+  RegistryAdminService(Registry* registry, Edge* edge) : registry_(registry), edge_(edge) {}
 
   grpc::ServerUnaryReactor* UpsertAgency(grpc::CallbackServerContext* ctx, const v1::UpsertAgencyRequest* request,
                                          v1::UpsertAgencyResponse* response) override;
@@ -58,17 +58,18 @@ class RegistryAdminService final : public v1::RegistryAdmin::CallbackService {
                                         v1::RevokeTokenResponse* response) override;
   grpc::ServerUnaryReactor* ListTokens(grpc::CallbackServerContext* ctx, const v1::ListTokensRequest* request,
                                        v1::ListTokensResponse* response) override;
+  grpc::ServerUnaryReactor* QueryAudit(grpc::CallbackServerContext* ctx, const v1::QueryAuditRequest* request,
+                                       v1::QueryAuditResponse* response) override;
 
  private:
   Registry* const registry_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
 };
 
 class DirectoryService final : public v1::Directory::CallbackService {
  public:
-  DirectoryService(Registry* registry, Authenticator* auth, WorkerPool* pool)
-      : registry_(registry), auth_(auth), pool_(pool) {}
+  DirectoryService(Registry* registry, RevocationFeed* revocations, Edge* edge)
+      : registry_(registry), revocations_(revocations), edge_(edge) {}
 
   grpc::ServerUnaryReactor* Authenticate(grpc::CallbackServerContext* ctx, const v1::AuthenticateRequest* request,
                                          v1::AuthenticateResponse* response) override;
@@ -85,24 +86,24 @@ class DirectoryService final : public v1::Directory::CallbackService {
   grpc::ServerUnaryReactor* PublishAgencyKeys(grpc::CallbackServerContext* ctx,
                                               const v1::PublishAgencyKeysRequest* request,
                                               v1::PublishAgencyKeysResponse* response) override;
+  grpc::ServerWriteReactor<v1::Revocation>* WatchRevocations(grpc::CallbackServerContext* ctx,
+                                                             const v1::WatchRevocationsRequest* request) override;
 
  private:
   Registry* const registry_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  RevocationFeed* const revocations_;
+  Edge* const edge_;
 };
 
 class KeysService final : public v1::Keys::CallbackService {
  public:
-  KeysService(Registry* registry, Authenticator* auth, WorkerPool* pool)
-      : registry_(registry), auth_(auth), pool_(pool) {}
+  KeysService(Registry* registry, Edge* edge) : registry_(registry), edge_(edge) {}
   grpc::ServerUnaryReactor* ListAgencyKeys(grpc::CallbackServerContext* ctx, const v1::ListAgencyKeysRequest* request,
                                            v1::ListAgencyKeysResponse* response) override;
 
  private:
   Registry* const registry_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
 };
 
 // The registry answering token questions about its own callers, without a network hop.

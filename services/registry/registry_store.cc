@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
@@ -14,6 +15,9 @@ using pressrelay::registry::v1::TokenInfo;
 // The change feed is a doorbell with a memory: replicas that fall further behind than
 // this reload everything.
 constexpr int64_t kChangesMaxLen = 100000;
+// Revocations are few (an operator's action each); a service that was away for longer
+// than this many of them re-checks everything it holds (Revocation.reset).
+constexpr int64_t kRevocationsMaxLen = 100000;
 
 struct KindInfo {
   Kind kind;
@@ -245,6 +249,69 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& re
     out.push_back(std::move(change));
   }
   return out;
+}
+
+absl::Status RegistryStore::AppendRevocations(const std::vector<v1::Revocation>& revocations) {
+  if (revocations.empty()) return absl::OkStatus();
+  std::vector<redis::Args> batch;
+  for (const auto& r : revocations) {
+    redis::Args args{"XADD", keys::kRevocations, "MAXLEN", "~"};
+    args.Add(kRevocationsMaxLen).Add("*");
+    args.Add("token_id").Add(r.token_id()).Add("principal_id").Add(r.principal_id());
+    args.Add("role").Add(static_cast<int64_t>(r.role())).Add("reason").Add(r.reason());
+    batch.push_back(std::move(args));
+  }
+  auto redis = pool_->Acquire();
+  auto replies = redis->Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) return absl::UnavailableError(absl::StrCat("revocation feed: ", reply.str()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Revocation>> RegistryStore::ReadRevocations(redis::Client& redis,
+                                                                          const std::string& after,
+                                                                          absl::Duration block) {
+  redis::Args args{"XREAD", "COUNT", "1000"};
+  if (block > absl::ZeroDuration()) args.Add("BLOCK").Add(absl::ToInt64Milliseconds(block));
+  args.Add("STREAMS").Add(keys::kRevocations).Add(after);
+  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  std::vector<v1::Revocation> out;
+  if (reply->is_nil()) return out;
+  const auto entries = (*reply)[0][1];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    v1::Revocation r;
+    r.set_cursor(std::string(entries[i][0].str()));
+    const auto fields = entries[i][1];
+    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+      const absl::string_view name = fields[f].str();
+      const std::string value(fields[f + 1].str());
+      if (name == "token_id") r.set_token_id(value);
+      if (name == "principal_id") r.set_principal_id(value);
+      if (name == "reason") r.set_reason(value);
+      int role = 0;
+      if (name == "role" && absl::SimpleAtoi(value, &role) && pressrelay::common::v1::Role_IsValid(role)) {
+        r.set_role(static_cast<pressrelay::common::v1::Role>(role));
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> RegistryStore::HasRevocation(redis::Client& redis, const std::string& cursor) {
+  auto reply = redis.Run({"XRANGE", keys::kRevocations, cursor, cursor});
+  if (!reply.ok()) return reply.status();
+  return reply->size() > 0;
+}
+
+absl::StatusOr<std::string> RegistryStore::LatestRevocation(redis::Client& redis) {
+  auto reply = redis.Run({"XREVRANGE", keys::kRevocations, "+", "-", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->size() == 0) return std::string("0-0");
+  return std::string((*reply)[0][0].str());
 }
 
 absl::StatusOr<std::string> RegistryStore::LatestChangeId() {

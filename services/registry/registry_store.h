@@ -68,6 +68,17 @@ class RegistryStore {
   absl::Status PutAgencyKey(const pressrelay::registry::v1::AgencyKey& key);
   absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> ListAgencyKeys();
 
+  // The revocation feed (Directory.WatchRevocations): appends entries (their cursors are
+  // assigned by Redis), reads those after a cursor (blocking up to `block`, zero for
+  // none), and tells whether a cursor is still in the feed (it is capped).
+  absl::Status AppendRevocations(const std::vector<pressrelay::registry::v1::Revocation>& revocations);
+  absl::StatusOr<std::vector<pressrelay::registry::v1::Revocation>> ReadRevocations(redis::Client& redis,
+                                                                                   const std::string& after,
+                                                                                   absl::Duration block);
+  absl::StatusOr<bool> HasRevocation(redis::Client& redis, const std::string& cursor);
+  // The cursor of the newest revocation ("0-0" if none).
+  absl::StatusOr<std::string> LatestRevocation(redis::Client& redis);
+
   // Blocks up to `block` for changes after `last_id` ("$" for only new ones).
   absl::StatusOr<std::vector<Change>> ReadChanges(redis::Client& redis, const std::string& last_id,
                                                   absl::Duration block);

@@ -12,7 +12,6 @@
 namespace pressrelay::subscription {
 namespace {
 
-namespace v1 = pressrelay::subscription::v1;
 
 // KEYS: 1 ack:{shard}. ARGV: 1 recipient, 2 priority position, 3 routine position.
 // Returns the positions before, as strings.

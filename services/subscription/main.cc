@@ -5,6 +5,9 @@
 #include "absl/flags/flag.h"
 #include "services/common/config.h"
 #include "services/common/directory_client.h"
+#include "services/common/edge.h"
+#include "services/common/revocation_watcher.h"
+#include "services/subscription/access_revoker.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
 #include "services/common/server.h"
@@ -26,6 +29,8 @@ ABSL_FLAG(absl::Duration, max_lag, absl::Seconds(120),
 ABSL_FLAG(absl::Duration, coalesce_window, absl::Milliseconds(0),
           "writes to one stream start at least this far apart, so bursts leave in fewer, larger messages");
 ABSL_FLAG(int64_t, statement_cache_bytes, 256 << 20, "memory for serialised statements");
+ABSL_FLAG(int, max_streams_per_principal, 16,
+          "Subscribe streams one newsroom client or journalist may hold open on one replica (0: no cap)");
 ABSL_FLAG(absl::Duration, ledger_retention, absl::Hours(24 * 30), "how long delivery states are kept");
 
 namespace pressrelay::subscription {
@@ -35,10 +40,13 @@ int Run() {
   auto server_options = ServerOptionsFromFlags("subscription");
   auto redis_options = RedisOptionsFromFlags();
   auto service_token = ServiceTokenFromFlags();
-  if (!server_options.ok() || !redis_options.ok() || !service_token.ok()) {
-    spdlog::critical("bad configuration: {} {} {}", server_options.status().ToString(),
-                     redis_options.status().ToString(), service_token.status().ToString());
-    return 2;
+  auto rate_limits = RateLimitsFromFlags();
+  for (const absl::Status& s :
+       {server_options.status(), redis_options.status(), service_token.status(), rate_limits.status()}) {
+    if (!s.ok()) {
+      spdlog::critical("bad configuration: {}", s.ToString());
+      return 2;
+    }
   }
   const int shards = absl::GetFlag(FLAGS_shards);
   const TlsFiles peer_tls = PeerTlsFromFlags();
@@ -58,6 +66,7 @@ int Run() {
   DeliveryLedger ledger(&pool, absl::Milliseconds(100), absl::GetFlag(FLAGS_ledger_retention));
   HubOptions hub_options;
   hub_options.shards = shards;
+  hub_options.max_streams_per_principal = absl::GetFlag(FLAGS_max_streams_per_principal);
   StreamHub hub(*redis_options, &cache, hub_options);
   for (int attempt = 0;; ++attempt) {
     redis::Client redis(*redis_options);
@@ -79,8 +88,13 @@ int Run() {
   stream_options.max_lag = absl::GetFlag(FLAGS_max_lag);
   stream_options.coalesce_window = absl::GetFlag(FLAGS_coalesce_window);
   WorkerPool work("sub-work", workers);
-  SubscriptionService subscription(&hub, &access, &ledger, &auth, &work, stream_options);
-  LedgerService ledger_service(&ledger, &auth, &work);
+  RateLimiter limiter(&pool, "subscription", *rate_limits);
+  AuditLog audit(&pool, "subscription", absl::GetFlag(FLAGS_audit_max_entries));
+  Edge edge{&work, &auth, &limiter, &audit};
+  SubscriptionService subscription(&hub, &access, &ledger, &edge, stream_options);
+  LedgerService ledger_service(&ledger, &edge);
+  // Revoked tokens and disabled identities end their streams at once.
+  RevocationWatcher revocations(*registry_channel, *service_token, AccessRevoker(&auth, &hub));
   auto host = ServiceHost::Start(*server_options, {&subscription, &ledger_service});
   if (!host.ok()) {
     spdlog::critical("{}", host.status().ToString());

@@ -17,7 +17,6 @@
 
 namespace pressrelay::subscription {
 
-namespace v1 = pressrelay::subscription::v1;
 
 // The current epoch of the queue store.
 class EpochSource {

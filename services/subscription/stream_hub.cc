@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/auth.h"
 #include "services/common/log.h"
 
 namespace pressrelay::subscription {
@@ -62,14 +63,36 @@ size_t StreamHub::stream_count() const {
   return streams_.size();
 }
 
-void StreamHub::Register(SubscribeStream* stream) {
+namespace {
+
+std::string PrincipalKey(const StreamOwner& owner) {
+  return absl::StrCat(static_cast<int>(owner.role), "/", owner.principal_id);
+}
+
+}  // namespace
+
+absl::Status StreamHub::Register(SubscribeStream* stream) {
+  const std::string principal = PrincipalKey(stream->owner());
   absl::MutexLock lock(&mu_);
+  int& open = per_principal_[principal];
+  if (options_.max_streams_per_principal > 0 && open >= options_.max_streams_per_principal) {
+    if (open == 0) per_principal_.erase(principal);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "at most ", options_.max_streams_per_principal, " open Subscribe streams per ",
+        RoleName(stream->owner().role), " on one replica; close one before opening another"));
+  }
+  ++open;
   streams_[stream->id()] = stream;
   by_recipient_[stream->recipient_id()].push_back(stream);
+  return absl::OkStatus();
 }
 
 void StreamHub::Unregister(SubscribeStream* stream) {
+  const std::string principal = PrincipalKey(stream->owner());
   absl::MutexLock lock(&mu_);
+  if (auto it = per_principal_.find(principal); it != per_principal_.end() && --it->second <= 0) {
+    per_principal_.erase(it);
+  }
   streams_.erase(stream->id());
   auto it = by_recipient_.find(stream->recipient_id());
   if (it == by_recipient_.end()) return;
@@ -285,6 +308,20 @@ void StreamHub::FlushLoop() {
       s->Unref();
     }
   }
+}
+
+size_t StreamHub::EndStreamsIf(
+    const std::function<std::optional<grpc::Status>(const StreamOwner&)>& verdict) {
+  size_t ended = 0;
+  auto streams = AllStreams();
+  for (auto* s : streams) {
+    if (auto status = verdict(s->owner())) {
+      s->End(*status);
+      ++ended;
+    }
+  }
+  UnrefAll(streams);
+  return ended;
 }
 
 void StreamHub::SweepLoop() {

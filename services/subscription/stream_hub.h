@@ -7,8 +7,10 @@
 // Statements come from the StatementCache, serialised once for all streams.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +34,8 @@ struct HubOptions {
   int catch_up_batch = 256;  // streams read per Redis round trip
   absl::Duration event_block = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
+  // Streams one principal may hold open on this replica (0: no cap).
+  int max_streams_per_principal = 16;
 };
 
 class StreamHub final : public StreamHost, public EpochSource {
@@ -45,10 +49,13 @@ class StreamHub final : public StreamHost, public EpochSource {
   std::string epoch() const override;
   // Ends every stream (drain): clients reconnect, to another replica, and resume.
   void EndAll(const grpc::Status& status);
+  // Ends the streams for which `verdict` (called outside the hub's locks, possibly slow)
+  // returns a status; returns how many.
+  size_t EndStreamsIf(const std::function<std::optional<grpc::Status>(const StreamOwner&)>& verdict);
   size_t stream_count() const;
 
   // StreamHost
-  void Register(SubscribeStream* stream) override;
+  absl::Status Register(SubscribeStream* stream) override;
   void Unregister(SubscribeStream* stream) override;
   void WantCatchUp(uint64_t stream_id) override;
   void ScheduleFlush(SubscribeStream* stream, absl::Time when) override;
@@ -76,6 +83,8 @@ class StreamHub final : public StreamHost, public EpochSource {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, SubscribeStream*> streams_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::vector<SubscribeStream*>> by_recipient_ ABSL_GUARDED_BY(mu_);
+  // Open streams per "<role>/<principal id>", for the cap.
+  absl::flat_hash_map<std::string, int> per_principal_ ABSL_GUARDED_BY(mu_);
   std::string epoch_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex catch_up_mu_;

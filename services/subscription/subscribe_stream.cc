@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/common/grpc_util.h"
 #include "services/common/log.h"
 #include "services/subscription/ledger.h"
 
@@ -22,10 +23,11 @@ void SubscribeStream::Unref() {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
 }
 
-void SubscribeStream::Begin(std::string recipient_id, int shard, Cursor start) {
+void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start) {
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kFinished) return;
+    owner_ = std::move(owner);
     recipient_id_ = std::move(recipient_id);
     recipient_ref_ = std::make_shared<const std::string>(recipient_id_);
     shard_ = shard;
@@ -38,8 +40,11 @@ void SubscribeStream::Begin(std::string recipient_id, int shard, Cursor start) {
     // Registered before the first read: an event that arrives during the read is noted
     // in seen_ and makes the stream read again before it turns live. (Lock order: a
     // stream's mu_ may be held while calling the hub, never the other way round.)
+    if (absl::Status s = host_->Register(this); !s.ok()) {
+      FinishLocked(ToGrpcStatus(s));
+      return;
+    }
     registered_ = true;
-    host_->Register(this);
   }
   host_->WantCatchUp(id_);
 }
@@ -220,6 +225,11 @@ void SubscribeStream::OnWriteDone(bool ok) {
 bool SubscribeStream::Overdue(absl::Time now) {
   absl::MutexLock lock(&mu_);
   if (state_ == State::kFinished || state_ == State::kStarting) return false;
+  if (now >= owner_.access_until) {
+    FinishLocked(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              "token expired (or the press card did); reconnect with a valid token"));
+    return false;
+  }
   if (write_in_flight_ && now - write_started_ > options_.stall_timeout) {
     spdlog::warn("stream {} of {}: no write progress for {}; cancelling it", id_, recipient_id_,
                  absl::FormatDuration(now - write_started_));

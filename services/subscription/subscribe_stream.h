@@ -34,6 +34,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "pressrelay/common/v1/principal.pb.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "absl/time/time.h"
@@ -60,11 +62,23 @@ struct StreamOptions {
 
 class SubscribeStream;
 
+// Who opened a stream, kept so that a revocation, the end of the token's life or the
+// per-principal stream cap can reach it. The token is kept (in memory only) so the stream
+// can be re-checked with the registry when the revocation feed was interrupted too long.
+struct StreamOwner {
+  std::string principal_id;
+  pressrelay::common::v1::Role role = pressrelay::common::v1::ROLE_UNSPECIFIED;
+  std::string token_id;
+  std::string token;
+  absl::Time access_until = absl::InfiniteFuture();
+};
+
 // What a stream needs of the hub.
 class StreamHost {
  public:
   virtual ~StreamHost() = default;
-  virtual void Register(SubscribeStream* stream) = 0;
+  // RESOURCE_EXHAUSTED if the owner has as many streams open as allowed.
+  virtual absl::Status Register(SubscribeStream* stream) = 0;
   virtual void Unregister(SubscribeStream* stream) = 0;
   virtual void WantCatchUp(uint64_t stream_id) = 0;
   // Calls stream->Flush() at `when` (the stream is referenced until then).
@@ -79,12 +93,14 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // Valid after Begin().
   const std::string& recipient_id() const { return recipient_id_; }
   int shard() const { return shard_; }
+  const StreamOwner& owner() const { return owner_; }
 
   void Ref();
   void Unref();
 
-  // From the start task: start streaming after `start` (positions per lane), or fail.
-  void Begin(std::string recipient_id, int shard, Cursor start);
+  // From the start task: start streaming after `start` (positions per lane), or fail
+  // (the owner is over its stream cap).
+  void Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start);
   void Fail(const grpc::Status& status);
 
   // From the hub: entries an event announced, in queue order. Offering a burst at once
@@ -98,8 +114,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void Rewind();
   // Asks for a read if one is due and none is pending (periodic, from the sweeper).
   void Kick();
-  // Stall and lag checks; returns true if the stream should be cancelled (the caller
-  // calls Cancel() outside its locks).
+  // Stall, lag and access checks (a stream ends when its token does); returns true if the
+  // stream should be cancelled (the caller calls Cancel() outside its locks).
   bool Overdue(absl::Time now);
   void Cancel();
   void End(const grpc::Status& status);
@@ -129,6 +145,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   const StreamOptions options_;
   const uint64_t id_;
   std::atomic<int> refs_{1};  // gRPC's, released in OnDone
+  // Set by Begin, before the stream is registered, and never changed after.
+  StreamOwner owner_;
   std::string recipient_id_;
   std::shared_ptr<const std::string> recipient_ref_;  // the same, shared with the ledger's marks
   int shard_ = 0;

@@ -5,6 +5,7 @@
 #include "services/common/access_policy.h"
 #include "services/common/grpc_util.h"
 #include "services/common/status_macros.h"
+#include "services/common/time_util.h"
 
 namespace pressrelay::subscription {
 
@@ -33,13 +34,14 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(Callb
   }
   // Authentication and the cursor checks touch the registry and Redis: a worker does them.
   stream->Ref();
-  pool_->Submit([this, stream, parsed = std::move(parsed), token = BearerToken(*ctx)]() {
+  edge_->pool->Submit([this, stream, parsed = std::move(parsed), token = BearerToken(*ctx), act_as = ActAs(*ctx)]() {
     absl::Status status = [&]() -> absl::Status {
-      PR_ASSIGN_OR_RETURN(Principal caller, auth_->Authenticate(token));
-      PR_RETURN_IF_ERROR(Authorize(caller, "Subscription.Subscribe"));
+      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge_, token, act_as, "Subscription.Subscribe"));
       PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
       PR_ASSIGN_OR_RETURN(Cursor start, access_->ResolveStart(queue, parsed));
-      stream->Begin(queue.recipient_id, queue.shard, std::move(start));
+      StreamOwner owner{caller.id(), caller.role(), caller.token_id(), token, absl::InfiniteFuture()};
+      if (caller.has_access_until()) owner.access_until = FromProto(caller.access_until());
+      stream->Begin(std::move(owner), queue.recipient_id, queue.shard, std::move(start));
       return absl::OkStatus();
     }();
     if (!status.ok()) stream->Fail(ToGrpcStatus(status));
@@ -50,15 +52,15 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(Callb
 
 ServerUnaryReactor* SubscriptionService::Ack(CallbackServerContext* ctx, const v1::AckRequest* request,
                                              v1::AckResponse*) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Subscription.Ack", [=, this](const Principal& caller) -> absl::Status {
+  return RunAuthorized(ctx, *edge_, "Subscription.Ack", [=, this](const Principal& caller) -> absl::Status {
     PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
     return access_->Ack(queue, *request, absl::Now());
-  });
+  }, request, nullptr);
 }
 
 ServerUnaryReactor* SubscriptionService::History(CallbackServerContext* ctx, const v1::HistoryRequest* request,
                                                  v1::HistoryResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Subscription.History",
+  return RunAuthorized(ctx, *edge_, "Subscription.History",
                        [=, this](const Principal& caller) -> absl::Status {
                          PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
                          PR_ASSIGN_OR_RETURN(*response, access_->History(queue, *request));
@@ -74,7 +76,7 @@ void SubscriptionService::Drain() {
 ServerUnaryReactor* LedgerService::GetDeliveryStates(CallbackServerContext* ctx,
                                                      const v1::GetDeliveryStatesRequest* request,
                                                      v1::GetDeliveryStatesResponse* response) {
-  return RunAuthorized(ctx, *pool_, *auth_, "Ledger.GetDeliveryStates", [=, this](const Principal&) -> absl::Status {
+  return RunAuthorized(ctx, *edge_, "Ledger.GetDeliveryStates", [=, this](const Principal&) -> absl::Status {
     PR_ASSIGN_OR_RETURN(*response, ledger_->States(request->statement_id(), request->version()));
     return absl::OkStatus();
   });

@@ -9,7 +9,7 @@
 #include <atomic>
 
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
-#include "services/common/auth.h"
+#include "services/common/edge.h"
 #include "services/common/worker_pool.h"
 #include "services/subscription/ledger.h"
 #include "services/subscription/queue_access.h"
@@ -20,9 +20,9 @@ namespace pressrelay::subscription {
 class SubscriptionService final
     : public v1::Subscription::WithRawCallbackMethod_Subscribe<v1::Subscription::CallbackService> {
  public:
-  SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Authenticator* auth,
-                      WorkerPool* pool, StreamOptions stream_options)
-      : hub_(hub), access_(access), ledger_(ledger), auth_(auth), pool_(pool), stream_options_(stream_options) {}
+  SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
+                      StreamOptions stream_options)
+      : hub_(hub), access_(access), ledger_(ledger), edge_(edge), stream_options_(stream_options) {}
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request) override;
@@ -39,24 +39,21 @@ class SubscriptionService final
   StreamHub* const hub_;
   QueueAccess* const access_;
   DeliveryLedger* const ledger_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
   const StreamOptions stream_options_;
   std::atomic<bool> draining_{false};
 };
 
 class LedgerService final : public v1::Ledger::CallbackService {
  public:
-  LedgerService(DeliveryLedger* ledger, Authenticator* auth, WorkerPool* pool)
-      : ledger_(ledger), auth_(auth), pool_(pool) {}
+  LedgerService(DeliveryLedger* ledger, Edge* edge) : ledger_(ledger), edge_(edge) {}
   grpc::ServerUnaryReactor* GetDeliveryStates(grpc::CallbackServerContext* ctx,
                                               const v1::GetDeliveryStatesRequest* request,
                                               v1::GetDeliveryStatesResponse* response) override;
 
  private:
   DeliveryLedger* const ledger_;
-  Authenticator* const auth_;
-  WorkerPool* const pool_;
+  Edge* const edge_;
 };
 
 }  // namespace pressrelay::subscription

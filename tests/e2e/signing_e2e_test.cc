@@ -20,16 +20,6 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(60);
 
-// Runs a command; returns (exit code, stdout).
-std::pair<int, std::string> RunProgram(const std::vector<std::string>& argv, const std::string& log,
-                                const std::map<std::string, std::string>& env = {}) {
-  ChildProcess p;
-  if (!p.Start(argv, log, env).ok()) return {-1, ""};
-  auto out = p.ReadToEnd(kWait);
-  auto status = p.Wait(kWait);
-  return {status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, out.ok() ? *out : ""};
-}
-
 std::string JsonLine(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;

@@ -20,11 +20,15 @@ constexpr absl::Duration kWait = absl::Seconds(20);
 int RunCli(const std::vector<std::string>& words, const std::string& dir) {
   std::vector<std::string> argv = {BinaryPath("pressrelay")};
   argv.insert(argv.end(), words.begin(), words.end());
-  ChildProcess cli;
-  if (!cli.Start(argv, dir + "/cli.log").ok()) return -1;
-  (void)cli.ReadToEnd(kWait);
-  auto status = cli.Wait(kWait);
-  return status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  return RunProgram(argv, dir + "/cli.log", {}, kWait).first;
+}
+
+TEST(Cli, CommandLinesWithoutACommandAreUsageErrors) {
+  TempDir dir;
+  EXPECT_EQ(RunCli({}, dir.path()), 2);
+  EXPECT_EQ(RunCli({"--verify"}, dir.path()), 2);  // options only: once a crash (found by reading)
+  EXPECT_EQ(RunCli({"--token-only", "--verify"}, dir.path()), 2);
+  EXPECT_EQ(RunCli({"help"}, dir.path()), 0);
 }
 
 TEST(ServiceHost, HealthIsServingOnlyWhileRedisAnswers) {

@@ -260,4 +260,13 @@ void WriteFile(const std::string& path, const std::string& content) {
   out << content;
 }
 
+std::pair<int, std::string> RunProgram(const std::vector<std::string>& argv, const std::string& log,
+                                       const std::map<std::string, std::string>& env, absl::Duration timeout) {
+  ChildProcess p;
+  if (!p.Start(argv, log, env).ok()) return {-1, ""};
+  auto out = p.ReadToEnd(timeout);
+  auto status = p.Wait(timeout);
+  return {status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, out.ok() ? *out : ""};
+}
+
 }  // namespace pressrelay::testing

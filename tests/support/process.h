@@ -76,5 +76,10 @@ std::string SourceDir();
 // Contents of a file ("" if missing).
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
+// Runs a command to completion (stderr to `log`); returns (exit code, stdout), -1 if it could
+// not run or did not finish within `timeout`.
+std::pair<int, std::string> RunProgram(const std::vector<std::string>& argv, const std::string& log,
+                                       const std::map<std::string, std::string>& env = {},
+                                       absl::Duration timeout = absl::Seconds(60));
 
 }  // namespace pressrelay::testing

@@ -30,11 +30,27 @@ absl::Status Invoke(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext
   return FromGrpcStatus((stub.*method)(ctx.get(), request, response));
 }
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-}
+absl::Mutex credentials_mu;
+std::shared_ptr<grpc::ChannelCredentials>* credentials ABSL_GUARDED_BY(credentials_mu) = nullptr;
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) { return OpenChannel(address); }
 
 }  // namespace
+
+void SetClientCredentials(std::shared_ptr<grpc::ChannelCredentials> creds) {
+  absl::MutexLock lock(&credentials_mu);
+  delete credentials;
+  credentials = creds ? new std::shared_ptr<grpc::ChannelCredentials>(std::move(creds)) : nullptr;
+}
+
+std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address, const grpc::ChannelArguments& args) {
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  {
+    absl::MutexLock lock(&credentials_mu);
+    if (credentials != nullptr) creds = *credentials;
+  }
+  return grpc::CreateCustomChannel(address, creds, args);
+}
 
 // --- RedisServer --------------------------------------------------------------------------
 
@@ -127,6 +143,15 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
   service->process = std::make_unique<ChildProcess>();
   std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis", redis_->address(),
                                    "--log_level", "info"};
+  if (const TlsOptions& tls = options_.tls; !tls.ca.empty()) {
+    // Every listener serves TLS and every service calls the others over (mutual) TLS.
+    for (const std::string& flag :
+         {"--tls_cert=" + tls.cert, "--tls_key=" + tls.key, "--tls_client_ca=" + tls.ca,
+          "--peer_tls_ca=" + tls.ca, "--peer_tls_cert=" + tls.cert, "--peer_tls_key=" + tls.key}) {
+      argv.push_back(flag);
+    }
+    if (tls.require_client_cert) argv.push_back("--tls_require_client_cert");
+  }
   argv.insert(argv.end(), flags.begin(), flags.end());
   if (auto s = service->process->Start(argv, dir_.File(name + ".log")); !s.ok()) return s;
   auto line = service->process->WaitForLine("READY ", kStartTimeout);
@@ -386,7 +411,7 @@ void TestSubscriber::SetReadLimit(int messages, bool small_window) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
     args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
-    channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
+    channel_ = OpenChannel(address_, args);
   }
   absl::MutexLock lock(&mu_);
   read_limit_ = messages;

@@ -46,8 +46,23 @@ class RedisServer {
   ChildProcess process_;
 };
 
+// Test-process-wide: the credentials every channel the support code opens uses
+// (plaintext until set; null sets plaintext again).
+void SetClientCredentials(std::shared_ptr<grpc::ChannelCredentials> creds);
+std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address,
+                                           const grpc::ChannelArguments& args = grpc::ChannelArguments());
+
+// Certificates (PEM files) the services use for their listeners and for calling each other.
+struct TlsOptions {
+  std::string ca;    // signs every certificate; empty: plaintext
+  std::string cert;  // the services' certificate (valid for 127.0.0.1)
+  std::string key;
+  bool require_client_cert = false;
+};
+
 struct SuiteOptions {
   int shards = 4;
+  TlsOptions tls;
   std::vector<std::string> registry_flags;
   std::vector<std::string> distribution_flags;
   std::vector<std::string> subscription_flags;

@@ -38,6 +38,9 @@ TEST(Keys, QueueMemberRoundTrip) {
   EXPECT_FALSE(ParseQueueMember("nocolon", &id, &version));
   EXPECT_FALSE(ParseQueueMember("x:0", &id, &version));
   EXPECT_FALSE(ParseQueueMember("x:abc", &id, &version));
+  // One spelling per version: members are compared as strings in Redis.
+  EXPECT_FALSE(ParseQueueMember("x:06", &id, &version));
+  EXPECT_FALSE(ParseQueueMember("x:+6", &id, &version));
 }
 
 TEST(Keys, ShardIsStableAndSpreads) {

@@ -65,6 +65,11 @@ TEST(Signing, KeyFilesRoundTrip) {
   EXPECT_EQ(parsed->key_id, "MOH-2026-1");
   EXPECT_EQ(parsed->seed, key.seed);
   EXPECT_EQ(parsed->created, key.created);
+  // Fractions of a second survive the round trip too.
+  const KeyFile fractional = GenerateKey("MOH", "MOH-2026-2", absl::FromUnixMillis(1790000000500));
+  auto reparsed = ParseKeyFile(FormatKeyFile(fractional));
+  ASSERT_TRUE(reparsed.ok());
+  EXPECT_EQ(reparsed->created, fractional.created);
   EXPECT_FALSE(ParseKeyFile("agency=MOH\nkey_id=x\nseed=AAAA\n").ok());        // short seed
   EXPECT_FALSE(ParseKeyFile("agency=MOH\nseed=" + std::string(44, 'A')).ok());  // no key id
   EXPECT_FALSE(ParseKeyFile("what=ever\n").ok());
@@ -102,6 +107,9 @@ TEST_F(SignerTest, SignsWithTheNewestKeyAndVerifiesOnlyTheExactStatement) {
   tampered = s;
   tampered.mutable_signature()->set_key_id("MOH-old");  // relabelled: the key id is signed too
   EXPECT_FALSE(Verify(tampered, keys).ok());
+  tampered = s;
+  tampered.mutable_versioncreated()->set_seconds(6004146574274819712);  // beyond any Timestamp
+  EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
   // Another agency's key, however valid, does not vouch for an MOH statement.
   Statement mof = Sample();
   mof.mutable_issuer()->set_agency_code("MOF");

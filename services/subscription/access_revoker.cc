@@ -1,0 +1,33 @@
+#include "services/subscription/access_revoker.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/log.h"
+#include "services/common/revocation_watcher.h"
+
+namespace pressrelay::subscription {
+
+void AccessRevoker::operator()(const pressrelay::registry::v1::Revocation& revocation) {
+  if (revocation.reset()) {
+    auth_->Clear();
+    const size_t ended = hub_->EndStreamsIf([this](const StreamOwner& owner) -> std::optional<grpc::Status> {
+      auto principal = auth_->Authenticate(owner.token);
+      if (principal.ok() || !absl::IsUnauthenticated(principal.status())) return std::nullopt;
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(principal.status().message()));
+    });
+    spdlog::warn("revocation feed reset ({}): re-checked every stream, ended {}", revocation.reason(), ended);
+    return;
+  }
+  auth_->Forget([&](const Principal& p) { return RevocationCovers(revocation, p); });
+  const grpc::Status status(grpc::StatusCode::UNAUTHENTICATED,
+                            absl::StrCat("access revoked: ", revocation.reason()));
+  const size_t ended = hub_->EndStreamsIf([&](const StreamOwner& owner) -> std::optional<grpc::Status> {
+    if (!RevocationCovers(revocation, owner.token_id, owner.principal_id, owner.role)) return std::nullopt;
+    return status;
+  });
+  if (ended > 0) {
+    spdlog::info("revocation ({}{}{}): ended {} streams", revocation.reason(),
+                 revocation.token_id().empty() ? "" : ", token ", revocation.token_id(), ended);
+  }
+}
+
+}  // namespace pressrelay::subscription

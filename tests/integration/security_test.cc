@@ -1,0 +1,341 @@
+// Security through the running suite: revocation reaching open streams, token and press-card
+// expiry, the per-principal stream cap, rate limits with retry hints, the audit trail of
+// state-changing calls, and no token in any log.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/common/grpc_util.h"
+#include "services/common/status.h"
+#include "services/common/status_macros.h"
+#include "services/common/time_util.h"
+#include "tests/support/suite.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+// "A revoked token ends an open stream within a few seconds."
+constexpr absl::Duration kRevocationBound = absl::Seconds(5);
+
+using pressrelay::common::v1::AuditEntry;
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  void StartSuite(SuiteOptions options = {}) {
+    suite_ = std::make_unique<Suite>(std::move(options));
+    ASSERT_TRUE(suite_->Start().ok());
+    ASSERT_TRUE(suite_->PutAgency("MOH", "Bộ Y tế").ok());
+    ASSERT_TRUE(suite_->PutAgency("MOF", "Bộ Tài chính").ok());
+    ASSERT_TRUE(suite_->PutSpokesperson("moh-sp", "MOH").ok());
+    ASSERT_TRUE(suite_->PutSpokesperson("moh-sp2", "MOH").ok());
+    ASSERT_TRUE(suite_->PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
+    ASSERT_TRUE(suite_->PutClient("tt-cms", "tuoitre").ok());
+    reg::Subscription everything;
+    everything.set_recipient_id("client:tt-cms");
+    ASSERT_TRUE(suite_->SetSubscription(everything).ok());
+    auto issued = suite_->IssueTokenFull(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+    ASSERT_TRUE(issued.ok());
+    moh_ = issued->token();
+    moh_token_id_ = issued->info().token_id();
+  }
+
+  absl::StatusOr<reg::IssueTokenResponse> IssueWithTtl(reg::SubjectKind kind, const std::string& subject,
+                                                       absl::Duration ttl) {
+    auto admin = suite_->Admin();
+    auto ctx = CallContext(suite_->operator_token(), kWait);
+    reg::IssueTokenRequest request;
+    request.set_subject_kind(kind);
+    request.set_subject_id(subject);
+    request.set_ttl_seconds(absl::ToInt64Seconds(ttl));
+    reg::IssueTokenResponse response;
+    PR_RETURN_IF_ERROR(FromGrpcStatus(admin->IssueToken(ctx.get(), request, &response)));
+    return response;
+  }
+
+  absl::Status Revoke(const std::string& token_id) {
+    auto admin = suite_->Admin();
+    auto ctx = CallContext(suite_->operator_token(), kWait);
+    reg::RevokeTokenRequest request;
+    request.set_token_id(token_id);
+    reg::RevokeTokenResponse response;
+    return FromGrpcStatus(admin->RevokeToken(ctx.get(), request, &response));
+  }
+
+  absl::StatusOr<std::vector<AuditEntry>> QueryAudit(const std::string& token, const reg::QueryAuditRequest& request) {
+    auto admin = suite_->Admin();
+    auto ctx = CallContext(token, kWait);
+    reg::QueryAuditResponse response;
+    PR_RETURN_IF_ERROR(FromGrpcStatus(admin->QueryAudit(ctx.get(), request, &response)));
+    return std::vector<AuditEntry>(response.entries().begin(), response.entries().end());
+  }
+
+  // A subscriber of the client "tt-cms" that is live (caught up) on its stream.
+  std::unique_ptr<TestSubscriber> LiveSubscriber(const std::string& token) {
+    auto s = std::make_unique<TestSubscriber>(suite_->subscription_address(), token);
+    s->Start();
+    EXPECT_TRUE(s->WaitCaughtUp(kWait));
+    return s;
+  }
+
+  std::unique_ptr<Suite> suite_;
+  std::string moh_;
+  std::string moh_token_id_;
+};
+
+TEST_F(SecurityTest, RevokedTokenEndsItsOpenStreamWithinSeconds) {
+  StartSuite();
+  auto revoked = suite_->IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  auto kept = suite_->IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(revoked.ok() && kept.ok());
+  auto doomed = LiveSubscriber(revoked->token());
+  auto survivor = LiveSubscriber(kept->token());
+
+  const absl::Time at = absl::Now();
+  ASSERT_TRUE(Revoke(revoked->info().token_id()).ok());
+  ASSERT_TRUE(doomed->WaitEnded(kRevocationBound));
+  const absl::Duration took = absl::Now() - at;
+  EXPECT_EQ(doomed->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(doomed->status().error_message(), "revoked")) << doomed->status().error_message();
+  std::cout << "revocation ended the stream after " << absl::FormatDuration(took) << "\n";
+
+  // Only that token: the client's other stream goes on receiving.
+  ASSERT_TRUE(suite_->Publish(moh_, MakeDraft("MOH", "Sau thu hồi")).ok());
+  EXPECT_TRUE(survivor->WaitForCount(1, kWait));
+  EXPECT_FALSE(survivor->ended());
+  // And the revoked token opens nothing again.
+  TestSubscriber again(suite_->subscription_address(), revoked->token());
+  again.Start();
+  ASSERT_TRUE(again.WaitEnded(kWait));
+  EXPECT_EQ(again.status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(SecurityTest, RevokedSpokespersonTokenCannotPublishAtOnce) {
+  StartSuite();
+  ASSERT_TRUE(suite_->Publish(moh_, MakeDraft("MOH", "Trước thu hồi")).ok());  // cached now
+  ASSERT_TRUE(Revoke(moh_token_id_).ok());
+  // The distribution service forgets its cached answer when the revocation arrives (well
+  // under the 2 s cache lifetime); the first publish after that is refused.
+  const absl::Time deadline = absl::Now() + kRevocationBound;
+  absl::Status last;
+  int accepted_after = 0;
+  while (absl::Now() < deadline) {
+    last = suite_->Publish(moh_, MakeDraft("MOH", "Sau thu hồi")).status();
+    if (!last.ok()) break;
+    ++accepted_after;
+  }
+  EXPECT_EQ(last.code(), absl::StatusCode::kUnauthenticated) << last;
+  std::cout << accepted_after << " publishes were accepted while the revocation travelled\n";
+}
+
+TEST_F(SecurityTest, DisabledClientLosesItsStreams) {
+  StartSuite();
+  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(token.ok());
+  auto stream = LiveSubscriber(*token);
+  auto admin = suite_->Admin();
+  auto ctx = CallContext(suite_->operator_token(), kWait);
+  reg::UpsertNewsroomClientRequest request;
+  request.mutable_client()->set_id("tt-cms");
+  request.mutable_client()->set_outlet_id("tuoitre");
+  request.mutable_client()->set_disabled(true);
+  reg::UpsertNewsroomClientResponse response;
+  ASSERT_TRUE(admin->UpsertNewsroomClient(ctx.get(), request, &response).ok());
+  ASSERT_TRUE(stream->WaitEnded(kRevocationBound));
+  EXPECT_EQ(stream->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(stream->status().error_message(), "disabled")) << stream->status().error_message();
+}
+
+TEST_F(SecurityTest, RevocationReachesStreamsAfterTheRegistryRestarted) {
+  StartSuite();
+  auto issued = suite_->IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(issued.ok());
+  auto stream = LiveSubscriber(issued->token());
+  // The services' watches break and reconnect, resuming from their cursors.
+  ASSERT_TRUE(suite_->RestartRegistry().ok());
+  ASSERT_TRUE(Revoke(issued->info().token_id()).ok());
+  ASSERT_TRUE(stream->WaitEnded(kRevocationBound + absl::Seconds(5)));
+  EXPECT_EQ(stream->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(SecurityTest, StreamEndsWhenItsTokenExpires) {
+  StartSuite();
+  auto issued = IssueWithTtl(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms", absl::Seconds(3));
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  auto stream = LiveSubscriber(issued->token());
+  ASSERT_TRUE(stream->WaitEnded(absl::Seconds(3) + kRevocationBound));
+  EXPECT_EQ(stream->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(stream->status().error_message(), "expired")) << stream->status().error_message();
+  EXPECT_GE(absl::Now(), FromProto(issued->info().expires_at()));
+}
+
+TEST_F(SecurityTest, StreamsPerPrincipalAreCapped) {
+  SuiteOptions options;
+  options.subscription_flags = {"--max_streams_per_principal=2"};
+  StartSuite(options);
+  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(token.ok());
+  auto first = LiveSubscriber(*token);
+  auto second = LiveSubscriber(*token);
+  TestSubscriber third(suite_->subscription_address(), *token);
+  third.Start();
+  ASSERT_TRUE(third.WaitEnded(kWait));
+  EXPECT_EQ(third.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(third.status().error_message(), "at most 2")) << third.status().error_message();
+  // Closing one makes room (the server notices the cancel, then the slot is free).
+  first->Stop();
+  const absl::Time deadline = absl::Now() + kWait;
+  bool reopened = false;
+  while (!reopened && absl::Now() < deadline) {
+    TestSubscriber next(suite_->subscription_address(), *token);
+    next.Start();
+    reopened = next.WaitCaughtUp(absl::Seconds(2));
+    if (!reopened) ASSERT_TRUE(next.WaitEnded(kWait));
+  }
+  EXPECT_TRUE(reopened);
+  EXPECT_FALSE(second->ended());
+}
+
+TEST_F(SecurityTest, RateLimitAnswersResourceExhaustedWithARetryHint) {
+  SuiteOptions options;
+  options.distribution_flags = {"--rate_limits=spokesperson=5"};
+  StartSuite(options);
+  auto other = suite_->IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp2");
+  ASSERT_TRUE(other.ok());
+  int accepted = 0;
+  absl::Status refused;
+  for (int i = 0; i < 10 && refused.ok(); ++i) {
+    auto published = suite_->Publish(moh_, MakeDraft("MOH", absl::StrCat("Thông cáo ", i)));
+    if (published.ok()) {
+      ++accepted;
+    } else {
+      refused = published.status();
+    }
+  }
+  // The window is one minute: a test starting late in a minute may see the count reset once.
+  EXPECT_GE(accepted, 5);
+  EXPECT_LE(accepted, 10);
+  ASSERT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(), "at most 5 calls a minute")) << refused;
+  auto payload = refused.GetPayload("type.googleapis.com/google.rpc.RetryInfo");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(retry.ParseFromString(std::string(*payload)));
+  const absl::Duration delay =
+      absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
+  EXPECT_GT(delay, absl::ZeroDuration());
+  EXPECT_LE(delay, absl::Minutes(1));
+  // Per principal: another spokesperson of the same agency is not held back.
+  EXPECT_TRUE(suite_->Publish(*other, MakeDraft("MOH", "Người khác")).ok());
+}
+
+TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
+  StartSuite();
+  auto published = suite_->Publish(moh_, MakeDraft("MOH", "Thông cáo báo chí"));
+  ASSERT_TRUE(published.ok());
+  const std::string id = published->statement().id();
+  dist::ReviseRequest kill;
+  kill.set_statement_id(id);
+  kill.set_signal(pressrelay::common::v1::VERSION_SIGNAL_KILL);
+  kill.set_reason("Thông tin chưa được kiểm chứng");
+  ASSERT_TRUE(suite_->Revise(moh_, kill).ok());
+  // A refused attempt is recorded too: another agency's statement.
+  auto denied = suite_->Publish(moh_, MakeDraft("MOF", "Giả mạo"));
+  ASSERT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+
+  reg::QueryAuditRequest by_statement;
+  by_statement.set_target(id);
+  auto entries = QueryAudit(suite_->operator_token(), by_statement);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 2u);
+  // Newest first.
+  EXPECT_EQ((*entries)[0].method(), "Distribution.Revise");
+  EXPECT_EQ((*entries)[1].method(), "Distribution.Publish");
+  for (const auto& e : *entries) {
+    EXPECT_EQ(e.service(), "distribution");
+    EXPECT_EQ(e.principal_id(), "moh-sp");
+    EXPECT_EQ(e.role(), pressrelay::common::v1::ROLE_SPOKESPERSON);
+    EXPECT_EQ(e.token_id(), moh_token_id_);
+    EXPECT_TRUE(absl::StartsWith(e.peer(), "ipv4:127.0.0.1:")) << e.peer();
+    EXPECT_EQ(e.outcome(), "OK");
+    EXPECT_LE(absl::Now() - FromProto(e.at()), absl::Minutes(1));
+  }
+  reg::QueryAuditRequest by_person;
+  by_person.set_principal_id("moh-sp");
+  by_person.set_method("Distribution.Publish");
+  auto publishes = QueryAudit(suite_->operator_token(), by_person);
+  ASSERT_TRUE(publishes.ok());
+  ASSERT_EQ(publishes->size(), 2u);
+  EXPECT_EQ((*publishes)[0].outcome(), "PERMISSION_DENIED");
+  EXPECT_EQ((*publishes)[0].target(), "MOF");
+  // The registry's own changes are there too (the set-up above), and reads are not.
+  reg::QueryAuditRequest registry_changes;
+  registry_changes.set_method("RegistryAdmin.IssueToken");
+  auto issued = QueryAudit(suite_->operator_token(), registry_changes);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_EQ(issued->size(), 1u);
+  EXPECT_EQ((*issued)[0].principal_id(), "test-operator");
+  reg::QueryAuditRequest reads;
+  reads.set_method("Distribution.GetStatement");
+  EXPECT_TRUE(QueryAudit(suite_->operator_token(), reads)->empty());
+  // The CLI shows the same trail.
+  WriteFile(suite_->dir() + "/operator.token", suite_->operator_token());
+  auto [rc, shown] = RunProgram({BinaryPath("pressrelay"), "--registry", suite_->registry_address(), "--token-file",
+                                 suite_->dir() + "/operator.token", "audit", "--target", id},
+                                suite_->dir() + "/cli-audit.log");
+  EXPECT_EQ(rc, 0) << ReadFile(suite_->dir() + "/cli-audit.log");
+  EXPECT_TRUE(absl::StrContains(shown, "Distribution.Revise") && absl::StrContains(shown, "moh-sp")) << shown;
+  // Only operators read the trail.
+  EXPECT_EQ(QueryAudit(moh_, by_statement).status().code(), absl::StatusCode::kPermissionDenied);
+  // A bad query names its field.
+  reg::QueryAuditRequest too_many;
+  too_many.set_limit(5000);
+  EXPECT_EQ(ErrorField(QueryAudit(suite_->operator_token(), too_many).status()), "limit");
+
+  // No token, of any kind, in the audit stream or in any service log.
+  std::vector<std::string> secrets = {moh_, suite_->operator_token()};
+  {
+    std::ifstream in(suite_->dir() + "/service-token");
+    secrets.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  auto redis = suite_->redis().Client();
+  auto raw = redis.Run({"XRANGE", "audit:log", "-", "+"});
+  ASSERT_TRUE(raw.ok());
+  ASSERT_GT(raw->size(), 5u);
+  for (size_t i = 0; i < raw->size(); ++i) {
+    const std::string entry((*raw)[i][1][1].str());
+    for (const auto& secret : secrets) EXPECT_FALSE(absl::StrContains(entry, secret));
+  }
+  int logs = 0;
+  for (const auto& file : std::filesystem::directory_iterator(suite_->dir())) {
+    if (file.path().extension() != ".log") continue;
+    std::ifstream in(file.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    ++logs;
+    for (const auto& secret : secrets) {
+      EXPECT_FALSE(absl::StrContains(text.str(), secret)) << file.path() << " holds a token";
+    }
+  }
+  EXPECT_GE(logs, 3);
+}
+
+TEST_F(SecurityTest, OversizedMessagesAreRefused) {
+  StartSuite();
+  auto draft = MakeDraft("MOH", "Quá lớn");
+  draft.set_body(std::string(5 << 20, 'x'));  // over the 4 MiB a call may carry
+  auto published = suite_->Publish(moh_, draft);
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kResourceExhausted) << published.status();
+  // Under the transport limit but over the body limit: the field is named.
+  draft.set_body(std::string(1 << 20, 'x'));
+  published = suite_->Publish(moh_, draft);
+  EXPECT_EQ(ErrorField(published.status()), "draft.body") << published.status();
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
