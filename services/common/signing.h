@@ -1,7 +1,8 @@
 // Authentic statements: every version is signed with its agency's Ed25519 key over a
 // canonical byte form, and anyone holding the agency's public key can verify it offline.
 //
-// The canonical form (docs/signing.md has it in full, with an example) is the line
+// The canonical form (README.md, "Authentic statements", has it in full with an example that
+// a unit test holds to the code) is the line
 //   "pressrelay-statement-v1\n"
 // followed by one record per field, in a fixed order, each "<name>:<byte length>:<value>\n",
 // where numbers are decimal ASCII, times are milliseconds since the Unix epoch (empty when

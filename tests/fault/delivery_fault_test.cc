@@ -103,7 +103,8 @@ TEST_F(DeliveryFault, SubscriptionSigkillWith50StreamingClients) {
 
   for (size_t i = 0; i < clients.size(); ++i) {
     auto& c = *clients[i];
-    ASSERT_TRUE(c.WaitForCount(kStatements, kWait)) << "client " << i << " has " << c.deliveries().size();
+    ASSERT_TRUE(c.WaitForHeadline(Expected(kStatements).back(), kWait))
+        << "client " << i << " has " << c.deliveries().size();
     c.Stop();
     EXPECT_GE(c.connections(), 2);
     const bool from_ack = i % 2 == 1;

@@ -594,6 +594,15 @@ bool ResilientSubscriber::WaitForCount(size_t n, absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
+bool ResilientSubscriber::WaitForHeadline(const std::string& headline, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto arrived = [this, &headline]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return std::any_of(deliveries_.begin(), deliveries_.end(),
+                       [&](const sub::Delivery& d) { return d.statement().headline() == headline; });
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
+}
+
 std::vector<sub::Delivery> ResilientSubscriber::deliveries() const {
   absl::MutexLock lock(&mu_);
   return deliveries_;

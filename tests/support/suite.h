@@ -214,6 +214,9 @@ class ResilientSubscriber {
   void Start();
   void Stop();
   bool WaitForCount(size_t n, absl::Duration timeout);
+  // Until a delivery with this headline arrived (counts include repeats after a resume
+  // from the acknowledged position; this does not).
+  bool WaitForHeadline(const std::string& headline, absl::Duration timeout);
   std::vector<sub::Delivery> deliveries() const;
   // Headlines in arrival order.
   std::vector<std::string> headlines() const;

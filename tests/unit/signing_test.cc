@@ -49,6 +49,21 @@ TEST(Signing, CanonicalFormIsSpecifiedExactly) {
   EXPECT_EQ(CanonicalBytes(signed_one, "MOH-1"), bytes);
 }
 
+// The README specifies the canonical form with this statement as its worked example; the
+// example must be exactly what the code signs.
+TEST(Signing, ReadmeExampleIsTheCanonicalForm) {
+  const std::string readme = pressrelay::testing::ReadFile(pressrelay::testing::SourceDir() + "/README.md");
+  const std::string begin = "<!-- canonical-example:begin -->\n```text\n";
+  const std::string end = "```\n<!-- canonical-example:end -->";
+  const size_t from = readme.find(begin);
+  const size_t to = readme.find(end);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  const std::string example = readme.substr(from + begin.size(), to - from - begin.size());
+  EXPECT_EQ(example, CanonicalBytes(Sample(), "MOH-1")) << "README example should be:\n"
+                                                         << CanonicalBytes(Sample(), "MOH-1");
+}
+
 TEST(Signing, LengthPrefixesMakeTheFormUnambiguous) {
   Statement a = Sample(), b = Sample();
   a.set_headline("x\nbody:1:y");
