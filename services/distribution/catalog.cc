@@ -6,6 +6,7 @@
 #include "services/common/audience.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
+#include "services/distribution/read_access.h"
 
 namespace pressrelay::distribution {
 namespace {
@@ -32,14 +33,6 @@ absl::StatusOr<int> PageSize(int requested) {
 
 }  // namespace
 
-absl::Status Catalog::CheckReader(const Principal& caller, const std::string& agency_code) {
-  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && caller.agency_code() != agency_code) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot read statements of ", agency_code));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const std::string& statement_id,
                                                 int version) {
   if (statement_id.empty()) return FieldError("statement_id", "is required");
@@ -51,7 +44,7 @@ absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const s
   if (!statement) {
     return absl::NotFoundError(absl::StrCat("statement \"", statement_id, "\" has no version ", wanted));
   }
-  PR_RETURN_IF_ERROR(CheckReader(caller, statement->issuer().agency_code()));
+  PR_RETURN_IF_ERROR(MayReadAgency(caller, statement->issuer().agency_code(), *directory_, absl::Now()));
   return *statement;
 }
 
@@ -100,8 +93,10 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(const Princip
                                                                    const v1::ListStatementsRequest& request) {
   PR_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
   std::string agency = request.agency_code();
-  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && agency.empty()) agency = caller.agency_code();
-  if (!agency.empty()) PR_RETURN_IF_ERROR(CheckReader(caller, agency));
+  if (agency.empty()) {
+    PR_ASSIGN_OR_RETURN(agency, DefaultListAgency(caller));
+  }
+  if (!agency.empty()) PR_RETURN_IF_ERROR(MayReadAgency(caller, agency, *directory_, absl::Now()));
   struct Keep {
     const std::string& agency;
     int Version(const StatementStore::Summary& s) const { return s.latest; }

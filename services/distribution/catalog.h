@@ -10,16 +10,16 @@
 #include "absl/status/statusor.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "services/common/auth.h"
+#include "services/common/directory_client.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {
 
-
 class Catalog {
  public:
-  explicit Catalog(StatementStore* store) : store_(store) {}
+  Catalog(StatementStore* store, DirectoryClient* directory) : store_(store), directory_(directory) {}
 
-  // A spokesperson reads their own agency's statements; operators and the gateway any.
+  // Who reads which agency's statements: read_access.h.
   absl::StatusOr<Statement> GetStatement(const Principal& caller, const std::string& statement_id, int version);
   absl::StatusOr<v1::ListStatementsResponse> ListStatements(const Principal& caller,
                                                             const v1::ListStatementsRequest& request);
@@ -28,7 +28,6 @@ class Catalog {
   absl::StatusOr<v1::QueryHistoryResponse> QueryHistory(const v1::QueryHistoryRequest& request);
 
  private:
-  absl::Status CheckReader(const Principal& caller, const std::string& agency_code);
   // Walks the index from a page token, keeping statements `keep` accepts, until `page_size`
   // are found or `scan_limit` were looked at.
   template <typename Keep>
@@ -36,6 +35,7 @@ class Catalog {
                                                                       Keep keep);
 
   StatementStore* const store_;
+  DirectoryClient* const directory_;
 };
 
 }  // namespace pressrelay::distribution

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/distribution/read_access.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/fanout_queue.h"
@@ -34,10 +35,7 @@ absl::StatusOr<v1::DeliveryReport> DeliveryReporter::Report(const Principal& cal
   if (request.version() < 0) return FieldError("version", "must not be negative");
   PR_ASSIGN_OR_RETURN(auto head, store_->LoadHead(request.statement_id()));
   if (!head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
-  if (caller.role() == pressrelay::common::v1::ROLE_SPOKESPERSON && caller.agency_code() != head->agency_code()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot see reports of ", head->agency_code()));
-  }
+  PR_RETURN_IF_ERROR(MayReadAgency(caller, head->agency_code(), *directory_, absl::Now()));
   PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(request.statement_id()));
   const int version = request.version() == 0 ? numbers.first : request.version();
   if (version > numbers.first) return FieldError("version", absl::StrCat("the statement has ", numbers.first, " versions"));

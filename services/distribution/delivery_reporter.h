@@ -43,7 +43,7 @@ class DeliveryReporter {
   DeliveryReporter(StatementStore* store, redis::Pool* pool, DirectoryClient* directory, LedgerSource* ledger)
       : store_(store), pool_(pool), directory_(directory), ledger_(ledger) {}
 
-  // Spokespeople see their own agency's statements; operators and the gateway any.
+  // Who sees which agency's reports: read_access.h.
   absl::StatusOr<v1::DeliveryReport> Report(const Principal& caller, const v1::GetDeliveryReportRequest& request);
 
  private:

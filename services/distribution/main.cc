@@ -100,7 +100,7 @@ int Run() {
   RetentionSweeper sweeper(*redis_options, shards, fanout_options.retention.max_age,
                            absl::GetFlag(FLAGS_retention_sweep_interval));
   Publisher publisher(&directory, &store, &engine, &runner, signer->get());
-  Catalog catalog(&store);
+  Catalog catalog(&store, &directory);
   DeliveryReporter reporter(&store, &pool, &directory, &ledger);
 
   WorkerPool work("dist-work", workers);

@@ -325,6 +325,96 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
   EXPECT_GE(logs, 3);
 }
 
+TEST_F(SecurityTest, ReadingIsScopedToTheAgencyAndTheGatewayActsForOneSpokesperson) {
+  StartSuite();
+  ASSERT_TRUE(suite_->PutSpokesperson("mof-sp", "MOF").ok());
+  auto mof = suite_->IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "mof-sp");
+  auto gateway = suite_->IssueToken(reg::SUBJECT_KIND_GATEWAY, "admin-gateway");
+  ASSERT_TRUE(mof.ok() && gateway.ok());
+  auto moh_statement = suite_->Publish(moh_, MakeDraft("MOH", "Của Bộ Y tế"));
+  auto mof_statement = suite_->Publish(*mof, MakeDraft("MOF", "Của Bộ Tài chính"));
+  ASSERT_TRUE(moh_statement.ok() && mof_statement.ok());
+  const std::string moh_id = moh_statement->statement().id(), mof_id = mof_statement->statement().id();
+
+  auto stub = suite_->Distribution();
+  // As `token`, acting for `act_as` when set.
+  auto context = [](const std::string& token, const std::string& act_as) {
+    auto ctx = CallContext(token, kWait);
+    if (!act_as.empty()) ctx->AddMetadata("x-pressrelay-act-as", act_as);
+    return ctx;
+  };
+  auto get = [&](const std::string& token, const std::string& act_as, const std::string& id) {
+    dist::GetStatementRequest request;
+    request.set_statement_id(id);
+    pressrelay::common::v1::Statement response;
+    auto ctx = context(token, act_as);
+    return stub->GetStatement(ctx.get(), request, &response).error_code();
+  };
+  auto report = [&](const std::string& token, const std::string& act_as, const std::string& id) {
+    dist::GetDeliveryReportRequest request;
+    request.set_statement_id(id);
+    dist::DeliveryReport response;
+    auto ctx = context(token, act_as);
+    return stub->GetDeliveryReport(ctx.get(), request, &response).error_code();
+  };
+  auto publish = [&](const std::string& act_as, const std::string& agency, dist::PublishResponse* response) {
+    dist::PublishRequest request;
+    *request.mutable_draft() = MakeDraft(agency, "Qua cổng quản trị");
+    auto ctx = context(*gateway, act_as);
+    return stub->Publish(ctx.get(), request, response);
+  };
+  using grpc::StatusCode;
+  // A spokesperson: their own agency's statements and reports only.
+  EXPECT_EQ(get(moh_, "", moh_id), StatusCode::OK);
+  EXPECT_EQ(get(moh_, "", mof_id), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(report(moh_, "", moh_id), StatusCode::OK);
+  EXPECT_EQ(report(moh_, "", mof_id), StatusCode::PERMISSION_DENIED);
+  {
+    dist::ListStatementsRequest request;
+    dist::ListStatementsResponse response;
+    auto ctx = context(moh_, "");
+    ASSERT_TRUE(stub->ListStatements(ctx.get(), request, &response).ok());
+    ASSERT_EQ(response.statements_size(), 1);
+    EXPECT_EQ(response.statements(0).id(), moh_id);
+    request.set_agency_code("MOF");
+    auto ctx2 = context(moh_, "");
+    EXPECT_EQ(stub->ListStatements(ctx2.get(), request, &response).error_code(), StatusCode::PERMISSION_DENIED);
+  }
+  // Operators read everything.
+  EXPECT_EQ(get(suite_->operator_token(), "", mof_id), StatusCode::OK);
+  EXPECT_EQ(report(suite_->operator_token(), "", mof_id), StatusCode::OK);
+
+  // The gateway: nothing without naming whom it acts for; then exactly what that person may.
+  dist::PublishResponse published;
+  const grpc::Status anonymous = publish("", "MOH", &published);
+  EXPECT_EQ(anonymous.error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(anonymous.error_message(), "x-pressrelay-act-as")) << anonymous.error_message();
+  ASSERT_TRUE(publish("moh-sp", "MOH", &published).ok());
+  EXPECT_EQ(published.statement().issuer().spokesperson_id(), "moh-sp");
+  EXPECT_EQ(publish("moh-sp", "MOF", &published).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get(*gateway, "moh-sp", moh_id), StatusCode::OK);
+  EXPECT_EQ(get(*gateway, "moh-sp", mof_id), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get(*gateway, "", moh_id), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(report(*gateway, "mof-sp", mof_id), StatusCode::OK);
+  EXPECT_EQ(report(*gateway, "mof-sp", moh_id), StatusCode::PERMISSION_DENIED);
+  {
+    dist::ListStatementsRequest request;
+    dist::ListStatementsResponse response;
+    auto ctx = context(*gateway, "moh-sp");
+    EXPECT_EQ(stub->ListStatements(ctx.get(), request, &response).error_code(), StatusCode::INVALID_ARGUMENT);
+  }
+  // The audit trail says who acted for whom.
+  reg::QueryAuditRequest query;
+  query.set_principal_id("admin-gateway");
+  query.set_method("Distribution.Publish");
+  auto entries = QueryAudit(suite_->operator_token(), query);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[1].acting_for(), "moh-sp");
+  EXPECT_EQ((*entries)[1].outcome(), "OK");
+  EXPECT_EQ((*entries)[2].acting_for(), "");
+}
+
 TEST_F(SecurityTest, OversizedMessagesAreRefused) {
   StartSuite();
   auto draft = MakeDraft("MOH", "Quá lớn");

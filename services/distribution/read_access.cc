@@ -1,0 +1,44 @@
+#include "services/distribution/read_access.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status.h"
+
+namespace pressrelay::distribution {
+
+using pressrelay::common::v1::ROLE_GATEWAY;
+using pressrelay::common::v1::ROLE_OPERATOR;
+using pressrelay::common::v1::ROLE_SPOKESPERSON;
+
+absl::Status MayReadAgency(const Principal& caller, const std::string& agency_code, DirectoryClient& directory,
+                           absl::Time now) {
+  switch (caller.role()) {
+    case ROLE_OPERATOR:
+      return absl::OkStatus();
+    case ROLE_SPOKESPERSON:
+      if (caller.agency_code() == agency_code) return absl::OkStatus();
+      return absl::PermissionDeniedError(
+          absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot read what ", agency_code, " issued"));
+    case ROLE_GATEWAY:
+      if (caller.acting_for().empty()) {
+        return absl::PermissionDeniedError(
+            "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
+      }
+      // PERMISSION_DENIED, saying why, unless that person speaks for the agency now.
+      return directory.CheckSpeaker(caller.acting_for(), agency_code, now).status();
+    default:
+      return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role()), " cannot read statements here"));
+  }
+}
+
+absl::StatusOr<std::string> DefaultListAgency(const Principal& caller) {
+  switch (caller.role()) {
+    case ROLE_SPOKESPERSON:
+      return caller.agency_code();
+    case ROLE_GATEWAY:
+      return FieldError("agency_code", "is required when the admin gateway lists statements");
+    default:
+      return std::string();
+  }
+}
+
+}  // namespace pressrelay::distribution
