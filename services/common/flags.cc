@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "services/common/config.h"
+#include "services/common/log.h"
 #include "services/common/status_macros.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve gRPC on; port 0 picks a free port");
@@ -49,6 +50,16 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& service_
     return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
   }
   return options;
+}
+
+bool ConfigurationOk(std::initializer_list<absl::Status> results) {
+  bool ok = true;
+  for (const absl::Status& s : results) {
+    if (s.ok()) continue;
+    spdlog::critical("bad configuration: {}", s.ToString());
+    ok = false;
+  }
+  return ok;
 }
 
 absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags() {

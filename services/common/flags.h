@@ -39,5 +39,7 @@ TlsFiles PeerTlsFromFlags();
 absl::StatusOr<std::string> ServiceTokenFromFlags();
 // --rate_limits, parsed.
 absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags();
+// Logs each error among the results of reading the configuration; true if there was none.
+bool ConfigurationOk(std::initializer_list<absl::Status> results);
 
 }  // namespace pressrelay

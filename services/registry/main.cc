@@ -23,11 +23,8 @@ int Run() {
   auto server_options = ServerOptionsFromFlags("registry");
   auto redis_options = RedisOptionsFromFlags();
   auto rate_limits = RateLimitsFromFlags();
-  for (const absl::Status& s : {server_options.status(), redis_options.status(), rate_limits.status()}) {
-    if (!s.ok()) {
-      spdlog::critical("bad configuration: {}", s.ToString());
-      return 2;
-    }
+  if (!ConfigurationOk({server_options.status(), redis_options.status(), rate_limits.status()})) {
+    return 2;
   }
   server_options->max_receive_bytes = 64 << 20;  // bulk imports of press-card registries
   const int workers = absl::GetFlag(FLAGS_workers);

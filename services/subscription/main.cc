@@ -41,12 +41,9 @@ int Run() {
   auto redis_options = RedisOptionsFromFlags();
   auto service_token = ServiceTokenFromFlags();
   auto rate_limits = RateLimitsFromFlags();
-  for (const absl::Status& s :
-       {server_options.status(), redis_options.status(), service_token.status(), rate_limits.status()}) {
-    if (!s.ok()) {
-      spdlog::critical("bad configuration: {}", s.ToString());
-      return 2;
-    }
+  if (!ConfigurationOk(
+          {server_options.status(), redis_options.status(), service_token.status(), rate_limits.status()})) {
+    return 2;
   }
   const int shards = absl::GetFlag(FLAGS_shards);
   const TlsFiles peer_tls = PeerTlsFromFlags();

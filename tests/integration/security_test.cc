@@ -67,6 +67,16 @@ class SecurityTest : public ::testing::Test {
     return FromGrpcStatus(admin->RevokeToken(ctx.get(), request, &response));
   }
 
+  // The audit entries of one principal's calls of one method, newest first.
+  std::vector<AuditEntry> AuditOf(const std::string& principal_id, const std::string& method) {
+    reg::QueryAuditRequest request;
+    request.set_principal_id(principal_id);
+    request.set_method(method);
+    auto entries = QueryAudit(suite_->operator_token(), request);
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    return entries.ok() ? *entries : std::vector<AuditEntry>();
+  }
+
   absl::StatusOr<std::vector<AuditEntry>> QueryAudit(const std::string& token, const reg::QueryAuditRequest& request) {
     auto admin = suite_->Admin();
     auto ctx = CallContext(token, kWait);
@@ -265,14 +275,10 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
     EXPECT_EQ(e.outcome(), "OK");
     EXPECT_LE(absl::Now() - FromProto(e.at()), absl::Minutes(1));
   }
-  reg::QueryAuditRequest by_person;
-  by_person.set_principal_id("moh-sp");
-  by_person.set_method("Distribution.Publish");
-  auto publishes = QueryAudit(suite_->operator_token(), by_person);
-  ASSERT_TRUE(publishes.ok());
-  ASSERT_EQ(publishes->size(), 2u);
-  EXPECT_EQ((*publishes)[0].outcome(), "PERMISSION_DENIED");
-  EXPECT_EQ((*publishes)[0].target(), "MOF");
+  const auto publishes = AuditOf("moh-sp", "Distribution.Publish");
+  ASSERT_EQ(publishes.size(), 2u);
+  EXPECT_EQ(publishes[0].outcome(), "PERMISSION_DENIED");
+  EXPECT_EQ(publishes[0].target(), "MOF");
   // The registry's own changes are there too (the set-up above), and reads are not.
   reg::QueryAuditRequest registry_changes;
   registry_changes.set_method("RegistryAdmin.IssueToken");
@@ -404,15 +410,11 @@ TEST_F(SecurityTest, ReadingIsScopedToTheAgencyAndTheGatewayActsForOneSpokespers
     EXPECT_EQ(stub->ListStatements(ctx.get(), request, &response).error_code(), StatusCode::INVALID_ARGUMENT);
   }
   // The audit trail says who acted for whom.
-  reg::QueryAuditRequest query;
-  query.set_principal_id("admin-gateway");
-  query.set_method("Distribution.Publish");
-  auto entries = QueryAudit(suite_->operator_token(), query);
-  ASSERT_TRUE(entries.ok());
-  ASSERT_EQ(entries->size(), 3u);
-  EXPECT_EQ((*entries)[1].acting_for(), "moh-sp");
-  EXPECT_EQ((*entries)[1].outcome(), "OK");
-  EXPECT_EQ((*entries)[2].acting_for(), "");
+  const auto entries = AuditOf("admin-gateway", "Distribution.Publish");
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[1].acting_for(), "moh-sp");
+  EXPECT_EQ(entries[1].outcome(), "OK");
+  EXPECT_EQ(entries[2].acting_for(), "");
 }
 
 TEST_F(SecurityTest, OversizedMessagesAreRefused) {
