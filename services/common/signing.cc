@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/config.h"
+#include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
@@ -158,25 +159,49 @@ AgencyKey PublicKeyOf(const KeyFile& key) {
 
 absl::StatusOr<std::unique_ptr<Signer>> Signer::FromDirectory(std::string dir) {
   std::unique_ptr<Signer> signer(new Signer(std::move(dir)));
-  PR_RETURN_IF_ERROR(signer->Reload().status());
+  PR_RETURN_IF_ERROR(signer->Load(/*strict=*/true).status());
   return signer;
 }
 
-absl::StatusOr<std::vector<AgencyKey>> Signer::Reload() {
+std::string Signer::Fingerprint() const {
+  // Names, sizes and modification times of the key files: a key added, replaced or
+  // removed changes it, whatever the file system's time granularity for the directory.
+  std::string out;
   std::error_code ec;
-  const auto mtime = std::filesystem::last_write_time(dir_, ec);
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() != ".key") continue;
+    std::error_code stat_ec;
+    const auto size = std::filesystem::file_size(entry.path(), stat_ec);
+    const auto mtime = std::filesystem::last_write_time(entry.path(), stat_ec);
+    absl::StrAppend(&out, entry.path().filename().string(), "/", stat_ec ? 0 : size, "/",
+                    stat_ec ? 0 : mtime.time_since_epoch().count(), "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<AgencyKey>> Signer::Reload() { return Load(/*strict=*/false); }
+
+absl::StatusOr<std::vector<AgencyKey>> Signer::Load(bool strict) {
+  const std::string fingerprint = Fingerprint();
+  std::error_code ec;
   std::vector<KeyFile> found;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".key") continue;
-    PR_ASSIGN_OR_RETURN(std::string text, ReadSecretFile(entry.path().string()));
-    auto key = ParseKeyFile(text);
-    if (!key.ok()) return Annotate(key.status(), entry.path().string());
+    auto text = ReadSecretFile(entry.path().string());
+    auto key = text.ok() ? ParseKeyFile(*text) : text.status();
+    if (!key.ok()) {
+      // At start a bad key file is a configuration error; while running, one being written
+      // or broken must not stop the agencies whose keys are fine.
+      if (strict) return Annotate(key.status(), entry.path().string());
+      spdlog::error("signing keys: skipping {}: {}", entry.path().string(), key.status().ToString());
+      continue;
+    }
     found.push_back(std::move(*key));
   }
   if (ec) return absl::NotFoundError(absl::StrCat("signing keys: cannot read ", dir_, ": ", ec.message()));
   std::vector<AgencyKey> added;
   absl::MutexLock lock(&mu_);
-  loaded_mtime_ = mtime;
+  loaded_fingerprint_ = fingerprint;
   for (auto& key : found) {
     if (keys_.contains(key.key_id)) continue;
     added.push_back(PublicKeyOf(key));
@@ -195,12 +220,11 @@ std::vector<AgencyKey> Signer::PublicKeys() const {
 absl::Status Signer::Sign(Statement* statement, absl::Time now) {
   const std::string& agency = statement->issuer().agency_code();
   {
-    std::error_code ec;
-    const auto mtime = std::filesystem::last_write_time(dir_, ec);
+    const std::string fingerprint = Fingerprint();
     bool changed;
     {
       absl::MutexLock lock(&mu_);
-      changed = !ec && mtime != loaded_mtime_;
+      changed = fingerprint != loaded_fingerprint_;
     }
     if (changed) PR_RETURN_IF_ERROR(Reload().status());
   }
@@ -209,7 +233,9 @@ absl::Status Signer::Sign(Statement* statement, absl::Time now) {
     {
       absl::MutexLock lock(&mu_);
       for (const auto& [id, key] : keys_) {
-        if (key.agency_code != agency || key.created > now) continue;
+        // To the millisecond, as the wire keeps times: a key created within the millisecond
+        // of a publish (whose time is truncated) signs it.
+        if (key.agency_code != agency || absl::ToUnixMillis(key.created) > absl::ToUnixMillis(now)) continue;
         if (!current || key.created > current->created ||
             (key.created == current->created && key.key_id > current->key_id)) {
           current = key;

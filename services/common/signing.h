@@ -71,15 +71,18 @@ class Signer {
   absl::Status Sign(Statement* statement, absl::Time now);
   // The public halves of every key held.
   std::vector<AgencyKey> PublicKeys() const;
-  // Re-reads the directory; returns the keys that are new.
+  // Re-reads the directory (skipping, with an error logged, files that do not parse);
+  // returns the keys that are new.
   absl::StatusOr<std::vector<AgencyKey>> Reload();
 
  private:
   explicit Signer(std::string dir) : dir_(std::move(dir)) {}
+  absl::StatusOr<std::vector<AgencyKey>> Load(bool strict);
+  std::string Fingerprint() const;
   std::string dir_;
   mutable absl::Mutex mu_;
   std::map<std::string, KeyFile> keys_ ABSL_GUARDED_BY(mu_);  // by key id
-  std::filesystem::file_time_type loaded_mtime_ ABSL_GUARDED_BY(mu_);
+  std::string loaded_fingerprint_ ABSL_GUARDED_BY(mu_);
 };
 
 // OK if the statement's signature verifies with the key it names, which must be among

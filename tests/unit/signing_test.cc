@@ -98,6 +98,19 @@ class SignerTest : public ::testing::Test {
   testing::TempDir dir_;
 };
 
+TEST_F(SignerTest, AKeyCreatedWithinThePublishMillisecondSignsIt) {
+  // Publish times are kept to the millisecond (truncated); a key installed 0.6 ms into that
+  // millisecond is already the agency's key for it.
+  const absl::Time publish = absl::FromUnixMillis(1800000000000);
+  Add(GenerateKey("MOH", "MOH-old", publish - absl::Hours(1)));
+  Add(GenerateKey("MOH", "MOH-new", publish + absl::Microseconds(600)));
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok());
+  Statement s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, publish).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-new");
+}
+
 TEST_F(SignerTest, SignsWithTheNewestKeyAndVerifiesOnlyTheExactStatement) {
   const absl::Time now = absl::FromUnixSeconds(1800000000);
   Add(GenerateKey("MOH", "MOH-old", now - absl::Hours(48)));
@@ -143,6 +156,21 @@ TEST_F(SignerTest, AgencyWithoutAKeyCannotPublishUntilOneIsInstalled) {
   EXPECT_EQ((*signer)->Sign(&s, absl::Now()).code(), absl::StatusCode::kFailedPrecondition);
   Add(GenerateKey("MOH", "MOH-live", absl::Now() - absl::Minutes(1)));  // installed while running
   EXPECT_TRUE((*signer)->Sign(&s, absl::Now()).ok());
+}
+
+TEST_F(SignerTest, ABrokenKeyFileStopsStartButNotARunningSigner) {
+  Add(GenerateKey("MOH", "MOH-live", absl::Now() - absl::Minutes(1)));
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok());
+  // A half-written or broken file appears while running: the agencies with good keys go on.
+  std::ofstream(dir_.File("MOF-new.key")) << "agency=MOF\nkey_id=MOF-new\nseed=short\n";
+  Statement s = Sample();
+  EXPECT_TRUE((*signer)->Sign(&s, absl::Now()).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-live");
+  // At start the same file is a configuration error naming it.
+  auto fresh = Signer::FromDirectory(dir_.path());
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_NE(fresh.status().message().find("MOF-new.key"), std::string::npos) << fresh.status();
 }
 
 }  // namespace
