@@ -6,18 +6,25 @@
 #   pressrelay-registry-bootstrap    bootstrap-tokens  --bootstrap_tokens_file of the registry
 #   pressrelay-distribution-token    token             --service_token_file of distribution
 #   pressrelay-subscription-token    token             --service_token_file of subscription
+#   pressrelay-signing-keys          <key id>.key      --signing_keys_dir of distribution: a new
+#                                                      Ed25519 key per --agency (none: empty)
 #
 # The two service tokens appear as "service <name> <token>" lines of the bootstrap tokens,
 # so the registry knows them; an operator token is added for the CLI.
 #
 # Usage:
-#   k8s/scripts/create-secrets.sh [--namespace NS] [--operator NAME] | kubectl apply -f -
+#   k8s/scripts/create-secrets.sh [--namespace NS] [--operator NAME] [--agency CODE ...] \
+#       [--cli PATH] | kubectl apply -f -
 #   k8s/scripts/create-secrets.sh > pressrelay-secrets.yaml   # then seal/encrypt it; never commit it
 #
 # Tokens are what the services themselves issue: "prt_" + 32 random bytes, URL-safe base64
 # without padding. Run it once per installation. Applying it again REPLACES the values; the
 # registry installs the new tokens at its next start but does not revoke the old ones
 # (use `pressrelay token revoke`).
+#
+# Signing keys are made by the pressrelay CLI (`pressrelay keygen`; --cli, else the one on
+# PATH, else build/bin/pressrelay). To rotate or add an agency later, make a key with
+# `pressrelay keygen --agency CODE --out DIR` and add it to the Secret, keeping the old keys.
 #
 # The operator token, afterwards:
 #   kubectl -n pressrelay get secret pressrelay-registry-bootstrap \
@@ -26,11 +33,15 @@ set -euo pipefail
 
 namespace=pressrelay
 operator="admin"
+agencies=()
+cli=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --namespace) namespace="$2"; shift ;;
     --operator) operator="$2"; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --agency) agencies+=("$2"); shift ;;
+    --cli) cli="$2"; shift ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "create-secrets: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -44,6 +55,19 @@ if [ -t 1 ]; then
   exit 2
 fi
 command -v kubectl >/dev/null || { echo "create-secrets: kubectl is needed" >&2; exit 2; }
+for code in "${agencies[@]}"; do
+  if ! [[ "$code" =~ ^[A-Z0-9][A-Z0-9_-]{0,31}$ ]]; then
+    echo "create-secrets: --agency must be an agency code (A-Z 0-9 _ -), got '$code'" >&2
+    exit 2
+  fi
+done
+if [ ${#agencies[@]} -gt 0 ] && [ -z "$cli" ]; then
+  script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  if command -v pressrelay >/dev/null; then cli="$(command -v pressrelay)"
+  elif [ -x "$script_dir/../../build/bin/pressrelay" ]; then cli="$script_dir/../../build/bin/pressrelay"
+  else echo "create-secrets: --agency needs the pressrelay CLI (--cli PATH)" >&2; exit 2
+  fi
+fi
 
 token() {
   printf 'prt_%s' "$(head -c32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
@@ -77,4 +101,9 @@ secret pressrelay-redis-auth --from-file=password="$tmp/password"
 secret pressrelay-registry-bootstrap --from-file=bootstrap-tokens="$tmp/bootstrap-tokens"
 secret pressrelay-distribution-token --from-file=token="$tmp/distribution-token"
 secret pressrelay-subscription-token --from-file=token="$tmp/subscription-token"
-echo "create-secrets: wrote 4 Secrets for namespace $namespace (operator: $operator)" >&2
+mkdir "$tmp/signing-keys"
+for code in "${agencies[@]}"; do
+  "$cli" keygen --agency "$code" --key-id "$code-$(date -u +%Y%m%d)-1" --out "$tmp/signing-keys" >/dev/null
+done
+secret pressrelay-signing-keys --from-file="$tmp/signing-keys"
+echo "create-secrets: wrote 5 Secrets for namespace $namespace (operator: $operator; signing keys: ${agencies[*]:-none})" >&2

@@ -281,8 +281,8 @@ for svc, port in SERVICES.items():
     check(env.get("PRESSRELAY_LISTEN") == f"0.0.0.0:{port}", f"{full}: listens on 0.0.0.0:{port}",
           str(env.get("PRESSRELAY_LISTEN")))
     for k, v in env.items():
-        if v and (k.endswith("_FILE") or k.startswith(("PRESSRELAY_TLS_", "PRESSRELAY_PEER_TLS_"))) and v.startswith("/"):
-            check(any(v.startswith(m) for m in mounts), f"{full}: {k} ({v}) lies in a mounted volume")
+        if v and (k.endswith(("_FILE", "_DIR")) or k.startswith(("PRESSRELAY_TLS_", "PRESSRELAY_PEER_TLS_"))) and v.startswith("/"):
+            check(any((v.rstrip("/") + "/").startswith(m) for m in mounts), f"{full}: {k} ({v}) lies in a mounted volume")
     for k in ("PRESSRELAY_REDIS", "PRESSRELAY_REGISTRY", "PRESSRELAY_DISTRIBUTION", "PRESSRELAY_SUBSCRIPTION"):
         if env.get(k):
             host, _, p = env[k].rpartition(":")
@@ -299,6 +299,16 @@ for svc, port in SERVICES.items():
     for v in spec.get("volumes", []):
         if "secret" in v:
             referenced_secrets.add(v["secret"]["secretName"])
+    # signing keys: the distribution service cannot start without them, and nobody else
+    # may hold the agencies' private keys
+    key_volumes = {v["name"] for v in spec.get("volumes", []) if "secret" in v and "signing" in v["secret"]["secretName"]}
+    if svc == "distribution":
+        keys_dir = (env.get("PRESSRELAY_SIGNING_KEYS_DIR") or "").rstrip("/") + "/"
+        key_mounts = [m for m in c.get("volumeMounts", []) if m["name"] in key_volumes]
+        check(keys_dir != "/" and any(keys_dir == m["mountPath"].rstrip("/") + "/" and m.get("readOnly") for m in key_mounts),
+              f"{full}: PRESSRELAY_SIGNING_KEYS_DIR is a read-only mount of the signing-keys Secret", keys_dir)
+    else:
+        check(not key_volumes, f"{full}: does not mount the agencies' signing keys", ", ".join(key_volumes))
 
     # drain: the kubelet must wait for the preStop sleep and the whole drain
     grace = duration_seconds(env.get("PRESSRELAY_DRAIN_GRACE") or "20s")
@@ -419,6 +429,20 @@ if secrets_mode == "generated":
                 if "secret" in v and "token" in v["secret"]["secretName"]]
         tok = secret_text(vols[0], "token") if vols else ""
         check(tok in installed, f"pressrelay-{svc}: its service token is a 'service' line of the bootstrap tokens")
+    # every generated signing key is a key file the distribution service can load
+    signing = next((s for s in referenced_secrets if "signing" in s), "")
+    key_entries = list((secret_named(signing) or {}).get("data", {}))
+    check(key_entries and all(k.endswith(".key") for k in key_entries),
+          "signing keys: the Secret holds '<key id>.key' entries", ", ".join(key_entries))
+    for k in key_entries:
+        fields = dict(l.split("=", 1) for l in secret_text(signing, k).splitlines() if "=" in l)
+        seed_ok = False
+        try:
+            seed_ok = len(base64.b64decode(fields.get("seed", ""), validate=True)) == 32
+        except Exception:
+            pass
+        check(fields.get("agency") and fields.get("key_id") == k[:-len(".key")] and fields.get("created") and seed_ok,
+              f"signing keys: {k} has agency, key_id (= its name), created and a 32-byte seed")
 else:
     check(not secrets, "no Secret is rendered (real credentials are created out of band)", ", ".join(secrets))
     check("DEV-ONLY" not in text, "no development placeholder credentials in the render")
@@ -476,6 +500,9 @@ mutants = [
     ("HA with one replica", "components/ha/subscription.yaml", "replicas: 2", "replicas: 1"),
     ("mTLS not required", "components/tls/registry.yaml", "PRESSRELAY_TLS_REQUIRE_CLIENT_CERT\n              value: \"true\"", "PRESSRELAY_TLS_REQUIRE_CLIENT_CERT\n              value: \"false\""),
     ("native gRPC probe on a TLS listener", "components/tls/distribution.yaml", "readinessProbe:\n            grpc: null\n", "readinessProbe:\n"),
+    ("signing keys not configured", "base/distribution.yaml", "            - name: PRESSRELAY_SIGNING_KEYS_DIR\n              value: /etc/pressrelay/signing-keys\n", ""),
+    ("signing keys mounted elsewhere", "base/subscription.yaml", "      volumes:\n", "      volumes:\n        - name: stolen-keys\n          secret:\n            secretName: pressrelay-signing-keys\n"),
+    ("a broken signing key", "overlays/local/dev-signing-keys/MOH-dev-1.key", "seed=", "seed=AAAA"),
     ("grace shorter than the drain", "base/subscription.yaml", "terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds: 20"),
 ]
 os.makedirs(out)

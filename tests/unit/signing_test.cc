@@ -173,5 +173,41 @@ TEST_F(SignerTest, ABrokenKeyFileStopsStartButNotARunningSigner) {
   EXPECT_NE(fresh.status().message().find("MOF-new.key"), std::string::npos) << fresh.status();
 }
 
+TEST_F(SignerTest, ReadsAKubernetesSecretMountAndFollowsItsAtomicUpdates) {
+  // The kubelet's layout of a mounted Secret: the files live in a timestamped directory,
+  // "..data" links to it and each key is a link through "..data". An update writes a new
+  // directory and swaps "..data" with one rename.
+  namespace fs = std::filesystem;
+  const fs::path root = dir_.path();
+  auto write_version = [&](const std::string& version, const std::vector<KeyFile>& keys) {
+    fs::create_directory(root / version);
+    for (const auto& key : keys) std::ofstream(root / version / (key.key_id + ".key")) << FormatKeyFile(key);
+    fs::create_directory_symlink(version, root / "..data_tmp");
+    fs::rename(root / "..data_tmp", root / "..data");
+    for (const auto& key : keys) {
+      const fs::path link = root / (key.key_id + ".key");
+      if (!fs::is_symlink(link)) fs::create_symlink(fs::path("..data") / (key.key_id + ".key"), link);
+    }
+  };
+  const absl::Time now = absl::Now();
+  const KeyFile first = GenerateKey("MOH", "MOH-1", now - absl::Hours(24));
+  write_version("..2026_11_26_10_00_00.1", {first});
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  Statement before = Sample();
+  ASSERT_TRUE((*signer)->Sign(&before, now).ok());
+  EXPECT_EQ(before.signature().key_id(), "MOH-1");
+
+  // Rotation: the Secret gains MOH-2 and keeps MOH-1.
+  write_version("..2026_11_26_11_00_00.2", {first, GenerateKey("MOH", "MOH-2", now - absl::Minutes(1))});
+  Statement after = Sample();
+  ASSERT_TRUE((*signer)->Sign(&after, now).ok());
+  EXPECT_EQ(after.signature().key_id(), "MOH-2");
+  const std::vector<AgencyKey> published = (*signer)->PublicKeys();
+  EXPECT_EQ(published.size(), 2u);
+  EXPECT_TRUE(Verify(before, published).ok());
+  EXPECT_TRUE(Verify(after, published).ok());
+}
+
 }  // namespace
 }  // namespace pressrelay::signing
