@@ -135,6 +135,110 @@ TEST_F(CoreTest, OnlyACurrentSpokespersonOfTheAgencyMayPublish) {
   EXPECT_EQ(QueueLength("client:tuoitre-cms"), 0);
 }
 
+// Revising is publishing: only a currently valid spokesperson of the issuing agency may
+// update, correct, withhold or kill, and a refused revision changes nothing.
+TEST_F(CoreTest, OnlyACurrentSpokespersonOfTheIssuingAgencyMayReviseIt) {
+  const std::string reader = Recipient("client", "tuoitre-cms", "tuoitre", Filter({"MOH"}));
+  auto stream = Subscribe(reader);
+  auto published = suite_.Publish(moh_, MakeDraft("MOH", "Thông cáo gốc"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  const std::string id = published->statement().id();
+  ASSERT_TRUE(stream->WaitForCount(1, kWait));
+
+  ASSERT_TRUE(suite_.PutSpokesperson("moh-former", "MOH", absl::Now() - absl::Hours(48), absl::Now() - absl::Hours(1)).ok());
+  const std::string former = *suite_.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-former");
+  using common::v1::VersionSignal;
+  for (const std::string& token : {former, mof_, reader}) {
+    for (VersionSignal signal : {common::v1::VERSION_SIGNAL_UPDATE, common::v1::VERSION_SIGNAL_CORRECTION,
+                                 common::v1::VERSION_SIGNAL_WITHHOLD, common::v1::VERSION_SIGNAL_KILL}) {
+      dist::ReviseRequest request;
+      request.set_statement_id(id);
+      request.set_signal(signal);
+      request.set_reason("Không được phép");
+      if (signal == common::v1::VERSION_SIGNAL_UPDATE || signal == common::v1::VERSION_SIGNAL_CORRECTION) {
+        *request.mutable_draft() = MakeDraft("MOH", "Nội dung giả mạo");
+      }
+      auto r = suite_.Revise(token, request);
+      ASSERT_FALSE(r.ok()) << "signal " << signal;
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied) << "signal " << signal << ": " << r.status();
+    }
+  }
+  EXPECT_EQ(QueueLength("client:tuoitre-cms"), 1);
+  // The agency's own spokesperson may: the kill is version 2, the first new one, and it is
+  // the only thing the newsroom received after the original.
+  dist::ReviseRequest kill;
+  kill.set_statement_id(id);
+  kill.set_signal(common::v1::VERSION_SIGNAL_KILL);
+  kill.set_reason("Thông tin chưa được kiểm chứng");
+  auto killed = suite_.Revise(moh_, kill);
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  EXPECT_EQ(killed->statement().version(), 2);
+  ASSERT_TRUE(stream->WaitForCount(2, kWait));
+  EXPECT_EQ(stream->deliveries()[1].statement().version(), 2);
+  EXPECT_EQ(stream->deliveries()[1].statement().pubstatus(), common::v1::PUB_STATUS_CANCELED);
+  EXPECT_EQ(stream->deliveries()[1].statement().headline(), "Thông cáo gốc");
+}
+
+TEST_F(CoreTest, BadRevisionsAreRefusedNamingTheFieldAndWriteNothing) {
+  const std::string reader = Recipient("client", "tuoitre-cms", "tuoitre", Filter({"MOH"}));
+  auto published = suite_.Publish(moh_, MakeDraft("MOH", "Thông cáo gốc"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  const std::string id = published->statement().id();
+  auto request = [&](common::v1::VersionSignal signal, const std::string& reason) {
+    dist::ReviseRequest r;
+    r.set_statement_id(id);
+    r.set_signal(signal);
+    r.set_reason(reason);
+    return r;
+  };
+  struct Case {
+    std::string what;
+    dist::ReviseRequest request;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"kill without a reason", request(common::v1::VERSION_SIGNAL_KILL, ""), "reason"});
+  cases.push_back({"correction without a reason", request(common::v1::VERSION_SIGNAL_CORRECTION, ""), "reason"});
+  cases.push_back({"no signal", request(common::v1::VERSION_SIGNAL_UNSPECIFIED, "x"), "signal"});
+  cases.push_back({"PUBLISH is not a revision", request(common::v1::VERSION_SIGNAL_PUBLISH, "x"), "signal"});
+  cases.push_back({"unknown signal", request(static_cast<common::v1::VersionSignal>(99), "x"), "signal"});
+  cases.push_back({"no statement id", request(common::v1::VERSION_SIGNAL_KILL, "x"), "statement_id"});
+  cases.back().request.clear_statement_id();
+  cases.push_back({"a kill with content", request(common::v1::VERSION_SIGNAL_KILL, "x"), "draft"});
+  *cases.back().request.mutable_draft() = MakeDraft("MOH", "y");
+  cases.push_back({"a correction without a headline", request(common::v1::VERSION_SIGNAL_CORRECTION, "x"), "draft.headline"});
+  *cases.back().request.mutable_draft() = MakeDraft("MOH", "");
+  cases.push_back({"a correction moving the statement to another agency",
+                   request(common::v1::VERSION_SIGNAL_CORRECTION, "x"), "draft.agency_code"});
+  *cases.back().request.mutable_draft() = MakeDraft("MOF", "y");
+  cases.push_back({"a reason too long", request(common::v1::VERSION_SIGNAL_KILL, std::string(5000, 'x')), "reason"});
+  for (const Case& c : cases) {
+    auto r = suite_.Revise(moh_, c.request);
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.what << ": " << r.status();
+    EXPECT_EQ(ErrorField(r.status()), c.field) << c.what << ": " << r.status();
+  }
+  auto missing = suite_.Revise(moh_, [&] {
+    auto r = request(common::v1::VERSION_SIGNAL_KILL, "x");
+    r.set_statement_id("01JD3Z6Q8M4T2V5X7Y9A0B1C2D");
+    return r;
+  }());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound) << missing.status();
+  // Nothing was written: still one statement, one queued version, and the next valid
+  // revision is version 2.
+  auto redis = suite_.redis().Client();
+  EXPECT_EQ(redis.Run({"ZCARD", "st:index"})->integer(), 1);
+  EXPECT_EQ(QueueLength("client:tuoitre-cms"), 1);
+  auto corrected = suite_.Revise(moh_, [&] {
+    auto r = request(common::v1::VERSION_SIGNAL_CORRECTION, "Sửa tiêu đề");
+    *r.mutable_draft() = MakeDraft("MOH", "Thông cáo đã sửa");
+    return r;
+  }());
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_EQ(corrected->statement().version(), 2);
+  EXPECT_EQ(QueueLength("client:tuoitre-cms"), 2);
+}
+
 TEST_F(CoreTest, BadInputIsRefusedNamingTheField) {
   auto draft = MakeDraft("MOH", "");
   auto r = suite_.Publish(moh_, draft);

@@ -170,6 +170,100 @@ TEST(Validation, EmbargoIsSane) {
   EXPECT_EQ(Rejected(d), "");
 }
 
+TEST(Validation, SummaryAndInReplyToAreBounded) {
+  auto d = Valid();
+  d.set_summary(std::string(kSummaryMax + 1, 's'));
+  EXPECT_EQ(Rejected(d), "draft.summary");
+  d.set_summary("Tóm tắt\nhai dòng");  // a summary may have paragraphs
+  EXPECT_EQ(Rejected(d), "");
+  d.set_summary("chuông \x07");
+  EXPECT_EQ(Rejected(d), "draft.summary");
+  d.clear_summary();
+  d.set_in_reply_to(std::string(kInReplyToMax + 1, 'q'));
+  EXPECT_EQ(Rejected(d), "draft.in_reply_to");
+}
+
+TEST(Validation, ControlCharactersAreRefusedInEveryText) {
+  for (const std::string text : {std::string("a\x01b"), std::string("a\x7f" "b"), std::string("a\x1b[31mb")}) {
+    auto d = Valid();
+    d.set_headline(text);
+    EXPECT_EQ(Rejected(d), "draft.headline") << text;
+    d = Valid();
+    d.add_subjects()->set_code("health");
+    d.mutable_subjects(0)->set_name(text);
+    EXPECT_EQ(Rejected(d), "draft.subjects[0].name") << text;
+    d = Valid();
+    d.mutable_located()->set_name(text);
+    EXPECT_EQ(Rejected(d), "draft.located.name") << text;
+  }
+}
+
+TEST(Validation, NamesAreBounded) {
+  auto d = Valid();
+  d.add_subjects()->set_code("health");
+  d.mutable_subjects(0)->set_name(std::string(kNameMax + 1, 'n'));
+  EXPECT_EQ(Rejected(d), "draft.subjects[0].name");
+  d.mutable_subjects(0)->set_name(std::string(kNameMax, 'n'));
+  EXPECT_EQ(Rejected(d), "");
+  d.mutable_located()->set_name(std::string(kNameMax + 1, 'n'));
+  EXPECT_EQ(Rejected(d), "draft.located.name");
+  d.mutable_located()->set_name("Hà Nội");
+  d.add_subjects()->set_code(std::string(65, 'a'));
+  EXPECT_EQ(Rejected(d), "draft.subjects[1].code");
+}
+
+TEST(Validation, AttachmentLimits) {
+  auto d = Valid();
+  auto attach = [&d] {
+    auto* a = d.add_attachments();
+    a->set_href("https://moh.gov.vn/documents/quyet-dinh.pdf");
+    a->set_media_type("application/pdf");
+    a->set_size_bytes(1024);
+    a->set_sha256(std::string(64, 'a'));
+    return a;
+  };
+  for (int i = 0; i < kAttachmentsMax; ++i) attach();
+  EXPECT_EQ(Rejected(d), "");
+  attach();
+  EXPECT_EQ(Rejected(d), "draft.attachments");
+  d.clear_attachments();
+  auto* a = attach();
+  a->set_href("https://moh.gov.vn/" + std::string(kHrefMax, 'x'));
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].href");
+  a->set_href("https://user@moh.gov.vn/x.pdf");  // credentials in a link
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].href");
+  a->set_href("https:///x.pdf");  // no host
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].href");
+  a->set_href("https://moh.gov.vn/x.pdf");
+  a->set_size_bytes(kAttachmentMaxBytes + 1);
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].size_bytes");
+  a->set_size_bytes(kAttachmentMaxBytes);
+  EXPECT_EQ(Rejected(d), "");
+  a->set_sha256(std::string(64, 'A'));  // upper case is not the canonical form
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].sha256");
+  a->set_sha256(std::string(64, 'a'));
+  a->set_title(std::string(kNameMax + 1, 't'));
+  EXPECT_EQ(Rejected(d), "draft.attachments[0].title");
+}
+
+TEST(Validation, EmbargoMustBeARealTime) {
+  auto d = Valid();
+  d.mutable_embargoed()->set_seconds(ToUnixSeconds(kNow + absl::Hours(1)));
+  d.mutable_embargoed()->set_nanos(-1);
+  EXPECT_EQ(Rejected(d), "draft.embargoed");
+  d.mutable_embargoed()->set_nanos(1000000000);
+  EXPECT_EQ(Rejected(d), "draft.embargoed");
+  d.mutable_embargoed()->set_seconds(int64_t{253402300800});  // year 10000
+  d.mutable_embargoed()->set_nanos(0);
+  EXPECT_EQ(Rejected(d), "draft.embargoed");
+  // Kept to the millisecond, as the wire signs it.
+  d.mutable_embargoed()->set_seconds(ToUnixSeconds(kNow + absl::Hours(1)));
+  d.mutable_embargoed()->set_nanos(123456789);
+  ASSERT_EQ(Rejected(d), "");
+  ASSERT_TRUE(NormalizeDraft(&d, kNow).ok());
+  EXPECT_EQ(d.embargoed().nanos(), 123000000);
+}
+
 TEST(Validation, ReportsEveryViolation) {
   StatementDraft d;
   absl::Status s = NormalizeDraft(&d, kNow);
