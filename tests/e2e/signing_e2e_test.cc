@@ -13,6 +13,7 @@
 #include "services/common/grpc_util.h"
 #include "services/common/signing.h"
 #include "services/common/status.h"
+#include "services/common/time_util.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -55,6 +56,35 @@ TEST(SigningE2E, ReceivedStatementsVerifyOfflineAndRotationKeepsOldOnesValid) {
   EXPECT_EQ(second->statement().signature().key_id(), new_key);
   EXPECT_NE(old_key, new_key);
   ASSERT_TRUE(sub.WaitForCount(2, kWait));
+  // Every field of the canonical form, in versions the C++ and Python verifiers must agree
+  // on: a full answer under embargo, a correction with new content and a reason, a kill.
+  dist::StatementDraft full = MakeDraft("MOH", "Trả lời câu hỏi của báo Tuổi Trẻ về vắc-xin", {"health", "vac-xin"}, "VN-HN", 2);
+  full.set_kind(common::v1::STATEMENT_KIND_ANSWER);
+  full.set_in_reply_to("Câu hỏi ngày 3/3 về tiến độ tiêm chủng");
+  full.set_summary("Tóm tắt: tiến độ tiêm chủng\nđạt 95%.");
+  full.mutable_subjects(0)->set_name("Y tế");
+  full.mutable_located()->set_name("Hà Nội");
+  auto* attachment = full.add_attachments();
+  attachment->set_href("https://moh.gov.vn/van-ban/cv-1234.pdf");
+  attachment->set_media_type("application/pdf");
+  attachment->set_size_bytes(48213);
+  attachment->set_sha256(std::string(64, 'e'));
+  attachment->set_title("Công văn 1234/BYT-DP");
+  *full.mutable_embargoed() = ToProto(absl::Now() + absl::Milliseconds(800));
+  auto answered = suite.Publish(speaker, full);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  dist::ReviseRequest correction;
+  correction.set_statement_id(first->statement().id());
+  correction.set_signal(common::v1::VERSION_SIGNAL_CORRECTION);
+  correction.set_reason("Sửa số liệu ở đoạn 2");
+  *correction.mutable_draft() = MakeDraft("MOH", "Thông cáo trước khi đổi khóa (đã sửa)");
+  ASSERT_TRUE(suite.Revise(speaker, correction).ok());
+  dist::ReviseRequest kill;
+  kill.set_statement_id(second->statement().id());
+  kill.set_signal(common::v1::VERSION_SIGNAL_KILL);
+  kill.set_reason("Thông tin chưa được kiểm chứng");
+  ASSERT_TRUE(suite.Revise(speaker, kill).ok());
+  ASSERT_TRUE(sub.WaitForCount(5, kWait));
   const auto got = sub.deliveries();
 
   // The newsroom fetches the published keys (both, the old one retired but listed) and
@@ -80,7 +110,9 @@ TEST(SigningE2E, ReceivedStatementsVerifyOfflineAndRotationKeepsOldOnesValid) {
                                   suite.dir() + "/keys.log");
   ASSERT_EQ(keys_rc, 0) << ReadFile(suite.dir() + "/keys.log");
   WriteFile(suite.dir() + "/keys.json", keys_json);
-  WriteFile(suite.dir() + "/good.jsonl", JsonLine(got[0]) + "\n" + JsonLine(got[1]) + "\n");
+  std::string good;
+  for (const auto& d : got) absl::StrAppend(&good, JsonLine(d), "\n");
+  WriteFile(suite.dir() + "/good.jsonl", good);
   WriteFile(suite.dir() + "/bad.jsonl", JsonLine(got[0]) + "\n" + JsonLine(tampered) + "\n");
   auto [good_rc, good_out] =
       RunProgram({BinaryPath("pressrelay"), "verify", "--keys", suite.dir() + "/keys.json", suite.dir() + "/good.jsonl"},
@@ -121,6 +153,11 @@ for line in open(sys.argv[2]):
                              suite.dir() + "/py.log", env);
   ASSERT_EQ(py_rc, 0) << ReadFile(suite.dir() + "/py.log");
   EXPECT_EQ(py_out, "OK\nFAILED signature does not match\n");
+  auto [py_good_rc, py_good] = RunProgram({"/usr/bin/python3", suite.dir() + "/verify.py", suite.dir() + "/keys.json",
+                                           suite.dir() + "/good.jsonl"},
+                                          suite.dir() + "/py-good.log", env);
+  ASSERT_EQ(py_good_rc, 0) << ReadFile(suite.dir() + "/py-good.log");
+  EXPECT_EQ(py_good, "OK\nOK\nOK\nOK\nOK\n");
 }
 
 }  // namespace
