@@ -41,6 +41,16 @@ std::string NewStatementId(absl::Time now) {
   return out;
 }
 
+bool IsStatementId(absl::string_view id) {
+  if (id.size() != 26) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) || c == 'I' || c == 'L' || c == 'O' || c == 'U') {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string NewToken() {
   EnsureSodium();
   unsigned char raw[32];

@@ -11,6 +11,8 @@ namespace pressrelay::ids {
 
 // A ULID (26 Crockford base32 characters): sortable by issue time, 80 random bits.
 std::string NewStatementId(absl::Time now);
+// True for what NewStatementId makes: 26 characters of its alphabet.
+bool IsStatementId(absl::string_view id);
 
 // A bearer token: "prt_" + 256 random bits, base64url. Shown once, never stored.
 std::string NewToken();

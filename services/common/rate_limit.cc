@@ -30,7 +30,7 @@ absl::StatusOr<std::map<Role, int64_t>> RateLimiter::ParseLimits(absl::string_vi
     int64_t n = 0;
     if (!pressrelay::common::v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(std::string(kv.first))),
                                             &role) ||
-        !absl::SimpleAtoi(kv.second, &n) || n < 0) {
+        role == pressrelay::common::v1::ROLE_UNSPECIFIED || !absl::SimpleAtoi(kv.second, &n) || n < 0) {
       return FieldError("--rate_limits", absl::StrCat("\"", item, "\" is not <role>=<calls per minute>"));
     }
     out[role] = n;

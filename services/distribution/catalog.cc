@@ -6,6 +6,7 @@
 #include "services/common/audience.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
+#include "services/distribution/page_token.h"
 #include "services/distribution/read_access.h"
 
 namespace pressrelay::distribution {
@@ -14,16 +15,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kScanLimit = 5000;  // index entries looked at per call, at most
-
-absl::StatusOr<std::pair<int64_t, std::string>> ParsePageToken(const std::string& token) {
-  if (token.empty()) return std::make_pair(std::numeric_limits<int64_t>::max(), std::string());
-  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(token, absl::MaxSplits('.', 1));
-  int64_t ms = 0;
-  if (!absl::SimpleAtoi(parts.first, &ms) || parts.second.empty()) {
-    return FieldError("page_token", "is not a token this service issued");
-  }
-  return std::make_pair(ms, std::string(parts.second));
-}
 
 absl::StatusOr<int> PageSize(int requested) {
   if (requested < 0) return FieldError("page_size", "must not be negative");
@@ -51,8 +42,9 @@ absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const s
 template <typename Keep>
 absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(const std::string& page_token,
                                                                              int page_size, Keep keep) {
-  PR_ASSIGN_OR_RETURN(auto position, ParsePageToken(page_token));
-  auto [before_ms, before_id] = position;
+  PR_ASSIGN_OR_RETURN(const PagePosition position, ParsePageToken(page_token));
+  int64_t before_ms = position.before_ms;
+  std::string before_id = position.before_id;
   std::vector<Statement> found;
   int scanned = 0;
   std::string next_token;
@@ -84,7 +76,7 @@ absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(con
     scanned += static_cast<int>(used);
     before_ms = page[used - 1].second;
     before_id = page[used - 1].first;
-    next_token = absl::StrCat(before_ms, ".", before_id);
+    next_token = FormatPageToken({before_ms, before_id});
   }
   return std::make_pair(std::move(found), next_token);
 }
