@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_util.h"
 #include "services/common/status.h"
@@ -132,6 +134,57 @@ TEST_F(Lifecycle, EmbargoHoldsThroughRestartsAndReleasesExactlyOnce) {
   EXPECT_EQ(s_trusted->deliveries()[1].statement().headline(), "Tin tiếp theo");
   EXPECT_EQ(s_regular->count(), 2u);
   EXPECT_EQ(s_trusted->count(), 2u);
+}
+
+TEST_F(Lifecycle, ManyEmbargoesReleaseOnceEachAcrossThreeReplicasAndTrustedOutletsWaitUnlessAsked) {
+  Start();
+  ASSERT_TRUE(suite_->StartDistribution(1).ok());
+  ASSERT_TRUE(suite_->StartDistribution(2).ok());
+  const std::string trusted = Newsroom("ttxvn-ingest", "ttxvn");
+  const std::string regular = Newsroom("wire-ingest");
+  auto s_trusted = Connect(trusted);
+  auto s_regular = Connect(regular);
+
+  // 20 statements under embargo, published through the three replicas in turn, none asking
+  // for early delivery to trusted outlets.
+  constexpr int kEmbargoed = 20;
+  const absl::Time release = absl::Now() + absl::Seconds(4);
+  for (int i = 0; i < kEmbargoed; ++i) {
+    auto draft = MakeDraft("MOH", absl::StrCat("Cấm đăng trước giờ công bố ", i));
+    *draft.mutable_embargoed() = ToProto(release + absl::Milliseconds(10 * i));
+    auto published = Publish(draft, /*early=*/false, /*replica=*/i % 3);
+    EXPECT_TRUE(published.scheduled());
+    EXPECT_EQ(published.recipients_queued(), 0);  // nobody has it before the release
+  }
+  // A statement without embargo, published after them, arrives first and alone: the trusted
+  // outlet got nothing early.
+  Publish(MakeDraft("MOH", "Không cấm đăng"), false, 1);
+  ASSERT_TRUE(s_trusted->WaitForCount(1, kWait));
+  EXPECT_EQ(s_trusted->deliveries()[0].statement().headline(), "Không cấm đăng");
+  EXPECT_LT(absl::Now(), release) << "the check above must run before the release time";
+
+  // After the release: each statement exactly once for both, none before its time, none
+  // marked as under embargo.
+  for (auto* s : {s_trusted.get(), s_regular.get()}) {
+    ASSERT_TRUE(s->WaitForCount(kEmbargoed + 1, kWait)) << s->count();
+    const auto got = s->deliveries();
+    const auto arrived = s->arrivals();
+    std::map<std::string, int> seen;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ++seen[got[i].statement().headline()];
+      EXPECT_FALSE(got[i].under_embargo());
+      if (IsSet(got[i].statement().embargoed())) {
+        EXPECT_GE(arrived[i], FromProto(got[i].statement().embargoed())) << got[i].statement().headline();
+      }
+    }
+    EXPECT_EQ(seen.size(), static_cast<size_t>(kEmbargoed + 1));
+    for (const auto& [headline, n] : seen) EXPECT_EQ(n, 1) << headline;
+  }
+  // Nothing more comes: a last marker is the next and only further delivery.
+  Publish(MakeDraft("MOH", "Kết thúc"), false, 2);
+  ASSERT_TRUE(s_regular->WaitForCount(kEmbargoed + 2, kWait));
+  EXPECT_EQ(s_regular->count(), static_cast<size_t>(kEmbargoed + 2));
+  EXPECT_EQ(s_regular->deliveries().back().statement().headline(), "Kết thúc");
 }
 
 TEST_F(Lifecycle, KillReachesExactlyWhoHadItAheadOfRoutineItemsAndReportsAcks) {
@@ -321,6 +374,48 @@ TEST_F(Lifecycle, AReaderThatNeverReadsIsDisconnectedWhileOthersKeepReceiving) {
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(static_cast<size_t>(std::count(rest->begin(), rest->end(), '\n')), kStatements - got);
   EXPECT_NE(rest->find(absl::StrCat("\"headline\":\"Bản tin ", got, "\"")), std::string::npos);
+}
+
+TEST_F(Lifecycle, AReaderThatFallsTooFarBehindIsToldSoAndResumesFromItsCursor) {
+  Start(SuiteOptions{.subscription_flags = {"--max_lag", "1s", "--stall_timeout", "120s", "--outbox_limit", "4"}});
+  const std::string token = Newsroom("slow");
+  // A newsroom that reads the opening message and one delivery, then pauses (a long ingest,
+  // a busy host) with its HTTP/2 window full.
+  TestSubscriber slow(suite_->subscription_address(), token);
+  slow.SetReadLimit(2);
+  slow.Start();
+  ASSERT_TRUE(slow.WaitCaughtUp(kWait));
+  constexpr int kStatements = 40;
+  auto draft = MakeDraft("MOH", "x");
+  draft.set_body(std::string(32 * 1024, 'b'));  // 40 x 32 KiB: far more than its window
+  for (int i = 0; i < kStatements; ++i) {
+    draft.set_headline(absl::StrCat("Bản tin ", i));
+    Publish(draft);
+  }
+  ASSERT_TRUE(slow.WaitForCount(1, kWait));
+  // What waits for it is older than max_lag: the service ends the stream with a status that
+  // says why, which the newsroom reads as soon as it reads again.
+  ASSERT_TRUE(suite_->subscription().WaitForLog("of client:slow: ", kWait).ok());
+  ASSERT_TRUE(suite_->subscription().WaitForLog("behind; ending it", kWait).ok());
+  slow.ResumeReading();
+  ASSERT_TRUE(slow.WaitEnded(kWait));
+  EXPECT_EQ(slow.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << slow.status().error_message();
+  EXPECT_TRUE(absl::StrContains(slow.status().error_message(), "reading too slowly")) << slow.status().error_message();
+  const auto got = slow.deliveries();
+  ASSERT_FALSE(got.empty());
+  ASSERT_LT(got.size(), static_cast<size_t>(kStatements));
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].statement().headline(), absl::StrCat("Bản tin ", i));
+
+  // Resuming from the last cursor it processed gives it exactly the rest, in order.
+  TestSubscriber resumed(suite_->subscription_address(), token, got.back().cursor());
+  resumed.Start();
+  ASSERT_TRUE(resumed.WaitForCount(kStatements - got.size(), kWait)) << resumed.count();
+  ASSERT_TRUE(resumed.WaitCaughtUp(kWait));
+  const auto rest = resumed.deliveries();
+  ASSERT_EQ(rest.size(), kStatements - got.size());
+  for (size_t i = 0; i < rest.size(); ++i) {
+    EXPECT_EQ(rest[i].statement().headline(), absl::StrCat("Bản tin ", got.size() + i));
+  }
 }
 
 TEST_F(Lifecycle, ACursorOlderThanRetentionGetsTheDocumentedError) {
