@@ -272,6 +272,70 @@ TEST_F(Lifecycle, KillReachesExactlyWhoHadItAheadOfRoutineItemsAndReportsAcks) {
   EXPECT_EQ(suite_->Revise(spokesperson_, again).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(Lifecycle, FlashItemsAndUpdatesTakeTheirLanesAndTheReportListsWhoHasNotConfirmed) {
+  Start();
+  const std::string newsroom = Newsroom("wire-ingest");
+  auto rid = suite_->PutJournalist("B-00042", "ttxvn");
+  ASSERT_TRUE(rid.ok());
+  reg::Subscription s;
+  s.set_recipient_id(*rid);
+  s.add_agency_codes("MOH");
+  ASSERT_TRUE(suite_->SetSubscription(s).ok());
+  const std::string journalist = *suite_->IssueToken(reg::SUBJECT_KIND_JOURNALIST, "B-00042");
+
+  auto original = Publish(MakeDraft("MOH", "Thông cáo ban đầu"));
+  const std::string id = original.statement().id();
+  for (int i = 0; i < 30; ++i) Publish(MakeDraft("MOH", absl::StrCat("Tin thường ", i)));
+  // A flash item (urgency 1) and an update of the first statement (routine urgency: it keeps
+  // its place in line) after 30 routine items.
+  auto flash = Publish(MakeDraft("MOH", "Khẩn: sự cố hóa chất tại Hải Phòng", {}, "", /*urgency=*/1));
+  auto updated_draft = MakeDraft("MOH", "Thông cáo ban đầu (cập nhật giờ họp báo)");
+  auto update = Revise(id, pressrelay::common::v1::VERSION_SIGNAL_UPDATE, "Đổi giờ họp báo", &updated_draft);
+  EXPECT_EQ(update.statement().version(), 2);
+  EXPECT_EQ(update.recipients_queued(), 2);
+
+  for (const std::string& token : {newsroom, journalist}) {
+    auto stream = Connect(token);
+    ASSERT_TRUE(stream->WaitForCount(33, kWait)) << stream->count();
+    const auto got = stream->deliveries();
+    // The flash item jumps the queue; the routine items and the update follow in order.
+    EXPECT_EQ(got[0].statement().id(), flash.statement().id());
+    EXPECT_EQ(got[0].lane(), sub::LANE_PRIORITY);
+    EXPECT_EQ(got[1].statement().headline(), "Thông cáo ban đầu");
+    EXPECT_EQ(got[2].statement().headline(), "Tin thường 0");
+    EXPECT_EQ(got.back().statement().id(), id);
+    EXPECT_EQ(got.back().statement().version(), 2);
+    EXPECT_EQ(got.back().statement().signal(), pressrelay::common::v1::VERSION_SIGNAL_UPDATE);
+    EXPECT_EQ(got.back().statement().signal_reason(), "Đổi giờ họp báo");
+    EXPECT_EQ(got.back().lane(), sub::LANE_ROUTINE);
+    // Only the newsroom confirms the update.
+    if (token == newsroom) {
+      auto stub = suite_->Subscription();
+      sub::AckRequest ack;
+      ack.set_cursor(got.back().cursor());
+      sub::AckResponse r;
+      auto ctx = CallContext(token, kWait);
+      ASSERT_TRUE(stub->Ack(ctx.get(), ack, &r).ok());
+    }
+  }
+  // The spokesperson asks who has not confirmed the update: the journalist, by outlet.
+  auto stub = suite_->Distribution();
+  dist::GetDeliveryReportRequest request;
+  request.set_statement_id(id);
+  request.set_version(2);
+  request.set_only_unacknowledged(true);
+  dist::DeliveryReport report;
+  auto ctx = CallContext(spokesperson_, kWait);
+  ASSERT_TRUE(stub->GetDeliveryReport(ctx.get(), request, &report).ok());
+  EXPECT_EQ(report.recipients_matched(), 2);
+  EXPECT_EQ(report.acknowledged(), 1);
+  ASSERT_EQ(report.recipients_size(), 1);
+  EXPECT_EQ(report.recipients(0).recipient_id(), "journalist:B-00042");
+  EXPECT_EQ(report.recipients(0).outlet_name(), "Thông tấn xã Việt Nam");
+  EXPECT_TRUE(IsSet(report.recipients(0).sent_at()));
+  EXPECT_FALSE(IsSet(report.recipients(0).acknowledged_at()));
+}
+
 TEST_F(Lifecycle, CorrectionReachesEveryoneWhoHadItEvenAfterTheirSubscriptionChanged) {
   Start();
   const std::string had = Newsroom("had-it");
