@@ -517,6 +517,34 @@ TEST_F(Lifecycle, ACursorOlderThanRetentionGetsTheDocumentedError) {
   EXPECT_EQ(oldest.deliveries()[0].statement().headline(), "Bản tin 6");
 }
 
+TEST_F(Lifecycle, ACursorOlderThanTheRetentionAgeGetsTheDocumentedErrorToo) {
+  Start(SuiteOptions{.distribution_flags = {"--queue_max_age", "2s", "--retention_sweep_interval", "200ms"}});
+  const std::string token = Newsroom("reader");
+  std::string old_cursor;
+  {
+    auto s = Connect(token);
+    Publish(MakeDraft("MOH", "Bản tin cũ"));
+    ASSERT_TRUE(s->WaitForCount(1, kWait));
+    old_cursor = s->deliveries()[0].cursor();
+  }
+  Publish(MakeDraft("MOH", "Bản tin mới hơn"));
+  // The sweep drops entries older than 2 s from the queues (and says so).
+  ASSERT_TRUE(suite_->distribution().WaitForLog("retention sweep: dropped", kWait).ok());
+  TestSubscriber stale(suite_->subscription_address(), token, old_cursor);
+  stale.Start();
+  ASSERT_TRUE(stale.WaitEnded(kWait));
+  EXPECT_EQ(stale.status().error_code(), grpc::StatusCode::OUT_OF_RANGE) << stale.status().error_message();
+  EXPECT_NE(stale.status().error_message().find("History"), std::string::npos) << stale.status().error_message();
+  EXPECT_EQ(stale.count(), 0u);
+  // History still has both statements for the back-fill.
+  auto stub = suite_->Subscription();
+  sub::HistoryRequest history;
+  sub::HistoryResponse page;
+  auto ctx = CallContext(token, kWait);
+  ASSERT_TRUE(stub->History(ctx.get(), history, &page).ok());
+  EXPECT_EQ(page.statements_size(), 2);
+}
+
 TEST_F(Lifecycle, ARedisThatLostItsDataIsDetectedNotPaperedOver) {
   Start();
   const std::string token = Newsroom("reader");
