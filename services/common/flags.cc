@@ -1,6 +1,7 @@
 #include "services/common/flags.h"
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/config.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
@@ -66,9 +67,10 @@ absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags() {
   return RateLimiter::ParseLimits(absl::GetFlag(FLAGS_rate_limits));
 }
 
-absl::StatusOr<redis::Options> RedisOptionsFromFlags() {
+absl::StatusOr<redis::Options> RedisOptionsFromFlags(const std::string& service_name) {
   PR_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(absl::GetFlag(FLAGS_redis), "--redis"));
   redis::Options options;
+  options.client_name = absl::StrCat("pressrelay-", service_name);
   options.host = hp.host;
   options.port = hp.port;
   if (const std::string file = absl::GetFlag(FLAGS_redis_password_file); !file.empty()) {

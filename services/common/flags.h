@@ -33,7 +33,8 @@ ABSL_DECLARE_FLAG(int64_t, audit_max_entries);
 namespace pressrelay {
 
 absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& service_name);
-absl::StatusOr<redis::Options> RedisOptionsFromFlags();
+// --redis and --redis_password_file; connections are named "pressrelay-<service_name>".
+absl::StatusOr<redis::Options> RedisOptionsFromFlags(const std::string& service_name);
 // How this service reaches the others: TLS files and its own bearer token.
 TlsFiles PeerTlsFromFlags();
 absl::StatusOr<std::string> ServiceTokenFromFlags();

@@ -104,6 +104,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& o
     auto reply = conn->Run({"AUTH", options.password});
     if (!reply.ok()) return absl::UnauthenticatedError("redis: AUTH failed");
   }
+  if (!options.client_name.empty()) {
+    auto reply = conn->Run({"CLIENT", "SETNAME", options.client_name});
+    if (!reply.ok()) return reply.status();
+  }
   return conn;
 }
 

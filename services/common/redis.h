@@ -30,6 +30,9 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string password;  // AUTH on connect when set
+  // CLIENT SETNAME on connect ("pressrelay-<service>"), so CLIENT LIST and MONITOR show
+  // which service a connection belongs to.
+  std::string client_name;
   absl::Duration connect_timeout = absl::Seconds(2);
   absl::Duration command_timeout = absl::Seconds(5);
 };

@@ -38,7 +38,7 @@ namespace {
 
 int Run() {
   auto server_options = ServerOptionsFromFlags("distribution");
-  auto redis_options = RedisOptionsFromFlags();
+  auto redis_options = RedisOptionsFromFlags("distribution");
   auto service_token = ServiceTokenFromFlags();
   auto rate_limits = RateLimitsFromFlags();
   if (!ConfigurationOk(

@@ -21,7 +21,7 @@ namespace {
 
 int Run() {
   auto server_options = ServerOptionsFromFlags("registry");
-  auto redis_options = RedisOptionsFromFlags();
+  auto redis_options = RedisOptionsFromFlags("registry");
   auto rate_limits = RateLimitsFromFlags();
   if (!ConfigurationOk({server_options.status(), redis_options.status(), rate_limits.status()})) {
     return 2;

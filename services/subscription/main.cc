@@ -38,7 +38,7 @@ namespace {
 
 int Run() {
   auto server_options = ServerOptionsFromFlags("subscription");
-  auto redis_options = RedisOptionsFromFlags();
+  auto redis_options = RedisOptionsFromFlags("subscription");
   auto service_token = ServiceTokenFromFlags();
   auto rate_limits = RateLimitsFromFlags();
   if (!ConfigurationOk(

@@ -1,0 +1,279 @@
+// Services share Redis but not each other's data: each touches only the keys that
+// services/common/keys.h gives it (its own, plus the fan-out queues the distribution service
+// writes and the subscription service reads), and reaches the others over gRPC. Shown by
+// watching every command Redis executes (MONITOR) while the suite does a bit of everything,
+// attributing each to the service whose named connection sent it.
+#include <gtest/gtest.h>
+
+#include <hiredis/hiredis.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "services/common/grpc_util.h"
+#include "services/common/status.h"
+#include "tests/support/suite.h"
+
+namespace pressrelay::testing {
+namespace {
+
+constexpr absl::Duration kWait = absl::Seconds(30);
+constexpr char kStopMarker[] = "key-ownership-monitor-stop";
+
+// One command as MONITOR shows it: the client address ("lua" inside a script) and its words.
+struct Command {
+  std::string client;
+  std::vector<std::string> words;
+};
+
+// Parses `1732612345.123456 [0 127.0.0.1:53422] "HGET" "reg:agency" "MOH"` (words quoted as
+// Redis's sdscatrepr writes them).
+bool ParseMonitorLine(const std::string& line, Command* out) {
+  const size_t open = line.find('[');
+  const size_t close = line.find(']', open);
+  if (open == std::string::npos || close == std::string::npos) return false;
+  std::vector<std::string> head = absl::StrSplit(line.substr(open + 1, close - open - 1), ' ');
+  if (head.size() < 2) return false;
+  out->client = head[1];
+  out->words.clear();
+  size_t i = close + 1;
+  while (i < line.size()) {
+    if (line[i] != '"') {
+      ++i;
+      continue;
+    }
+    std::string word;
+    for (++i; i < line.size() && line[i] != '"'; ++i) {
+      if (line[i] != '\\' || i + 1 >= line.size()) {
+        word += line[i];
+        continue;
+      }
+      const char e = line[++i];
+      switch (e) {
+        case 'n': word += '\n'; break;
+        case 'r': word += '\r'; break;
+        case 't': word += '\t'; break;
+        case 'a': word += '\a'; break;
+        case 'b': word += '\b'; break;
+        case 'x': {
+          int v = 0;
+          if (i + 2 < line.size() && absl::SimpleHexAtoi(line.substr(i + 1, 2), &v)) word += static_cast<char>(v);
+          i += 2;
+          break;
+        }
+        default: word += e;
+      }
+    }
+    ++i;
+    out->words.push_back(std::move(word));
+  }
+  return !out->words.empty();
+}
+
+// Everything Redis executes from Start() until the marker command arrives.
+class RedisMonitor {
+ public:
+  explicit RedisMonitor(int port) : port_(port) {}
+  ~RedisMonitor() {
+    if (thread_.joinable()) thread_.join();
+    if (ctx_ != nullptr) redisFree(ctx_);
+  }
+  bool Start() {
+    ctx_ = redisConnect("127.0.0.1", port_);
+    if (ctx_ == nullptr || ctx_->err != 0) return false;
+    auto* reply = static_cast<redisReply*>(redisCommand(ctx_, "MONITOR"));
+    if (reply == nullptr) return false;
+    freeReplyObject(reply);
+    thread_ = std::thread([this] {
+      for (;;) {
+        void* r = nullptr;
+        if (redisGetReply(ctx_, &r) != REDIS_OK || r == nullptr) return;
+        const std::string line(static_cast<redisReply*>(r)->str, static_cast<redisReply*>(r)->len);
+        freeReplyObject(r);
+        if (absl::StrContains(line, kStopMarker)) return;
+        absl::MutexLock lock(&mu_);
+        lines_.push_back(line);
+      }
+    });
+    return true;
+  }
+  // Sends the marker from another connection and waits for the monitor to see it.
+  std::vector<std::string> Stop(redis::Client& other) {
+    (void)other.Run({"ECHO", kStopMarker});
+    thread_.join();
+    absl::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  const int port_;
+  redisContext* ctx_ = nullptr;
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+};
+
+// Who may touch a key, by the table in services/common/keys.h.
+std::set<std::string> AllowedServices(const std::string& key) {
+  const std::set<std::string> all = {"registry", "distribution", "subscription"};
+  if (absl::StartsWith(key, "reg:")) return {"registry"};
+  if (absl::StartsWith(key, "st:") || absl::StartsWith(key, "fo:") || absl::StartsWith(key, "seq:{")) {
+    return {"distribution"};
+  }
+  if (absl::StartsWith(key, "q:{") || absl::StartsWith(key, "ev:{") || absl::StartsWith(key, "qtrim:{")) {
+    return {"distribution", "subscription"};
+  }
+  if (absl::StartsWith(key, "ack:{") || absl::StartsWith(key, "dr:")) return {"subscription"};
+  if (absl::StartsWith(key, "meta:") || key == "audit:log") return all;
+  for (const auto& service : all) {
+    if (absl::StartsWith(key, absl::StrCat("rl:", service, ":"))) return {service};
+  }
+  return {};
+}
+
+TEST(KeyOwnership, EachServiceTouchesOnlyTheKeysItOwnsOrIsGiven) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  auto redis = suite.redis().Client();
+  // Connections opened before the monitor starts: their names from CLIENT LIST.
+  std::map<std::string, std::string> names;  // address -> service
+  auto list = redis.Run({"CLIENT", "LIST"});
+  ASSERT_TRUE(list.ok());
+  for (absl::string_view entry : absl::StrSplit(list->str(), '\n', absl::SkipEmpty())) {
+    std::string addr, name;
+    for (absl::string_view field : absl::StrSplit(entry, ' ')) {
+      if (absl::ConsumePrefix(&field, "addr=")) addr = std::string(field);
+      if (absl::ConsumePrefix(&field, "name=pressrelay-")) name = std::string(field);
+    }
+    if (!addr.empty() && !name.empty()) names[addr] = name;
+  }
+  ASSERT_GE(names.size(), 3u) << list->str();
+
+  RedisMonitor monitor(suite.redis().port());
+  ASSERT_TRUE(monitor.Start());
+  // A bit of everything: registry administration, publishing, a stream, acks, a kill, the
+  // report, history, a revocation.
+  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
+  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
+  ASSERT_TRUE(suite.PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
+  auto rid = suite.PutClient("tuoitre-cms", "tuoitre");
+  ASSERT_TRUE(rid.ok());
+  reg::Subscription all;
+  all.set_recipient_id(*rid);
+  ASSERT_TRUE(suite.SetSubscription(all).ok());
+  auto reader = suite.IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tuoitre-cms");
+  ASSERT_TRUE(reader.ok());
+  const std::string speaker = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  TestSubscriber stream(suite.subscription_address(), reader->token());
+  stream.Start();
+  ASSERT_TRUE(stream.WaitCaughtUp(kWait));
+  auto published = suite.Publish(speaker, MakeDraft("MOH", "Thông cáo"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_TRUE(stream.WaitForCount(1, kWait));
+  ASSERT_TRUE(stream.AckLast().ok());
+  dist::ReviseRequest kill;
+  kill.set_statement_id(published->statement().id());
+  kill.set_signal(common::v1::VERSION_SIGNAL_KILL);
+  kill.set_reason("Thu hồi");
+  ASSERT_TRUE(suite.Revise(speaker, kill).ok());
+  ASSERT_TRUE(stream.WaitForCount(2, kWait));
+  {
+    auto stub = suite.Distribution();
+    dist::GetDeliveryReportRequest request;
+    request.set_statement_id(published->statement().id());
+    dist::DeliveryReport report;
+    auto ctx = CallContext(speaker, kWait);
+    ASSERT_TRUE(stub->GetDeliveryReport(ctx.get(), request, &report).ok());
+  }
+  {
+    auto stub = suite.Subscription();
+    sub::HistoryResponse page;
+    auto ctx = CallContext(reader->token(), kWait);
+    ASSERT_TRUE(stub->History(ctx.get(), sub::HistoryRequest(), &page).ok());
+    EXPECT_EQ(page.statements_size(), 1);
+  }
+  {
+    auto admin = suite.Admin();
+    reg::RevokeTokenRequest revoke;
+    revoke.set_token_id(reader->info().token_id());
+    reg::RevokeTokenResponse revoked;
+    auto ctx = CallContext(suite.operator_token(), kWait);
+    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
+  }
+  ASSERT_TRUE(stream.WaitEnded(kWait));  // the revocation reached the subscription service
+  const std::vector<std::string> lines = monitor.Stop(redis);
+
+  // Attribute each command: named connections (also those opened meanwhile, which name
+  // themselves first), and commands inside a script to the client that ran the script.
+  std::vector<std::pair<std::string, Command>> attributed;  // service, command
+  std::string last_client;
+  std::map<std::string, int> per_service;
+  int unattributed = 0;
+  for (const auto& line : lines) {
+    Command c;
+    if (!ParseMonitorLine(line, &c)) continue;
+    if (c.client != "lua") last_client = c.client;
+    if (c.words.size() == 3 && absl::EqualsIgnoreCase(c.words[0], "CLIENT") &&
+        absl::EqualsIgnoreCase(c.words[1], "SETNAME") && absl::StartsWith(c.words[2], "pressrelay-")) {
+      names[c.client] = c.words[2].substr(std::string("pressrelay-").size());
+      continue;
+    }
+    auto it = names.find(last_client);
+    if (it == names.end()) {
+      ++unattributed;  // the test's own connections
+      continue;
+    }
+    ++per_service[it->second];
+    attributed.emplace_back(it->second, std::move(c));
+  }
+  EXPECT_GT(per_service["registry"], 0);
+  EXPECT_GT(per_service["distribution"], 0);
+  EXPECT_GT(per_service["subscription"], 0);
+
+  // Which keys each command touches, as Redis itself says (COMMAND GETKEYS), in one pipeline.
+  std::vector<redis::Args> getkeys;
+  for (const auto& [service, c] : attributed) {
+    redis::Args args = {"COMMAND", "GETKEYS"};
+    getkeys.push_back(std::move(args.AddAll(c.words)));
+  }
+  auto replies = redis.Pipeline(getkeys);
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  std::set<std::string> violations;
+  int keys_checked = 0;
+  for (size_t i = 0; i < attributed.size(); ++i) {
+    const auto& reply = (*replies)[i];
+    if (reply.is_error() || !reply.is_array()) continue;  // a command without keys
+    for (size_t k = 0; k < reply.size(); ++k) {
+      const std::string key(reply[k].str());
+      ++keys_checked;
+      if (!AllowedServices(key).contains(attributed[i].first)) {
+        violations.insert(absl::StrCat(attributed[i].first, " touched ", key, " (", attributed[i].second.words[0], ")"));
+      }
+    }
+  }
+  EXPECT_GT(keys_checked, 100);
+  EXPECT_TRUE(violations.empty()) << absl::StrJoin(violations, "\n");
+  RecordProperty("keys_checked", keys_checked);
+  RecordProperty("unattributed_commands", unattributed);
+}
+
+TEST(KeyOwnership, TheKeyTableKnowsEveryPrefix) {
+  // The classification above follows keys.h; a key it does not know is nobody's.
+  EXPECT_EQ(AllowedServices("reg:agency"), std::set<std::string>({"registry"}));
+  EXPECT_EQ(AllowedServices("q:{3}:client:x:r"), std::set<std::string>({"distribution", "subscription"}));
+  EXPECT_EQ(AllowedServices("rl:subscription:client:x:29000000"), std::set<std::string>({"subscription"}));
+  EXPECT_TRUE(AllowedServices("something:else").empty());
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
