@@ -4,6 +4,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc_util.h"
+#include "services/common/signing.h"
 #include "services/common/status.h"
 #include "services/common/time_util.h"
 #include "tests/support/suite.h"
@@ -336,6 +338,31 @@ TEST_F(CoreTest, VietnameseTextArrivesByteIdentical) {
   EXPECT_EQ(got.summary(), draft.summary());
   EXPECT_EQ(got.body(), draft.body());
   EXPECT_EQ(got.SerializeAsString(), published->statement().SerializeAsString());
+}
+
+TEST_F(CoreTest, DecomposedVietnameseIsDeliveredAsNfcAndItsSignatureVerifies) {
+  const std::string reader = Recipient("client", "tuoitre-cms", "tuoitre", Filter({"MOH"}));
+  auto sub = Subscribe(reader);
+  // "Nghị định" and "Bộ Y tế" typed with combining marks (NFD), as some keyboards and
+  // copy-paste from PDFs produce them.
+  const std::string nfd_headline = "Ngh" "i\xCC\xA3" " \xC4\x91i\xCC\xA3nh m\xC6\xA1\xCC\x81i";
+  const std::string nfc_headline = "Nghị định mới";
+  ASSERT_NE(nfd_headline, nfc_headline);
+  auto draft = MakeDraft("MOH", nfd_headline);
+  draft.set_body("Bo\xCC\xA3\xCC\x82 Y te\xCC\x82\xCC\x81 tho\xCC\x82ng tin.");
+  auto published = suite_.Publish(moh_, draft);
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_TRUE(sub->WaitForCount(1, kWait));
+  const auto got = sub->deliveries()[0].statement();
+  EXPECT_EQ(got.headline(), nfc_headline);
+  EXPECT_EQ(got.body(), "Bộ Y tế thông tin.");
+  // Signed as delivered: the normalised text is what the agency's signature covers.
+  auto keys_stub = reg::Keys::NewStub(grpc::CreateChannel(suite_.registry_address(), grpc::InsecureChannelCredentials()));
+  reg::ListAgencyKeysResponse keys;
+  auto ctx = CallContext(reader, kWait);
+  ASSERT_TRUE(keys_stub->ListAgencyKeys(ctx.get(), reg::ListAgencyKeysRequest(), &keys).ok());
+  const std::vector<reg::AgencyKey> key_list(keys.keys().begin(), keys.keys().end());
+  EXPECT_TRUE(signing::Verify(got, key_list).ok());
 }
 
 TEST_F(CoreTest, HistoryPagesThroughWhatTheRecipientIsEntitledTo) {

@@ -110,6 +110,53 @@ TEST_F(TlsTest, WholeSuiteOverMutualTlsRefusesClientsWithoutAValidCertificate) {
   }
 }
 
+TEST_F(TlsTest, AServiceWithoutItsClientCertificateCannotReachTheOthers) {
+  SuiteOptions options;
+  options.tls = ServiceTls(/*require_client_cert=*/true);
+  SetClientCredentials(Creds("newsroom"));
+  Suite suite(options);
+  ASSERT_TRUE(suite.Start().ok());
+  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
+  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
+  const std::string spokesperson = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  // A second distribution replica that serves TLS and trusts the CA, but has no client
+  // certificate of its own for calling the registry (which requires one). Its service token
+  // alone does not get it in.
+  ChildProcess replica;
+  ASSERT_TRUE(replica
+                  .Start({BinaryPath("pressrelay-distribution"), "--listen", "127.0.0.1:0", "--redis",
+                          suite.redis().address(), "--registry", suite.registry_address(), "--service_token_file",
+                          suite.dir() + "/service-token", "--signing_keys_dir", suite.keys_dir(),
+                          "--shards", std::to_string(options.shards), "--tls_cert=" + certs_.File("service.pem"), "--tls_key=" + certs_.File("service.key"),
+                          "--tls_client_ca=" + certs_.File("ca.pem"), "--tls_require_client_cert",
+                          "--peer_tls_ca=" + certs_.File("ca.pem")},
+                         certs_.File("replica.log"))
+                  .ok());
+  auto ready = replica.WaitForLine("READY ", kWait);
+  ASSERT_TRUE(ready.ok()) << Read(certs_.File("replica.log"));
+  const std::string address = absl::StrCat("127.0.0.1:", ready->substr(ready->find("port=") + 5));
+  // It is up but not ready (its health needs the registry), and publishing through it fails
+  // without anything being stored...
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(address, Creds("newsroom")));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  grpc::health::v1::HealthCheckResponse health;
+  ASSERT_TRUE(stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &health).ok());
+  EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  auto distribution = dist::Distribution::NewStub(grpc::CreateChannel(address, Creds("newsroom")));
+  dist::PublishRequest request;
+  *request.mutable_draft() = MakeDraft("MOH", "Không qua được");
+  dist::PublishResponse response;
+  auto call = CallContext(spokesperson, kWait);
+  const grpc::Status refused = distribution->Publish(call.get(), request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  // ...while the properly configured replica publishes.
+  auto published = suite.Publish(spokesperson, MakeDraft("MOH", "Qua được"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  auto redis = suite.redis().Client();
+  EXPECT_EQ(redis.Run({"ZCARD", "st:index"})->integer(), 1);
+}
+
 TEST_F(TlsTest, OptionalClientCertificatesLetPlainTlsClientsIn) {
   SuiteOptions options;
   options.tls = ServiceTls(/*require_client_cert=*/false);
