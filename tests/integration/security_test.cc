@@ -287,6 +287,16 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
   ASSERT_EQ(publishes.size(), 2u);
   EXPECT_EQ(publishes[0].outcome(), "PERMISSION_DENIED");
   EXPECT_EQ(publishes[0].target(), "MOF");
+  // So is an attempt with a forged token: who is unknown, but where from and what is not.
+  auto forged = suite_->Publish("prt_forged-token-never-issued", MakeDraft("MOH", "Giả mạo"));
+  ASSERT_EQ(forged.status().code(), absl::StatusCode::kUnauthenticated);
+  const auto all_publishes = AuditOf("", "Distribution.Publish");
+  ASSERT_EQ(all_publishes.size(), 3u);
+  EXPECT_EQ(all_publishes[0].outcome(), "UNAUTHENTICATED");
+  EXPECT_EQ(all_publishes[0].principal_id(), "");
+  EXPECT_EQ(all_publishes[0].token_id(), "");
+  EXPECT_TRUE(absl::StartsWith(all_publishes[0].peer(), "ipv4:127.0.0.1:")) << all_publishes[0].peer();
+  EXPECT_EQ(all_publishes[0].target(), "MOH");
   // The registry's own changes are there too (the set-up above), and reads are not.
   reg::QueryAuditRequest registry_changes;
   registry_changes.set_method("RegistryAdmin.IssueToken");
@@ -317,7 +327,7 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
   LiveSubscriber(*newsroom)->Stop();
 
   // No token, of any kind, in the audit stream, in any service log or anywhere in Redis.
-  std::vector<std::string> secrets = {moh_, suite_->operator_token(), *newsroom};
+  std::vector<std::string> secrets = {moh_, suite_->operator_token(), *newsroom, "prt_forged-token-never-issued"};
   {
     std::ifstream in(suite_->dir() + "/service-token");
     secrets.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
