@@ -8,6 +8,8 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "tests/support/suite.h"
 
@@ -151,6 +153,48 @@ TEST(ServiceHost, TakesItsConfigurationFromTheEnvironment) {
   ASSERT_TRUE(exited.ok());
   EXPECT_NE(WEXITSTATUS(*exited), 0);
   EXPECT_NE(ReadFile(dir.File("bad.log")).find("PRESSRELAY_WORKERS"), std::string::npos);
+}
+
+TEST(ServiceHost, EveryServiceRunsFromTheEnvironmentAndTheCommandLineWins) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  TempDir dir;
+  // A second distribution and subscription replica configured by PRESSRELAY_* variables
+  // only; one flag given both ways, where the command line must win.
+  const std::map<std::string, std::string> shared = {
+      {"PRESSRELAY_LISTEN", "127.0.0.1:0"},
+      {"PRESSRELAY_REDIS", suite.redis().address()},
+      {"PRESSRELAY_REGISTRY", suite.registry_address()},
+      {"PRESSRELAY_SERVICE_TOKEN_FILE", suite.dir() + "/service-token"},
+      {"PRESSRELAY_SHARDS", std::to_string(SuiteOptions().shards)},
+  };
+  struct Case {
+    std::string binary;
+    std::map<std::string, std::string> env;
+  };
+  std::vector<Case> cases = {
+      {"pressrelay-distribution", {{"PRESSRELAY_SIGNING_KEYS_DIR", suite.keys_dir()}}},
+      {"pressrelay-subscription", {{"PRESSRELAY_DISTRIBUTION", suite.distribution_address()}}},
+  };
+  for (auto& c : cases) {
+    c.env.insert(shared.begin(), shared.end());
+    c.env["PRESSRELAY_PORT_FILE"] = dir.File(c.binary + ".env-port");
+    ChildProcess process;
+    ASSERT_TRUE(process.Start({BinaryPath(c.binary), "--port_file=" + dir.File(c.binary + ".flag-port")},
+                              dir.File(c.binary + ".log"), c.env)
+                    .ok());
+    auto ready = process.WaitForLine("READY ", kWait);
+    ASSERT_TRUE(ready.ok()) << ReadFile(dir.File(c.binary + ".log"));
+    const std::string port = ready->substr(ready->find("port=") + 5);
+    // Serving means it reached Redis and the services it needs, all named by the environment.
+    EXPECT_TRUE(WaitServing("127.0.0.1:" + port, kWait).ok()) << c.binary;
+    EXPECT_EQ(ReadFile(dir.File(c.binary + ".flag-port")), port + "\n") << c.binary;
+    EXPECT_EQ(ReadFile(dir.File(c.binary + ".env-port")), "") << c.binary << ": the environment won over the flag";
+    process.Signal(SIGTERM);
+    auto exited = process.Wait(kWait);
+    ASSERT_TRUE(exited.ok());
+    EXPECT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) == 0) << c.binary;
+  }
 }
 
 }  // namespace
