@@ -28,16 +28,10 @@ int RunToEnd(const std::vector<std::string>& argv, const std::string& log) {
 TEST(PythonNewsroomClient, ReceivesAStatementPublishedThroughTheCli) {
   Suite suite;
   ASSERT_TRUE(suite.Start().ok());
-  ASSERT_TRUE(suite.PutAgency("MOFA", "Bộ Ngoại giao").ok());
-  ASSERT_TRUE(suite.PutSpokesperson("mofa-sp", "MOFA").ok());
-  ASSERT_TRUE(suite.PutOutlet("vietnamplus", "VietnamPlus").ok());
-  auto rid = suite.PutClient("vietnamplus-ingest", "vietnamplus");
-  ASSERT_TRUE(rid.ok());
-  reg::Subscription subscription;
-  subscription.set_recipient_id(*rid);
-  ASSERT_TRUE(suite.SetSubscription(subscription).ok());
-  const std::string client_token = *suite.IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "vietnamplus-ingest");
-  const std::string spokesperson_token = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "mofa-sp");
+  auto wire = suite.SetUpSmallWire("MOFA", "Bộ Ngoại giao", "vietnamplus", "VietnamPlus");
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  const std::string client_token = wire->newsroom.token();
+  const std::string spokesperson_token = wire->spokesperson_token;
 
   // Stubs from the .proto files, with Debian's protoc and gRPC Python plugin.
   const std::string stubs = suite.dir() + "/py";

@@ -32,16 +32,10 @@ std::string JsonLine(const google::protobuf::Message& m) {
 TEST(SigningE2E, ReceivedStatementsVerifyOfflineAndRotationKeepsOldOnesValid) {
   Suite suite;
   ASSERT_TRUE(suite.Start().ok());
-  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
-  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
-  ASSERT_TRUE(suite.PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
-  auto rid = suite.PutClient("tuoitre-cms", "tuoitre");
-  ASSERT_TRUE(rid.ok());
-  reg::Subscription all;
-  all.set_recipient_id(*rid);
-  ASSERT_TRUE(suite.SetSubscription(all).ok());
-  const std::string reader = *suite.IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tuoitre-cms");
-  const std::string speaker = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  auto wire = suite.SetUpSmallWire("MOH", "Bộ Y tế", "tuoitre", "Báo Tuổi Trẻ");
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  const std::string reader = wire->newsroom.token();
+  const std::string speaker = wire->spokesperson_token;
 
   TestSubscriber sub(suite.subscription_address(), reader);
   sub.Start();

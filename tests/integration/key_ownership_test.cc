@@ -163,17 +163,10 @@ TEST(KeyOwnership, EachServiceTouchesOnlyTheKeysItOwnsOrIsGiven) {
   ASSERT_TRUE(monitor.Start());
   // A bit of everything: registry administration, publishing, a stream, acks, a kill, the
   // report, history, a revocation.
-  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
-  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
-  ASSERT_TRUE(suite.PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
-  auto rid = suite.PutClient("tuoitre-cms", "tuoitre");
-  ASSERT_TRUE(rid.ok());
-  reg::Subscription all;
-  all.set_recipient_id(*rid);
-  ASSERT_TRUE(suite.SetSubscription(all).ok());
-  auto reader = suite.IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tuoitre-cms");
-  ASSERT_TRUE(reader.ok());
-  const std::string speaker = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  auto wire = suite.SetUpSmallWire("MOH", "Bộ Y tế", "tuoitre", "Báo Tuổi Trẻ");
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  const reg::IssueTokenResponse* reader = &wire->newsroom;
+  const std::string speaker = wire->spokesperson_token;
   TestSubscriber stream(suite.subscription_address(), reader->token());
   stream.Start();
   ASSERT_TRUE(stream.WaitCaughtUp(kWait));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -10,6 +11,7 @@
 #include "services/common/ids.h"
 #include "services/common/signing.h"
 #include "services/common/status.h"
+#include "services/common/status_macros.h"
 #include "services/common/time_util.h"
 
 namespace pressrelay::testing {
@@ -373,6 +375,23 @@ absl::StatusOr<std::string> Suite::IssueToken(reg::SubjectKind kind, const std::
   auto response = IssueTokenFull(kind, subject_id);
   if (!response.ok()) return response.status();
   return response->token();
+}
+
+absl::StatusOr<Suite::SmallWire> Suite::SetUpSmallWire(const std::string& agency, const std::string& agency_name,
+                                                        const std::string& outlet, const std::string& outlet_name) {
+  const std::string spokesperson = absl::StrCat(absl::AsciiStrToLower(agency), "-sp");
+  const std::string client = absl::StrCat(outlet, "-ingest");
+  PR_RETURN_IF_ERROR(PutAgency(agency, agency_name));
+  PR_RETURN_IF_ERROR(PutSpokesperson(spokesperson, agency));
+  PR_RETURN_IF_ERROR(PutOutlet(outlet, outlet_name));
+  PR_ASSIGN_OR_RETURN(const std::string recipient, PutClient(client, outlet));
+  reg::Subscription everything;
+  everything.set_recipient_id(recipient);
+  PR_RETURN_IF_ERROR(SetSubscription(everything));
+  SmallWire wire;
+  PR_ASSIGN_OR_RETURN(wire.spokesperson_token, IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, spokesperson));
+  PR_ASSIGN_OR_RETURN(wire.newsroom, IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, client));
+  return wire;
 }
 
 absl::StatusOr<dist::PublishResponse> Suite::Publish(const std::string& token, const dist::StatementDraft& draft,

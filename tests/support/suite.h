@@ -134,6 +134,15 @@ class Suite {
   absl::StatusOr<dist::PublishResponse> Revise(const std::string& token, const dist::ReviseRequest& request,
                                                int replica = 0);
 
+  // The smallest wire: an agency with one spokesperson ("<agency in lower case>-sp") and an
+  // outlet with one newsroom client ("<outlet>-ingest") subscribed to everything.
+  struct SmallWire {
+    std::string spokesperson_token;
+    reg::IssueTokenResponse newsroom;  // the newsroom client's token and its info
+  };
+  absl::StatusOr<SmallWire> SetUpSmallWire(const std::string& agency, const std::string& agency_name,
+                                           const std::string& outlet, const std::string& outlet_name);
+
  private:
   struct Service {
     std::unique_ptr<ChildProcess> process;
