@@ -48,8 +48,8 @@ SHAPE=(--subscribers "$N" --messages "$M" --bytes "$B")
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run "$BENCH_BIN_DIR/bench-pressrelay" "${SHAPE[@]}" --reconnect 1
 run "$BENCH_BIN_DIR/bench-pressrelay" "${SHAPE[@]}" --publish committed
-run bench/peers/redis_pubsub.sh "${SHAPE[@]}"
-run bench/peers/redis_streams.sh "${SHAPE[@]}"
+run bench/peers/redis.sh pubsub "${SHAPE[@]}"
+run bench/peers/redis.sh streams "${SHAPE[@]}"
 run bench/peers/mosquitto_qos1.sh "${SHAPE[@]}"
 run bench/peers/nats_jetstream.sh "${SHAPE[@]}"
 if [[ $SMOKE == 0 ]]; then
