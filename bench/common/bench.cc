@@ -1,5 +1,7 @@
 #include "bench/common/bench.h"
 
+#include <errno.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +41,28 @@ int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void SleepUntilNs(int64_t target_ns) {
+  timespec ts;
+  ts.tv_sec = target_ns / 1000000000;
+  ts.tv_nsec = target_ns % 1000000000;
+  while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
+void RaiseFdLimit(int64_t wanted, const char* who) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && static_cast<int64_t>(rl.rlim_cur) < wanted) {
+    std::fprintf(stderr, "%s: fd limit %" PRIu64 " is below the %" PRId64 " needed; expect failed connections\n", who,
+                 static_cast<uint64_t>(rl.rlim_cur), wanted);
+  }
 }
 
 std::string MakePayload(int index, int64_t publish_ns, int bytes) {

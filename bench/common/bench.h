@@ -30,6 +30,11 @@ std::string Flag(int argc, char** argv, const std::string& name, const std::stri
 
 // Nanoseconds on CLOCK_REALTIME: publisher and subscribers are on one machine.
 int64_t NowNs();
+// Sleeps until NowNs() reaches `target_ns` (pacing a publisher at --rate).
+void SleepUntilNs(int64_t target_ns);
+// Raises the open-file limit to its hard maximum (one socket per subscriber); warns, naming
+// `who`, when that is still below `wanted`.
+void RaiseFdLimit(int64_t wanted, const char* who);
 
 // A message of exactly `bytes` printable ASCII bytes that starts with
 // "<index>:<publish time ns>:" and is padded: valid UTF-8, so pressrelay's validation

@@ -311,17 +311,9 @@ void RunPublisher(Publisher* p, const LoadShape& shape, const std::string& topic
   }
 }
 
-void RaiseFdLimit() {
-  rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
 int Main(int argc, char** argv) {
-  RaiseFdLimit();
   const LoadShape shape = ParseShape(argc, argv);
+  RaiseFdLimit(shape.subscribers + 64, "mosquitto-qos1");
   const std::string address = Flag(argc, argv, "mqtt", "127.0.0.1:1883");
   const double timeout_s = std::stod(Flag(argc, argv, "timeout_s", "120"));
   const double setup_timeout_s = std::stod(Flag(argc, argv, "setup_timeout_s", "900"));

@@ -136,17 +136,9 @@ natsConnection* Connect(const std::string& url, const std::string& name, Counter
   return nc;
 }
 
-void RaiseFdLimit() {
-  rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
 int Main(int argc, char** argv) {
-  RaiseFdLimit();
   const LoadShape shape = ParseShape(argc, argv);
+  RaiseFdLimit(shape.subscribers + 64, "nats-jetstream");
   const std::string url = Flag(argc, argv, "nats", "nats://127.0.0.1:4222");
   const double timeout_s = std::stod(Flag(argc, argv, "timeout_s", "120"));
   const double setup_timeout_s = std::stod(Flag(argc, argv, "setup_timeout_s", "1800"));

@@ -14,9 +14,6 @@
 //        [--connect_window W] [--setup_timeout_s S]
 #include <errno.h>
 #include <signal.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,7 +21,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -34,227 +30,37 @@
 
 #include "absl/time/time.h"
 #include "bench/common/bench.h"
+#include "bench/common/redis_loop.h"
 
 namespace pb = pressrelay::bench;
 
 namespace {
 
 struct Options {
-  std::string host;
-  int port = 0;
+  pb::RedisLoopOptions loop;
   int server_pid = 0;
   double timeout_s = 60;
   double setup_timeout_s = 180;
   int threads = 1;
-  int connect_window = 256;
-  int connect_attempts = 5;
   std::string channel;
 };
 
 // Shared between the main thread and the subscriber loops.
 struct Shared {
-  std::atomic<bool> stop{false};
-  std::atomic<int> ready{0};          // SUBSCRIBE confirmed
-  std::atomic<int> gave_up{0};        // never got subscribed
-  std::atomic<int> dropped{0};        // subscribed, then lost the connection
-  std::atomic<int64_t> errors{0};     // connection errors of any kind (including retried ones)
-  std::atomic<int64_t> bad_replies{0};
+  pb::RedisLoopCounters loop;  // ready: SUBSCRIBE confirmed
+  std::atomic<int> dropped{0};  // subscribed, then lost the connection
 };
 
-void SleepUntilNs(int64_t target_ns) {
-  timespec ts;
-  ts.tv_sec = target_ns / 1000000000;
-  ts.tv_nsec = target_ns % 1000000000;
-  while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
-
-// Closes a connection without leaving a TIME_WAIT socket behind (10,000 of them would linger for a
-// minute and crowd the next benchmark in the same run).
-void FreeContext(redisContext* c) {
-  if (c == nullptr) return;
-  if (c->fd >= 0) {
-    linger lg{1, 0};
-    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-  }
-  redisFree(c);
-}
-
-// One epoll loop owning a share of the subscriber connections.
-class SubscriberLoop {
+// Subscribers of one epoll loop: SUBSCRIBE, then every message is a delivery.
+class SubscriberLoop final : public pb::RedisSubscriberLoop {
  public:
   SubscriberLoop(const Options& opt, Shared* shared, pb::DeliveryTracker* tracker, std::vector<int> ids)
-      : opt_(opt), shared_(shared), tracker_(tracker) {
-    subs_.resize(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) subs_[i].id = ids[i];
-    for (size_t i = ids.size(); i > 0; --i) pending_.push_back(static_cast<int>(i - 1));
-  }
-
-  void Run() {
-    epfd_ = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd_ < 0) {
-      std::perror("epoll_create1");
-      shared_->gave_up += static_cast<int>(subs_.size());
-      return;
-    }
-    std::vector<epoll_event> events(1024);
-    buf_.resize(kReadBytes);
-    while (!shared_->stop.load(std::memory_order_relaxed)) {
-      while (!pending_.empty() && connecting_ < opt_.connect_window) {
-        const int local = pending_.back();
-        pending_.pop_back();
-        Start(local);
-      }
-      const int n = epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), 10);
-      for (int i = 0; i < n; ++i) {
-        const int local = static_cast<int>(events[i].data.u64);
-        Sub& s = subs_[local];
-        if (s.c == nullptr) continue;
-        if (events[i].events & EPOLLOUT) Flush(local);
-        if (s.c != nullptr && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) Read(local);
-      }
-    }
-    for (Sub& s : subs_) {
-      FreeContext(s.c);
-      s.c = nullptr;
-    }
-    close(epfd_);
-  }
+      : RedisSubscriberLoop(opt.loop, &shared->loop, std::move(ids)), opt_(opt), shared_(shared), tracker_(tracker) {}
 
  private:
-  static constexpr size_t kReadBytes = 256 * 1024;
-  static constexpr ssize_t kFeedBytes = 16 * 1024;
-  enum class State { kIdle, kSubscribing, kReady, kDead };
-  struct Sub {
-    int id = 0;
-    redisContext* c = nullptr;
-    State state = State::kIdle;
-    bool want_out = false;
-    int attempts = 0;
-  };
+  void OnConnect(int local) override { redisAppendCommand(context(local), "SUBSCRIBE %s", opt_.channel.c_str()); }
 
-  void Start(int local) {
-    Sub& s = subs_[local];
-    ++s.attempts;
-    redisContext* c = redisConnectNonBlock(opt_.host.c_str(), opt_.port);
-    if (c == nullptr || c->err) {
-      if (c != nullptr && s.attempts == 1) std::fprintf(stderr, "redis-pubsub: connect: %s\n", c->errstr);
-      FreeContext(c);
-      ++shared_->errors;
-      GiveUpOrRetry(local);
-      return;
-    }
-    s.c = c;
-    s.state = State::kSubscribing;
-    ++connecting_;
-    redisAppendCommand(c, "SUBSCRIBE %s", opt_.channel.c_str());
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT;
-    ev.data.u64 = static_cast<uint64_t>(local);
-    s.want_out = true;
-    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
-      std::perror("epoll_ctl");
-      Fail(local);
-    }
-  }
-
-  void GiveUpOrRetry(int local) {
-    Sub& s = subs_[local];
-    if (s.attempts < opt_.connect_attempts) {
-      s.state = State::kIdle;
-      pending_.insert(pending_.begin(), local);  // retry after the others
-    } else {
-      s.state = State::kDead;
-      ++shared_->gave_up;
-    }
-  }
-
-  void Fail(int local) {
-    Sub& s = subs_[local];
-    if (s.c != nullptr && s.attempts == 1 && shared_->errors.load() < 5) {
-      std::fprintf(stderr, "redis-pubsub: subscriber %d: %s\n", s.id, s.c->errstr[0] ? s.c->errstr : "error");
-    }
-    ++shared_->errors;
-    if (s.c != nullptr) {
-      epoll_ctl(epfd_, EPOLL_CTL_DEL, s.c->fd, nullptr);
-      FreeContext(s.c);
-      s.c = nullptr;
-    }
-    if (s.state == State::kSubscribing) {
-      --connecting_;
-      GiveUpOrRetry(local);
-    } else if (s.state == State::kReady) {
-      // Not durable: a subscriber that lost its connection has missed messages; it stays down.
-      s.state = State::kDead;
-      ++shared_->dropped;
-    }
-  }
-
-  void Flush(int local) {
-    Sub& s = subs_[local];
-    int done = 0;
-    if (redisBufferWrite(s.c, &done) != REDIS_OK) {
-      Fail(local);
-      return;
-    }
-    if (done == static_cast<int>(s.want_out)) {  // interest must change
-      epoll_event ev{};
-      ev.events = done ? EPOLLIN : (EPOLLIN | EPOLLOUT);
-      ev.data.u64 = static_cast<uint64_t>(local);
-      epoll_ctl(epfd_, EPOLL_CTL_MOD, s.c->fd, &ev);
-      s.want_out = !done;
-    }
-  }
-
-  void Read(int local) {
-    Sub& s = subs_[local];
-    for (;;) {
-      const ssize_t n = read(s.c->fd, buf_.data(), buf_.size());
-      if (n > 0) {
-        // Fed in slices so that each connection's reader buffer stays small (hiredis frees it once
-        // it is empty and larger than its 16 KiB maxbuf).
-        for (ssize_t off = 0; off < n; off += kFeedBytes) {
-          const size_t len = static_cast<size_t>(std::min<ssize_t>(kFeedBytes, n - off));
-          if (redisReaderFeed(s.c->reader, buf_.data() + off, len) != REDIS_OK) {
-            Fail(local);
-            return;
-          }
-          if (!Drain(local)) return;
-        }
-        if (static_cast<size_t>(n) < buf_.size()) return;
-      } else if (n == 0) {
-        std::snprintf(s.c->errstr, sizeof(s.c->errstr), "server closed the connection");
-        Fail(local);
-        return;
-      } else if (errno == EINTR) {
-        continue;
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return;
-      } else {
-        std::snprintf(s.c->errstr, sizeof(s.c->errstr), "read: %s", std::strerror(errno));
-        Fail(local);
-        return;
-      }
-    }
-  }
-
-  // Handles every complete reply in the reader; false if the connection failed.
-  bool Drain(int local) {
-    Sub& s = subs_[local];
-    for (;;) {
-      void* raw = nullptr;
-      if (redisGetReplyFromReader(s.c, &raw) != REDIS_OK) {
-        Fail(local);
-        return false;
-      }
-      if (raw == nullptr) return true;
-      Handle(local, static_cast<redisReply*>(raw));
-      freeReplyObject(raw);
-    }
-  }
-
-  void Handle(int local, const redisReply* r) {
-    Sub& s = subs_[local];
+  bool OnReply(int local, const redisReply* r) override {
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 && r->element[0]->type == REDIS_REPLY_STRING) {
       const redisReply* kind = r->element[0];
       const redisReply* body = r->element[2];
@@ -262,60 +68,28 @@ class SubscriberLoop {
         int index = 0;
         int64_t publish_ns = 0;
         if (pb::ParsePayload(body->str, body->len, &index, &publish_ns)) {
-          tracker_->Record(s.id, index, pb::NowNs() - publish_ns);
-          return;
+          tracker_->Record(id(local), index, pb::NowNs() - publish_ns);
+          return true;
         }
       } else if (kind->len == 9 && std::memcmp(kind->str, "subscribe", 9) == 0) {
-        if (s.state == State::kSubscribing) {
-          s.state = State::kReady;
-          --connecting_;
-          ++shared_->ready;
-        }
-        return;
+        MarkReady(local);
+        return true;
       }
     }
-    if (shared_->bad_replies.fetch_add(1) < 5) {
-      std::fprintf(stderr, "redis-pubsub: subscriber %d: unexpected reply type %d%s%s\n", s.id, r->type,
-                   r->type == REDIS_REPLY_ERROR ? ": " : "", r->type == REDIS_REPLY_ERROR ? r->str : "");
-    }
+    Unexpected(local, r);
+    return true;  // counted; the connection carries on
+  }
+
+  // Not durable: a subscriber that lost its connection has missed messages; it stays down.
+  bool ReconnectAfterLoss(int) override {
+    ++shared_->dropped;
+    return false;
   }
 
   const Options& opt_;
   Shared* shared_;
   pb::DeliveryTracker* tracker_;
-  std::vector<Sub> subs_;
-  std::vector<int> pending_;  // local indices still to connect, next at the back
-  int connecting_ = 0;
-  int epfd_ = -1;
-  std::vector<char> buf_;
 };
-
-void RaiseFdLimit(int wanted) {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
-  if (rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-  }
-  if (rl.rlim_cur != RLIM_INFINITY && static_cast<int64_t>(rl.rlim_cur) < wanted) {
-    std::fprintf(stderr, "redis-pubsub: fd limit %" PRIu64 " is below the %d needed; expect failed connections\n",
-                 static_cast<uint64_t>(rl.rlim_cur), wanted);
-  }
-}
-
-// A field of INFO (e.g. "used_memory"), or -1.
-double InfoField(redisContext* c, const char* section, const std::string& field) {
-  redisReply* r = static_cast<redisReply*>(redisCommand(c, "INFO %s", section));
-  double value = -1;
-  if (r != nullptr && r->type == REDIS_REPLY_STRING) {
-    const std::string text = "\n" + std::string(r->str, r->len);
-    const size_t at = text.find("\n" + field + ":");
-    if (at != std::string::npos) value = std::strtod(text.c_str() + at + field.size() + 2, nullptr);
-  }
-  if (r != nullptr) freeReplyObject(r);
-  return value;
-}
 
 long long NumSub(redisContext* c, const std::string& channel) {
   redisReply* r = static_cast<redisReply*>(redisCommand(c, "PUBSUB NUMSUB %s", channel.c_str()));
@@ -340,18 +114,19 @@ int main(int argc, char** argv) {
                  "[--bytes B] [--rate R] [--timeout_s S] [--threads T]\n", argv[0]);
     return 2;
   }
-  opt.host = redis.substr(0, colon);
-  opt.port = std::stoi(redis.substr(colon + 1));
+  opt.loop.name = "redis-pubsub";
+  opt.loop.host = redis.substr(0, colon);
+  opt.loop.port = std::stoi(redis.substr(colon + 1));
   opt.server_pid = std::stoi(pb::Flag(argc, argv, "server_pid", "0"));
   opt.timeout_s = std::stod(pb::Flag(argc, argv, "timeout_s", "60"));
   opt.setup_timeout_s = std::stod(pb::Flag(argc, argv, "setup_timeout_s", "180"));
   opt.threads = std::max(1, std::stoi(pb::Flag(argc, argv, "threads", "1")));
-  opt.connect_window = std::max(1, std::stoi(pb::Flag(argc, argv, "connect_window", "256")));
+  opt.loop.connect_window = std::max(1, std::stoi(pb::Flag(argc, argv, "connect_window", "256")));
   opt.channel = "pressrelay-bench:" + std::to_string(getpid()) + ":" + std::to_string(pb::NowNs());
-  RaiseFdLimit(shape.subscribers + 64);
+  pb::RaiseFdLimit(shape.subscribers + 64, "redis-pubsub");
 
   timeval tv{static_cast<time_t>(std::max(5.0, opt.timeout_s)), 0};
-  redisContext* pub = redisConnectWithTimeout(opt.host.c_str(), opt.port, tv);
+  redisContext* pub = redisConnectWithTimeout(opt.loop.host.c_str(), opt.loop.port, tv);
   if (pub == nullptr || pub->err) {
     std::fprintf(stderr, "redis-pubsub: cannot connect to %s: %s\n", redis.c_str(), pub ? pub->errstr : "out of memory");
     return 1;
@@ -372,10 +147,10 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (auto& loop : loops) threads.emplace_back([&loop] { loop->Run(); });
   const int64_t setup_deadline = setup_start + static_cast<int64_t>(opt.setup_timeout_s * 1e9);
-  while (shared.ready.load() + shared.gave_up.load() < shape.subscribers && pb::NowNs() < setup_deadline) {
+  while (shared.loop.ready.load() + shared.loop.gave_up.load() < shape.subscribers && pb::NowNs() < setup_deadline) {
     usleep(2000);
   }
-  const int ready = shared.ready.load();
+  const int ready = shared.loop.ready.load();
   long long numsub = NumSub(pub, opt.channel);
   while (numsub >= 0 && numsub < ready && pb::NowNs() < setup_deadline) {
     usleep(2000);
@@ -390,7 +165,7 @@ int main(int argc, char** argv) {
   std::string publish_error;
   const int64_t publish_start = pb::NowNs();
   for (int m = 0; m < shape.messages; ++m) {
-    if (shape.rate > 0) SleepUntilNs(publish_start + static_cast<int64_t>(m * 1e9 / shape.rate));
+    if (shape.rate > 0) pb::SleepUntilNs(publish_start + static_cast<int64_t>(m * 1e9 / shape.rate));
     const std::string payload = pb::MakePayload(m, pb::NowNs(), shape.message_bytes);
     redisReply* r = static_cast<redisReply*>(
         redisCommand(pub, "PUBLISH %s %b", opt.channel.c_str(), payload.data(), payload.size()));
@@ -410,10 +185,10 @@ int main(int argc, char** argv) {
   tracker.WaitComplete(absl::Seconds(opt.timeout_s));
 
   double used_memory = -1;
-  if (pub->err == 0) used_memory = InfoField(pub, "memory", "used_memory");
-  shared.stop = true;
+  if (pub->err == 0) used_memory = pb::InfoField(pub, "memory", "used_memory");
+  shared.loop.stop = true;
   for (auto& t : threads) t.join();
-  FreeContext(pub);
+  pb::FreeContext(pub);
 
   pb::Result result;
   result.system = "redis-pubsub";
@@ -427,7 +202,7 @@ int main(int argc, char** argv) {
   result.extra["publish_s"] = publish_s;
   result.extra["subscribers_ready"] = ready;
   result.extra["min_publish_receivers"] = static_cast<double>(min_receivers);
-  result.extra["connection_errors"] = static_cast<double>(shared.errors.load());
+  result.extra["connection_errors"] = static_cast<double>(shared.loop.errors.load());
   result.extra["subscriber_threads"] = opt.threads;
   result.notes = "not durable: a subscriber that is disconnected misses messages";
   if (ready < shape.subscribers) {
