@@ -50,15 +50,15 @@ template <typename Work>
 grpc::ServerUnaryReactor* RunAuthorized(grpc::CallbackServerContext* ctx, Edge& edge, absl::string_view method,
                                         Work work, const google::protobuf::Message* request = nullptr,
                                         const google::protobuf::Message* response = nullptr) {
-  CallInfo call{std::string(method), ctx->peer(), request, response};
+  // Only state-changing calls are audited; reads need no peer address.
+  const bool audited = Mutates(method);
+  CallInfo call{std::string(method), audited ? ctx->peer() : std::string(), request, response};
   return FinishOnPool(ctx, *edge.pool,
-                      [&edge, call = std::move(call), token = BearerToken(*ctx), act_as = ActAs(*ctx),
+                      [&edge, audited, call = std::move(call), token = BearerToken(*ctx), act_as = ActAs(*ctx),
                        work = std::move(work)]() mutable -> absl::Status {
                         auto principal = Admit(edge, token, act_as, call.method);
                         absl::Status outcome = principal.ok() ? work(*principal) : principal.status();
-                        if (Mutates(call.method)) {
-                          RecordAudit(edge, call, principal.ok() ? &*principal : nullptr, outcome);
-                        }
+                        if (audited) RecordAudit(edge, call, principal.ok() ? &*principal : nullptr, outcome);
                         return outcome;
                       });
 }

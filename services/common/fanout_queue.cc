@@ -1,5 +1,7 @@
 #include "services/common/fanout_queue.h"
 
+#include <map>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -154,20 +156,28 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
   return results->front();
 }
 
-absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, int shard, const std::string& cursor,
-                                           absl::Time cutoff) {
-  auto page = redis.Run({"SCAN", cursor, "MATCH", absl::StrCat(keys::QueuePrefix(shard), "*"), "COUNT", "500"});
+absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff) {
+  auto page = redis.Run({"SCAN", cursor, "MATCH", "q:{*", "COUNT", "500"});
   if (!page.ok()) return page.status();
   QueueScan out;
   out.cursor = std::string((*page)[0].str());
+  // The keys of one script run must share a shard (one Redis Cluster slot).
+  std::map<int, std::vector<std::string>> by_shard;
   const auto found = (*page)[1];
-  if (found.size() > 0) {
+  for (size_t i = 0; i < found.size(); ++i) {
+    absl::string_view key = found[i].str();
+    absl::string_view rest = key;
+    int shard = 0;
+    if (!absl::ConsumePrefix(&rest, "q:{") || !absl::SimpleAtoi(rest.substr(0, rest.find('}')), &shard)) continue;
+    by_shard[shard].emplace_back(key);
+  }
+  for (auto& [shard, queues] : by_shard) {
     std::vector<std::string> keys_list = {keys::Trimmed(shard)};
-    for (size_t i = 0; i < found.size(); ++i) keys_list.emplace_back(found[i].str());
+    keys_list.insert(keys_list.end(), std::make_move_iterator(queues.begin()), std::make_move_iterator(queues.end()));
     const std::vector<std::string> argv = {absl::StrCat(SeqFloor(cutoff)), keys::QueuePrefix(shard)};
     auto trimmed = redis.Eval(kTrimByAge, keys_list, argv);
     if (!trimmed.ok()) return trimmed.status();
-    out.trimmed = trimmed->integer();
+    out.trimmed += trimmed->integer();
   }
   return out;
 }

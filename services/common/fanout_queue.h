@@ -71,15 +71,14 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
 absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, absl::Span<const Chunk> chunks,
                                                        const Retention& retention);
 
-// One step of the age sweep: scans a page of the shard's queues from `cursor` ("0" to
-// start) and drops entries older than `cutoff`. The returned cursor is "0" when the shard is
-// done.
+// One step of the age sweep: scans a page of every shard's queues from `cursor` ("0" to
+// start; one pass over the keyspace for all shards) and drops entries older than `cutoff`,
+// one script run per shard on the page. The returned cursor is "0" when the sweep is done.
 struct QueueScan {
   std::string cursor;
   int64_t trimmed = 0;
 };
-absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, int shard, const std::string& cursor,
-                                           absl::Time cutoff);
+absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff);
 
 // How far a job has got in a shard.
 absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id);

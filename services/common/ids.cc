@@ -10,6 +10,14 @@
 namespace pressrelay::ids {
 namespace {
 
+constexpr absl::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+std::string Hex(const unsigned char* data, size_t n) {
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(data), n));
+}
+
+}  // namespace
+
 void EnsureSodium() {
   static const bool ready = [] {
     if (sodium_init() < 0) std::abort();
@@ -18,15 +26,8 @@ void EnsureSodium() {
   (void)ready;
 }
 
-std::string Hex(const unsigned char* data, size_t n) {
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(data), n));
-}
-
-}  // namespace
-
 std::string NewStatementId(absl::Time now) {
   EnsureSodium();
-  static constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
   const uint64_t ms = static_cast<uint64_t>(absl::ToUnixMillis(now));
   unsigned char rnd[10];
   randombytes_buf(rnd, sizeof(rnd));
@@ -42,13 +43,7 @@ std::string NewStatementId(absl::Time now) {
 }
 
 bool IsStatementId(absl::string_view id) {
-  if (id.size() != 26) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) || c == 'I' || c == 'L' || c == 'O' || c == 'U') {
-      return false;
-    }
-  }
-  return true;
+  return id.size() == 26 && id.find_first_not_of(kCrockford) == absl::string_view::npos;
 }
 
 std::string NewToken() {

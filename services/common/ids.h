@@ -9,6 +9,9 @@
 
 namespace pressrelay::ids {
 
+// libsodium, initialised once for the process (aborts if it cannot be).
+void EnsureSodium();
+
 // A ULID (26 Crockford base32 characters): sortable by issue time, 80 random bits.
 std::string NewStatementId(absl::Time now);
 // True for what NewStatementId makes: 26 characters of its alphabet.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/config.h"
+#include "services/common/ids.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
@@ -18,11 +19,6 @@
 
 namespace pressrelay::signing {
 namespace {
-
-void EnsureSodium() {
-  static const bool ready = sodium_init() >= 0;
-  (void)ready;
-}
 
 void Field(std::string* out, absl::string_view name, absl::string_view value) {
   absl::StrAppend(out, name, ":", value.size(), ":", value, "\n");
@@ -123,7 +119,7 @@ std::string FormatKeyFile(const KeyFile& key) {
 }
 
 KeyFile GenerateKey(const std::string& agency_code, const std::string& key_id, absl::Time created) {
-  EnsureSodium();
+  ids::EnsureSodium();
   KeyFile key{agency_code, key_id, created, std::string(crypto_sign_SEEDBYTES, '\0')};
   randombytes_buf(key.seed.data(), key.seed.size());
   return key;
@@ -137,7 +133,7 @@ struct KeyPair {
 };
 
 KeyPair Derive(const KeyFile& key) {
-  EnsureSodium();
+  ids::EnsureSodium();
   KeyPair kp;
   crypto_sign_seed_keypair(kp.pk, kp.sk, reinterpret_cast<const unsigned char*>(key.seed.data()));
   return kp;
@@ -261,7 +257,7 @@ absl::Status Signer::Sign(Statement* statement, absl::Time now) {
 }
 
 absl::Status Verify(const Statement& statement, absl::Span<const AgencyKey> keys) {
-  EnsureSodium();
+  ids::EnsureSodium();
   const auto& sig = statement.signature();
   if (sig.key_id().empty() || sig.value().size() != crypto_sign_BYTES) {
     return absl::PermissionDeniedError("statement is not signed");

@@ -94,7 +94,7 @@ int Run() {
   fanout_options.lease = absl::GetFlag(FLAGS_job_lease);
   FanoutEngine engine(&pool, &store, fanout_options);
   JobRunner runner(&engine, &store, absl::Seconds(1));
-  RetentionSweeper sweeper(*redis_options, shards, fanout_options.retention.max_age,
+  RetentionSweeper sweeper(*redis_options, fanout_options.retention.max_age,
                            absl::GetFlag(FLAGS_retention_sweep_interval));
   Publisher publisher(&directory, &store, &engine, &runner, signer->get());
   Catalog catalog(&store, &directory);

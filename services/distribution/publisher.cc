@@ -14,6 +14,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
 #include "services/common/validation.h"
+#include "services/distribution/read_access.h"
 
 namespace pressrelay::distribution {
 namespace {
@@ -118,16 +119,6 @@ keys::Lane LaneFor(const Statement& version) {
     default:
       return version.urgency() <= 2 ? keys::Lane::kPriority : keys::Lane::kRoutine;
   }
-}
-
-// Who speaks: the spokesperson calling, or the one the admin gateway acts for.
-absl::StatusOr<std::string> SpeakerOf(const Principal& caller) {
-  if (caller.role() != pressrelay::common::v1::ROLE_GATEWAY) return caller.id();
-  if (caller.acting_for().empty()) {
-    return absl::PermissionDeniedError(
-        "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
-  }
-  return caller.acting_for();
 }
 
 absl::Status Publisher::Sign(Statement* version, absl::Time now) {
@@ -386,8 +377,8 @@ absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit
   int64_t queued = 0;
   size_t finished = 0;
   for (const store::FanoutJob* job : now) {
-    engine_->Submit(*job, [&, job, return_when_committed](absl::StatusOr<int64_t> done) {
-      if (!done.ok()) spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job->job_id(), done.status().ToString());
+    engine_->Submit(*job, [&, job, job_id = job->job_id(), return_when_committed](absl::StatusOr<int64_t> done) {
+      if (!done.ok()) spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job_id, done.status().ToString());
       if (return_when_committed) return;  // nobody waits; `job` and the counters may be gone
       if (!done.ok()) done = engine_->Queued(*job);
       absl::MutexLock lock(&mu);

@@ -1,5 +1,7 @@
 #include "services/distribution/read_access.h"
 
+#include "services/common/status_macros.h"
+
 #include "absl/strings/str_cat.h"
 #include "services/common/status.h"
 
@@ -8,6 +10,15 @@ namespace pressrelay::distribution {
 using pressrelay::common::v1::ROLE_GATEWAY;
 using pressrelay::common::v1::ROLE_OPERATOR;
 using pressrelay::common::v1::ROLE_SPOKESPERSON;
+
+absl::StatusOr<std::string> SpeakerOf(const Principal& caller) {
+  if (caller.role() != ROLE_GATEWAY) return caller.id();
+  if (caller.acting_for().empty()) {
+    return absl::PermissionDeniedError(
+        "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
+  }
+  return caller.acting_for();
+}
 
 absl::Status MayReadAgency(const Principal& caller, const std::string& agency_code, DirectoryClient& directory,
                            absl::Time now) {
@@ -18,13 +29,11 @@ absl::Status MayReadAgency(const Principal& caller, const std::string& agency_co
       if (caller.agency_code() == agency_code) return absl::OkStatus();
       return absl::PermissionDeniedError(
           absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot read what ", agency_code, " issued"));
-    case ROLE_GATEWAY:
-      if (caller.acting_for().empty()) {
-        return absl::PermissionDeniedError(
-            "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
-      }
+    case ROLE_GATEWAY: {
       // PERMISSION_DENIED, saying why, unless that person speaks for the agency now.
-      return directory.CheckSpeaker(caller.acting_for(), agency_code, now).status();
+      PR_ASSIGN_OR_RETURN(const std::string speaker, SpeakerOf(caller));
+      return directory.CheckSpeaker(speaker, agency_code, now).status();
+    }
     default:
       return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role()), " cannot read statements here"));
   }

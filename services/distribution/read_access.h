@@ -13,6 +13,10 @@
 
 namespace pressrelay::distribution {
 
+// The spokesperson a call speaks as: the caller, or the one the admin gateway acts for
+// (PERMISSION_DENIED if the gateway names none).
+absl::StatusOr<std::string> SpeakerOf(const Principal& caller);
+
 absl::Status MayReadAgency(const Principal& caller, const std::string& agency_code, DirectoryClient& directory,
                            absl::Time now);
 

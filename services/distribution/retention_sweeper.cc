@@ -7,8 +7,8 @@
 
 namespace pressrelay::distribution {
 
-RetentionSweeper::RetentionSweeper(redis::Options redis, int shards, absl::Duration max_age, absl::Duration interval)
-    : redis_(std::move(redis)), shards_(shards), max_age_(max_age), interval_(interval), thread_([this] { Loop(); }) {}
+RetentionSweeper::RetentionSweeper(redis::Options redis, absl::Duration max_age, absl::Duration interval)
+    : redis_(std::move(redis)), max_age_(max_age), interval_(interval), thread_([this] { Loop(); }) {}
 
 RetentionSweeper::~RetentionSweeper() {
   stop_.Notify();
@@ -18,15 +18,13 @@ RetentionSweeper::~RetentionSweeper() {
 absl::StatusOr<int64_t> RetentionSweeper::SweepOnce() {
   const absl::Time cutoff = absl::Now() - max_age_;
   int64_t trimmed = 0;
-  for (int shard = 0; shard < shards_ && !stop_.HasBeenNotified(); ++shard) {
-    std::string cursor = "0";
-    do {
-      auto step = fanout::TrimQueuesByAge(redis_, shard, cursor, cutoff);
-      if (!step.ok()) return step.status();
-      trimmed += step->trimmed;
-      cursor = step->cursor;
-    } while (cursor != "0" && !stop_.HasBeenNotified());
-  }
+  std::string cursor = "0";
+  do {
+    auto step = fanout::TrimQueuesByAge(redis_, cursor, cutoff);
+    if (!step.ok()) return step.status();
+    trimmed += step->trimmed;
+    cursor = step->cursor;
+  } while (cursor != "0" && !stop_.HasBeenNotified());
   return trimmed;
 }
 

@@ -14,7 +14,7 @@ namespace pressrelay::distribution {
 
 class RetentionSweeper {
  public:
-  RetentionSweeper(redis::Options redis, int shards, absl::Duration max_age, absl::Duration interval);
+  RetentionSweeper(redis::Options redis, absl::Duration max_age, absl::Duration interval);
   ~RetentionSweeper();
   // One full sweep now (tests; the thread calls it every interval). Returns entries dropped.
   absl::StatusOr<int64_t> SweepOnce();
@@ -22,7 +22,6 @@ class RetentionSweeper {
  private:
   void Loop();
   redis::Client redis_;
-  const int shards_;
   const absl::Duration max_age_;
   const absl::Duration interval_;
   absl::Notification stop_;

@@ -106,20 +106,6 @@ void StreamHub::WantCatchUp(uint64_t stream_id) {
   catch_up_.insert(stream_id);
 }
 
-std::vector<SubscribeStream*> StreamHub::StreamsOf(const std::vector<std::string>& recipient_ids) {
-  std::vector<SubscribeStream*> out;
-  absl::ReaderMutexLock lock(&mu_);
-  for (const auto& rid : recipient_ids) {
-    auto it = by_recipient_.find(rid);
-    if (it == by_recipient_.end()) continue;
-    for (auto* s : it->second) {
-      s->Ref();
-      out.push_back(s);
-    }
-  }
-  return out;
-}
-
 std::vector<SubscribeStream*> StreamHub::StreamsById(const std::vector<uint64_t>& ids) {
   std::vector<SubscribeStream*> out;
   absl::ReaderMutexLock lock(&mu_);
@@ -291,8 +277,10 @@ void StreamHub::FlushLoop() {
     std::vector<SubscribeStream*> due;
     {
       absl::MutexLock lock(&flush_mu_);
-      const absl::Time wake = flushes_.empty() ? absl::Now() + absl::Milliseconds(100) : flushes_.begin()->first;
-      // Wake at the earliest due time, or sooner if an earlier one is scheduled meanwhile.
+      // Idle (always, without a coalescing window) until something is scheduled; then wake at
+      // the earliest due time, or sooner if an earlier one is scheduled meanwhile. Stopping
+      // takes flush_mu_, which re-evaluates the condition.
+      const absl::Time wake = flushes_.empty() ? absl::InfiniteFuture() : flushes_.begin()->first;
       auto ready = [this, wake]() ABSL_SHARED_LOCKS_REQUIRED(flush_mu_) {
         return stop_.HasBeenNotified() || (!flushes_.empty() && flushes_.begin()->first < wake);
       };

@@ -65,8 +65,7 @@ class StreamHub final : public StreamHost, public EpochSource {
   void CatchUpLoop();
   void SweepLoop();
   void FlushLoop();
-  // References to the streams of the recipients / of the ids (caller Unrefs).
-  std::vector<SubscribeStream*> StreamsOf(const std::vector<std::string>& recipient_ids);
+  // References to the streams of the ids (caller Unrefs).
   std::vector<SubscribeStream*> StreamsById(const std::vector<uint64_t>& ids);
   std::vector<SubscribeStream*> AllStreams();
   // After the dispatcher lost its place (Redis restart, trimmed events): every stream
