@@ -3,9 +3,7 @@
 // byte fails it; a rotated key signs new statements while old ones still verify.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 
-#include <filesystem>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -83,11 +81,9 @@ TEST(SigningE2E, ReceivedStatementsVerifyOfflineAndRotationKeepsOldOnesValid) {
 
   // The newsroom fetches the published keys (both, the old one retired but listed) and
   // verifies what it received.
-  auto keys_stub = reg::Keys::NewStub(grpc::CreateChannel(suite.registry_address(), grpc::InsecureChannelCredentials()));
-  reg::ListAgencyKeysResponse keys;
-  auto ctx = CallContext(reader, kWait);
-  ASSERT_TRUE(keys_stub->ListAgencyKeys(ctx.get(), reg::ListAgencyKeysRequest(), &keys).ok());
-  const std::vector<reg::AgencyKey> key_list(keys.keys().begin(), keys.keys().end());
+  auto keys = suite.AgencyKeys(reader);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  const std::vector<reg::AgencyKey>& key_list = *keys;
   EXPECT_EQ(key_list.size(), 2u);
   for (const auto& d : got) EXPECT_TRUE(signing::Verify(d.statement(), key_list).ok()) << d.statement().id();
   EXPECT_EQ(got[0].statement().signature().key_id(), old_key);
@@ -120,14 +116,7 @@ TEST(SigningE2E, ReceivedStatementsVerifyOfflineAndRotationKeepsOldOnesValid) {
 
   // And with the Python client's verifier (Debian's python3-cryptography), offline too.
   const std::string stubs = suite.dir() + "/py";
-  std::filesystem::create_directories(stubs);
-  std::vector<std::string> protoc = {"protoc", "-I", SourceDir() + "/protos", "--python_out=" + stubs,
-                                     "--grpc_python_out=" + stubs,
-                                     "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"};
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(SourceDir() + "/protos")) {
-    if (entry.path().extension() == ".proto") protoc.push_back(entry.path().string());
-  }
-  ASSERT_EQ(RunProgram(protoc, suite.dir() + "/protoc.log").first, 0);
+  ASSERT_TRUE(GeneratePythonStubs(stubs).ok());
   const std::string script = R"py(
 import json, sys
 from google.protobuf import json_format

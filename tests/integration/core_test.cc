@@ -357,12 +357,9 @@ TEST_F(CoreTest, DecomposedVietnameseIsDeliveredAsNfcAndItsSignatureVerifies) {
   EXPECT_EQ(got.headline(), nfc_headline);
   EXPECT_EQ(got.body(), "Bộ Y tế thông tin.");
   // Signed as delivered: the normalised text is what the agency's signature covers.
-  auto keys_stub = reg::Keys::NewStub(grpc::CreateChannel(suite_.registry_address(), grpc::InsecureChannelCredentials()));
-  reg::ListAgencyKeysResponse keys;
-  auto ctx = CallContext(reader, kWait);
-  ASSERT_TRUE(keys_stub->ListAgencyKeys(ctx.get(), reg::ListAgencyKeysRequest(), &keys).ok());
-  const std::vector<reg::AgencyKey> key_list(keys.keys().begin(), keys.keys().end());
-  EXPECT_TRUE(signing::Verify(got, key_list).ok());
+  auto keys = suite_.AgencyKeys(reader);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_TRUE(signing::Verify(got, *keys).ok());
 }
 
 TEST_F(CoreTest, HistoryPagesThroughWhatTheRecipientIsEntitledTo) {

@@ -6,9 +6,6 @@
 
 #include <sys/wait.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/grpc_util.h"
@@ -20,13 +17,6 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(20);
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,16 +25,16 @@ class TlsTest : public ::testing::Test {
                            certs_.File("make.log"))
                     .ok());
     auto status = make.Wait(kWait);
-    ASSERT_TRUE(status.ok() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Read(certs_.File("make.log"));
+    ASSERT_TRUE(status.ok() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << ReadFile(certs_.File("make.log"));
   }
   void TearDown() override { SetClientCredentials(nullptr); }
 
   std::shared_ptr<grpc::ChannelCredentials> Creds(const std::string& client, const std::string& ca = "ca") {
     grpc::SslCredentialsOptions options;
-    options.pem_root_certs = Read(certs_.File(ca + ".pem"));
+    options.pem_root_certs = ReadFile(certs_.File(ca + ".pem"));
     if (!client.empty()) {
-      options.pem_cert_chain = Read(certs_.File(client + ".pem"));
-      options.pem_private_key = Read(certs_.File(client + ".key"));
+      options.pem_cert_chain = ReadFile(certs_.File(client + ".pem"));
+      options.pem_private_key = ReadFile(certs_.File(client + ".key"));
     }
     return grpc::SslCredentials(options);
   }
@@ -119,30 +109,40 @@ TEST_F(TlsTest, AServiceWithoutItsClientCertificateCannotReachTheOthers) {
   ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
   ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
   const std::string spokesperson = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
-  // A second distribution replica that serves TLS and trusts the CA, but has no client
-  // certificate of its own for calling the registry (which requires one). Its service token
-  // alone does not get it in.
-  ChildProcess replica;
-  ASSERT_TRUE(replica
-                  .Start({BinaryPath("pressrelay-distribution"), "--listen", "127.0.0.1:0", "--redis",
-                          suite.redis().address(), "--registry", suite.registry_address(), "--service_token_file",
-                          suite.dir() + "/service-token", "--signing_keys_dir", suite.keys_dir(),
-                          "--shards", std::to_string(options.shards), "--tls_cert=" + certs_.File("service.pem"), "--tls_key=" + certs_.File("service.key"),
-                          "--tls_client_ca=" + certs_.File("ca.pem"), "--tls_require_client_cert",
-                          "--peer_tls_ca=" + certs_.File("ca.pem")},
-                         certs_.File("replica.log"))
-                  .ok());
-  auto ready = replica.WaitForLine("READY ", kWait);
-  ASSERT_TRUE(ready.ok()) << Read(certs_.File("replica.log"));
-  const std::string address = absl::StrCat("127.0.0.1:", ready->substr(ready->find("port=") + 5));
-  // It is up but not ready (its health needs the registry), and publishing through it fails
-  // without anything being stored...
+  // Two more distribution replicas that serve TLS and trust the CA, alike but for one thing:
+  // the first has a client certificate for calling the registry (which requires one), the
+  // second has none. Its service token alone does not get it in.
+  auto start = [&](ChildProcess* replica, bool with_client_cert, const std::string& log) -> std::string {
+    std::vector<std::string> argv = {
+        BinaryPath("pressrelay-distribution"), "--listen", "127.0.0.1:0", "--redis", suite.redis().address(),
+        "--registry", suite.registry_address(), "--service_token_file", suite.dir() + "/service-token",
+        "--signing_keys_dir", suite.keys_dir(), "--shards", std::to_string(options.shards),
+        "--tls_cert=" + certs_.File("service.pem"), "--tls_key=" + certs_.File("service.key"),
+        "--tls_client_ca=" + certs_.File("ca.pem"), "--tls_require_client_cert", "--peer_tls_ca=" + certs_.File("ca.pem")};
+    if (with_client_cert) {
+      argv.push_back("--peer_tls_cert=" + certs_.File("service.pem"));
+      argv.push_back("--peer_tls_key=" + certs_.File("service.key"));
+    }
+    EXPECT_TRUE(replica->Start(argv, certs_.File(log)).ok());
+    auto ready = replica->WaitForLine("READY ", kWait);
+    EXPECT_TRUE(ready.ok()) << ReadFile(certs_.File(log));
+    return ready.ok() ? absl::StrCat("127.0.0.1:", ready->substr(ready->find("port=") + 5)) : "";
+  };
+  ChildProcess control, replica;
+  const std::string control_address = start(&control, true, "control.log");
+  const std::string address = start(&replica, false, "replica.log");
+  ASSERT_FALSE(control_address.empty() || address.empty());
+  // The control becomes ready; the replica without a certificate finds the registry
+  // unreachable (its health probe says so) and stays not ready...
+  EXPECT_TRUE(WaitServing(control_address, kWait).ok()) << ReadFile(certs_.File("control.log"));
+  ASSERT_TRUE(replica.WaitForLog("health: NOT_SERVING", kWait).ok()) << ReadFile(certs_.File("replica.log"));
   auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(address, Creds("newsroom")));
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   grpc::health::v1::HealthCheckResponse health;
   ASSERT_TRUE(stub->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &health).ok());
   EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  // ...and publishing through it fails without anything being stored.
   auto distribution = dist::Distribution::NewStub(grpc::CreateChannel(address, Creds("newsroom")));
   dist::PublishRequest request;
   *request.mutable_draft() = MakeDraft("MOH", "Không qua được");

@@ -201,7 +201,6 @@ absl::StatusOr<int64_t> StatusField(pid_t pid, absl::string_view field) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> ChildProcess::PeakRssKib() const { return StatusField(pid_, "VmHWM:"); }
 absl::StatusOr<int64_t> ChildProcess::RssKib() const { return StatusField(pid_, "VmRSS:"); }
 
 int FreePort() {
@@ -267,6 +266,19 @@ std::pair<int, std::string> RunProgram(const std::vector<std::string>& argv, con
   auto out = p.ReadToEnd(timeout);
   auto status = p.Wait(timeout);
   return {status.ok() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, out.ok() ? *out : ""};
+}
+
+absl::Status GeneratePythonStubs(const std::string& out_dir) {
+  std::filesystem::create_directories(out_dir);
+  std::vector<std::string> protoc = {"protoc", "-I", SourceDir() + "/protos", "--python_out=" + out_dir,
+                                     "--grpc_python_out=" + out_dir,
+                                     "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"};
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(SourceDir() + "/protos")) {
+    if (entry.path().extension() == ".proto") protoc.push_back(entry.path().string());
+  }
+  const std::string log = out_dir + "/protoc.log";
+  if (RunProgram(protoc, log).first != 0) return absl::InternalError("protoc failed: " + ReadFile(log));
+  return absl::OkStatus();
 }
 
 }  // namespace pressrelay::testing

@@ -44,7 +44,6 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
   // Peak resident memory of the running process (VmHWM) and current (VmRSS), in KiB.
-  absl::StatusOr<int64_t> PeakRssKib() const;
   absl::StatusOr<int64_t> RssKib() const;
 
  private:
@@ -81,5 +80,9 @@ void WriteFile(const std::string& path, const std::string& content);
 std::pair<int, std::string> RunProgram(const std::vector<std::string>& argv, const std::string& log,
                                        const std::map<std::string, std::string>& env = {},
                                        absl::Duration timeout = absl::Seconds(60));
+
+// Python modules for protos/ (messages and gRPC stubs) in `out_dir`, made with Debian's protoc
+// and gRPC Python plugin, as a newsroom would make them.
+absl::Status GeneratePythonStubs(const std::string& out_dir);
 
 }  // namespace pressrelay::testing

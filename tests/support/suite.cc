@@ -56,9 +56,7 @@ std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address, const grp
 
 // --- RedisServer --------------------------------------------------------------------------
 
-absl::Status RedisServer::Start(bool aof, const std::string& appendfsync) {
-  aof_ = aof;
-  appendfsync_ = appendfsync;
+absl::Status RedisServer::Start() {
   port_ = FreePort();
   return Launch();
 }
@@ -71,7 +69,7 @@ absl::Status RedisServer::Restart() {
 absl::Status RedisServer::Launch() {
   std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                    "--dir", dir_, "--save", "", "--daemonize", "no", "--protected-mode", "yes",
-                                   "--appendonly", aof_ ? "yes" : "no", "--appendfsync", appendfsync_,
+                                   "--appendonly", "yes", "--appendfsync", "everysec",
                                    "--zset-max-listpack-entries", "256", "--loglevel", "warning"};
   if (auto s = process_.Start(argv, dir_ + "/redis.log"); !s.ok()) return s;
   // Probe until it answers PING (or the process dies).
@@ -130,8 +128,8 @@ absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration
       }
     }
     grpc::Status end = reader->Finish();
+    // A broken stream is no answer (a dead server is not "not serving"): watch again.
     if (end.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) break;
-    if (!serving && end.error_code() == grpc::StatusCode::UNAVAILABLE) return absl::OkStatus();
   }
   return absl::DeadlineExceededError(absl::StrCat(address, " did not become ", serving ? "SERVING" : "NOT_SERVING"));
 }
@@ -164,7 +162,7 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
 
 absl::Status Suite::Start() {
   redis_ = std::make_unique<RedisServer>(dir_.path());
-  if (auto s = redis_->Start(true, options_.appendfsync); !s.ok()) return s;
+  if (auto s = redis_->Start(); !s.ok()) return s;
   operator_token_ = ids::NewToken();
   const std::string service_token = ids::NewToken();
   WriteFile(dir_.File("bootstrap-tokens"),
@@ -394,6 +392,13 @@ absl::StatusOr<Suite::SmallWire> Suite::SetUpSmallWire(const std::string& agency
   return wire;
 }
 
+absl::StatusOr<std::vector<reg::AgencyKey>> Suite::AgencyKeys(const std::string& token) {
+  auto stub = reg::Keys::NewStub(Channel(registry_.address));
+  reg::ListAgencyKeysResponse response;
+  PR_RETURN_IF_ERROR(Invoke(*stub, &reg::Keys::Stub::ListAgencyKeys, token, reg::ListAgencyKeysRequest(), &response));
+  return std::vector<reg::AgencyKey>(response.keys().begin(), response.keys().end());
+}
+
 absl::StatusOr<dist::PublishResponse> Suite::Publish(const std::string& token, const dist::StatementDraft& draft,
                                                      const std::string& idempotency_key, bool early, int replica) {
   dist::PublishRequest request;
@@ -425,13 +430,11 @@ TestSubscriber::~TestSubscriber() { Stop(); }
 
 void TestSubscriber::Start() { thread_ = std::thread([this] { Loop(); }); }
 
-void TestSubscriber::SetReadLimit(int messages, bool small_window) {
-  if (small_window) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
-    channel_ = OpenChannel(address_, args);
-  }
+void TestSubscriber::SetReadLimit(int messages) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+  channel_ = OpenChannel(address_, args);
   absl::MutexLock lock(&mu_);
   read_limit_ = messages;
 }

@@ -28,8 +28,8 @@ namespace sub = pressrelay::subscription::v1;
 class RedisServer {
  public:
   explicit RedisServer(std::string dir) : dir_(std::move(dir)) {}
-  // appendfsync: "everysec" (the documented default) or "always".
-  absl::Status Start(bool aof = true, const std::string& appendfsync = "everysec");
+  // With an append-only file fsynced every second (the documented default), on a free port.
+  absl::Status Start();
   absl::Status Restart();  // same port, same directory (AOF reloaded)
   void Kill() { process_.Kill(); }
   int port() const { return port_; }
@@ -41,8 +41,6 @@ class RedisServer {
   absl::Status Launch();
   std::string dir_;
   int port_ = 0;
-  bool aof_ = true;
-  std::string appendfsync_;
   ChildProcess process_;
 };
 
@@ -66,7 +64,6 @@ struct SuiteOptions {
   std::vector<std::string> registry_flags;
   std::vector<std::string> distribution_flags;
   std::vector<std::string> subscription_flags;
-  std::string appendfsync = "everysec";
 };
 
 class Suite {
@@ -142,6 +139,8 @@ class Suite {
   };
   absl::StatusOr<SmallWire> SetUpSmallWire(const std::string& agency, const std::string& agency_name,
                                            const std::string& outlet, const std::string& outlet_name);
+  // The agencies' public signing keys, as the registry publishes them to `token`'s holder.
+  absl::StatusOr<std::vector<reg::AgencyKey>> AgencyKeys(const std::string& token);
 
  private:
   struct Service {
@@ -170,10 +169,10 @@ class Suite {
 class TestSubscriber {
  public:
   TestSubscriber(std::string address, std::string token, std::string cursor = "", bool from_oldest = false);
-  // Stops reading after this many messages until ResumeReading (a stuck newsroom). With
-  // `small_window` its connection also stops accepting data beyond one 64 KiB HTTP/2 window,
-  // as a frozen host's would (otherwise the gRPC library keeps reading into memory).
-  void SetReadLimit(int messages, bool small_window = true);
+  // Stops reading after this many messages until ResumeReading (a stuck newsroom); its
+  // connection also stops accepting data beyond one 64 KiB HTTP/2 window, as a frozen host's
+  // would (otherwise the gRPC library keeps reading into memory). Call before Start.
+  void SetReadLimit(int messages);
   void ResumeReading();
   ~TestSubscriber();
   void Start();
