@@ -20,6 +20,14 @@ bool RevocationCovers(const Revocation& revocation, const Principal& principal) 
   return RevocationCovers(revocation, principal.token_id(), principal.id(), principal.role());
 }
 
+void ForgetRevoked(const Revocation& revocation, CachingAuthenticator& auth) {
+  if (revocation.reset()) {
+    auth.Clear();
+  } else {
+    auth.Forget([&revocation](const Principal& p) { return RevocationCovers(revocation, p); });
+  }
+}
+
 RevocationWatcher::RevocationWatcher(std::shared_ptr<grpc::Channel> registry, std::string service_token,
                                      Handler handler)
     : stub_(pressrelay::registry::v1::Directory::NewStub(std::move(registry))),

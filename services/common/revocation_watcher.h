@@ -26,6 +26,9 @@ namespace pressrelay {
 bool RevocationCovers(const pressrelay::registry::v1::Revocation& revocation, absl::string_view token_id,
                       absl::string_view principal_id, Role role);
 bool RevocationCovers(const pressrelay::registry::v1::Revocation& revocation, const Principal& principal);
+// Drops the cached answers the revocation takes away; a reset (the feed lost its place)
+// drops them all.
+void ForgetRevoked(const pressrelay::registry::v1::Revocation& revocation, CachingAuthenticator& auth);
 
 class RevocationWatcher {
  public:

@@ -155,7 +155,7 @@ AgencyKey PublicKeyOf(const KeyFile& key) {
 
 absl::StatusOr<std::unique_ptr<Signer>> Signer::FromDirectory(std::string dir) {
   std::unique_ptr<Signer> signer(new Signer(std::move(dir)));
-  PR_RETURN_IF_ERROR(signer->Load(/*strict=*/true).status());
+  PR_RETURN_IF_ERROR(signer->Load(/*strict=*/true, signer->Fingerprint()));
   return signer;
 }
 
@@ -175,10 +175,7 @@ std::string Signer::Fingerprint() const {
   return out;
 }
 
-absl::StatusOr<std::vector<AgencyKey>> Signer::Reload() { return Load(/*strict=*/false); }
-
-absl::StatusOr<std::vector<AgencyKey>> Signer::Load(bool strict) {
-  const std::string fingerprint = Fingerprint();
+absl::Status Signer::Load(bool strict, std::string fingerprint) {
   std::error_code ec;
   std::vector<KeyFile> found;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
@@ -195,15 +192,10 @@ absl::StatusOr<std::vector<AgencyKey>> Signer::Load(bool strict) {
     found.push_back(std::move(*key));
   }
   if (ec) return absl::NotFoundError(absl::StrCat("signing keys: cannot read ", dir_, ": ", ec.message()));
-  std::vector<AgencyKey> added;
   absl::MutexLock lock(&mu_);
-  loaded_fingerprint_ = fingerprint;
-  for (auto& key : found) {
-    if (keys_.contains(key.key_id)) continue;
-    added.push_back(PublicKeyOf(key));
-    keys_.emplace(key.key_id, std::move(key));
-  }
-  return added;
+  loaded_fingerprint_ = std::move(fingerprint);
+  for (auto& key : found) keys_.try_emplace(key.key_id, std::move(key));
+  return absl::OkStatus();
 }
 
 std::vector<AgencyKey> Signer::PublicKeys() const {
@@ -215,45 +207,41 @@ std::vector<AgencyKey> Signer::PublicKeys() const {
 
 absl::Status Signer::Sign(Statement* statement, absl::Time now) {
   const std::string& agency = statement->issuer().agency_code();
+  // A key installed, replaced or removed while running changes the fingerprint: re-read.
+  std::string fingerprint = Fingerprint();
+  bool changed;
   {
-    const std::string fingerprint = Fingerprint();
-    bool changed;
-    {
-      absl::MutexLock lock(&mu_);
-      changed = fingerprint != loaded_fingerprint_;
-    }
-    if (changed) PR_RETURN_IF_ERROR(Reload().status());
+    absl::MutexLock lock(&mu_);
+    changed = fingerprint != loaded_fingerprint_;
   }
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::optional<KeyFile> current;
-    {
-      absl::MutexLock lock(&mu_);
-      for (const auto& [id, key] : keys_) {
-        // To the millisecond, as the wire keeps times: a key created within the millisecond
-        // of a publish (whose time is truncated) signs it.
-        if (key.agency_code != agency || absl::ToUnixMillis(key.created) > absl::ToUnixMillis(now)) continue;
-        if (!current || key.created > current->created ||
-            (key.created == current->created && key.key_id > current->key_id)) {
-          current = key;
-        }
+  if (changed) PR_RETURN_IF_ERROR(Load(/*strict=*/false, std::move(fingerprint)));
+  std::optional<KeyFile> current;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, key] : keys_) {
+      // To the millisecond, as the wire keeps times: a key created within the millisecond
+      // of a publish (whose time is truncated) signs it.
+      if (key.agency_code != agency || absl::ToUnixMillis(key.created) > absl::ToUnixMillis(now)) continue;
+      if (!current || key.created > current->created ||
+          (key.created == current->created && key.key_id > current->key_id)) {
+        current = key;
       }
     }
-    if (current) {
-      const std::string bytes = CanonicalBytes(*statement, current->key_id);
-      KeyPair kp = Derive(*current);
-      unsigned char sig[crypto_sign_BYTES];
-      crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), kp.sk);
-      sodium_memzero(kp.sk, sizeof(kp.sk));
-      auto* signature = statement->mutable_signature();
-      signature->set_key_id(current->key_id);
-      signature->set_algorithm(std::string(kAlgorithm));
-      signature->set_value(std::string(reinterpret_cast<const char*>(sig), sizeof(sig)));
-      return absl::OkStatus();
-    }
-    if (attempt == 0) PR_RETURN_IF_ERROR(Reload().status());
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("no signing key for agency ", agency, ": an operator must install one before it can publish"));
+  if (!current) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no signing key for agency ", agency, ": an operator must install one before it can publish"));
+  }
+  const std::string bytes = CanonicalBytes(*statement, current->key_id);
+  KeyPair kp = Derive(*current);
+  unsigned char sig[crypto_sign_BYTES];
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), kp.sk);
+  sodium_memzero(kp.sk, sizeof(kp.sk));
+  auto* signature = statement->mutable_signature();
+  signature->set_key_id(current->key_id);
+  signature->set_algorithm(std::string(kAlgorithm));
+  signature->set_value(std::string(reinterpret_cast<const char*>(sig), sizeof(sig)));
+  return absl::OkStatus();
 }
 
 absl::Status Verify(const Statement& statement, absl::Span<const AgencyKey> keys) {

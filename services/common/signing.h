@@ -71,13 +71,12 @@ class Signer {
   absl::Status Sign(Statement* statement, absl::Time now);
   // The public halves of every key held.
   std::vector<AgencyKey> PublicKeys() const;
-  // Re-reads the directory (skipping, with an error logged, files that do not parse);
-  // returns the keys that are new.
-  absl::StatusOr<std::vector<AgencyKey>> Reload();
 
  private:
   explicit Signer(std::string dir) : dir_(std::move(dir)) {}
-  absl::StatusOr<std::vector<AgencyKey>> Load(bool strict);
+  // Reads the directory, whose Fingerprint() was `fingerprint` before the read. Strict (at
+  // start) a file that does not parse is an error; otherwise it is skipped and logged.
+  absl::Status Load(bool strict, std::string fingerprint);
   std::string Fingerprint() const;
   std::string dir_;
   mutable absl::Mutex mu_;

@@ -107,13 +107,8 @@ int Run() {
   DistributionService distribution(&publisher, &catalog, &reporter, &edge);
   CatalogService catalog_service(&catalog, &edge);
   // A revoked token or identity stops publishing at once, not when its cached answer ages.
-  RevocationWatcher revocations(*channel, *service_token, [&auth](const registry_v1::Revocation& r) {
-    if (r.reset()) {
-      auth.Clear();
-    } else {
-      auth.Forget([&r](const Principal& p) { return RevocationCovers(r, p); });
-    }
-  });
+  RevocationWatcher revocations(*channel, *service_token,
+                                [&auth](const registry_v1::Revocation& r) { ForgetRevoked(r, auth); });
   auto host = ServiceHost::Start(*server_options, {&distribution, &catalog_service});
   if (!host.ok()) {
     spdlog::critical("{}", host.status().ToString());

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
+#include "services/common/status_macros.h"
 
 namespace pressrelay::registry {
 namespace {
@@ -41,6 +42,39 @@ absl::StatusOr<std::optional<TokenInfo>> ParseToken(const redis::Reply& reply) {
     return absl::DataLossError("registry: unreadable token record");
   }
   return std::optional<TokenInfo>(std::move(info));
+}
+
+// The entries of one stream after `after` (XREAD COUNT 1000, blocking up to `block` if
+// positive): each entry's id and field/value pairs.
+struct StreamEntry {
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+absl::StatusOr<std::vector<StreamEntry>> ReadStream(redis::Client& redis, absl::string_view key,
+                                                    const std::string& after, absl::Duration block) {
+  redis::Args args{"XREAD", "COUNT", "1000"};
+  if (block > absl::ZeroDuration()) args.Add("BLOCK").Add(absl::ToInt64Milliseconds(block));
+  args.Add("STREAMS").Add(key).Add(after);
+  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  std::vector<StreamEntry> out;
+  if (reply->is_nil()) return out;
+  const auto entries = (*reply)[0][1];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    StreamEntry entry{std::string(entries[i][0].str()), {}};
+    const auto fields = entries[i][1];
+    for (size_t f = 0; f + 1 < fields.size(); f += 2) entry.fields.emplace_back(fields[f].str(), fields[f + 1].str());
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// The id of a stream's newest entry, "0-0" if it is empty.
+absl::StatusOr<std::string> LatestStreamId(redis::Client& redis, absl::string_view key) {
+  auto reply = redis.Run({"XREVRANGE", key, "+", "-", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->size() == 0) return std::string("0-0");
+  return std::string((*reply)[0][0].str());
 }
 
 }  // namespace
@@ -224,25 +258,19 @@ absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> RegistryStore::
 absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& redis,
                                                                const std::string& last_id,
                                                                absl::Duration block) {
-  redis::Args args{"XREAD", "COUNT", "1000", "BLOCK"};
-  args.Add(absl::ToInt64Milliseconds(block)).Add("STREAMS").Add(keys::kRegistryChanges).Add(last_id);
-  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
-  if (!reply.ok()) return reply.status();
+  PR_ASSIGN_OR_RETURN(auto entries, ReadStream(redis, keys::kRegistryChanges, last_id, block));
   std::vector<Change> out;
-  if (reply->is_nil()) return out;
-  const auto entries = (*reply)[0][1];
-  for (size_t i = 0; i < entries.size(); ++i) {
+  for (auto& entry : entries) {
     Change change;
-    change.stream_id = std::string(entries[i][0].str());
+    change.stream_id = std::move(entry.id);
     std::optional<Kind> kind;
-    const auto fields = entries[i][1];
-    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
-      if (fields[f].str() == "kind") {
-        kind = KindFromName(fields[f + 1].str());
-        change.reload_all = fields[f + 1].str() == "all";
+    for (const auto& [name, value] : entry.fields) {
+      if (name == "kind") {
+        kind = KindFromName(value);
+        change.reload_all = value == "all";
       }
-      if (fields[f].str() == "id") change.id = std::string(fields[f + 1].str());
-      if (fields[f].str() == "origin") change.ours = fields[f + 1].str() == origin_;
+      if (name == "id") change.id = value;
+      if (name == "origin") change.ours = value == origin_;
     }
     if (!kind && !change.reload_all) continue;
     if (kind) change.kind = *kind;
@@ -273,21 +301,12 @@ absl::Status RegistryStore::AppendRevocations(const std::vector<v1::Revocation>&
 absl::StatusOr<std::vector<v1::Revocation>> RegistryStore::ReadRevocations(redis::Client& redis,
                                                                           const std::string& after,
                                                                           absl::Duration block) {
-  redis::Args args{"XREAD", "COUNT", "1000"};
-  if (block > absl::ZeroDuration()) args.Add("BLOCK").Add(absl::ToInt64Milliseconds(block));
-  args.Add("STREAMS").Add(keys::kRevocations).Add(after);
-  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
-  if (!reply.ok()) return reply.status();
+  PR_ASSIGN_OR_RETURN(auto entries, ReadStream(redis, keys::kRevocations, after, block));
   std::vector<v1::Revocation> out;
-  if (reply->is_nil()) return out;
-  const auto entries = (*reply)[0][1];
-  for (size_t i = 0; i < entries.size(); ++i) {
+  for (auto& entry : entries) {
     v1::Revocation r;
-    r.set_cursor(std::string(entries[i][0].str()));
-    const auto fields = entries[i][1];
-    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
-      const absl::string_view name = fields[f].str();
-      const std::string value(fields[f + 1].str());
+    r.set_cursor(std::move(entry.id));
+    for (const auto& [name, value] : entry.fields) {
       if (name == "token_id") r.set_token_id(value);
       if (name == "principal_id") r.set_principal_id(value);
       if (name == "reason") r.set_reason(value);
@@ -308,18 +327,12 @@ absl::StatusOr<bool> RegistryStore::HasRevocation(redis::Client& redis, const st
 }
 
 absl::StatusOr<std::string> RegistryStore::LatestRevocation(redis::Client& redis) {
-  auto reply = redis.Run({"XREVRANGE", keys::kRevocations, "+", "-", "COUNT", "1"});
-  if (!reply.ok()) return reply.status();
-  if (reply->size() == 0) return std::string("0-0");
-  return std::string((*reply)[0][0].str());
+  return LatestStreamId(redis, keys::kRevocations);
 }
 
 absl::StatusOr<std::string> RegistryStore::LatestChangeId() {
   auto redis = pool_->Acquire();
-  auto reply = redis->Run({"XREVRANGE", keys::kRegistryChanges, "+", "-", "COUNT", "1"});
-  if (!reply.ok()) return reply.status();
-  if (reply->size() == 0) return std::string("0-0");
-  return std::string((*reply)[0][0].str());
+  return LatestStreamId(*redis, keys::kRegistryChanges);
 }
 
 absl::Status RegistryStore::Ping() {

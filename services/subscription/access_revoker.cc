@@ -7,8 +7,8 @@
 namespace pressrelay::subscription {
 
 void AccessRevoker::operator()(const pressrelay::registry::v1::Revocation& revocation) {
+  ForgetRevoked(revocation, *auth_);
   if (revocation.reset()) {
-    auth_->Clear();
     const size_t ended = hub_->EndStreamsIf([this](const StreamOwner& owner) -> std::optional<grpc::Status> {
       auto principal = auth_->Authenticate(owner.token);
       if (principal.ok() || !absl::IsUnauthenticated(principal.status())) return std::nullopt;
@@ -17,7 +17,6 @@ void AccessRevoker::operator()(const pressrelay::registry::v1::Revocation& revoc
     spdlog::warn("revocation feed reset ({}): re-checked every stream, ended {}", revocation.reason(), ended);
     return;
   }
-  auth_->Forget([&](const Principal& p) { return RevocationCovers(revocation, p); });
   const grpc::Status status(grpc::StatusCode::UNAUTHENTICATED,
                             absl::StrCat("access revoked: ", revocation.reason()));
   const size_t ended = hub_->EndStreamsIf([&](const StreamOwner& owner) -> std::optional<grpc::Status> {
