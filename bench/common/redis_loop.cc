@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/numbers.h"
+#include "bench/common/bench.h"
+
 namespace pressrelay::bench {
 namespace {
 
@@ -222,6 +225,51 @@ bool RedisSubscriberLoop::Unexpected(int local, const redisReply* r) {
                  r->type, r->type == REDIS_REPLY_ERROR ? ": " : "", r->type == REDIS_REPLY_ERROR ? r->str : "");
   }
   return false;
+}
+
+bool RedisLoopOptionsFromFlags(int argc, char** argv, const std::string& name, RedisLoopOptions* out) {
+  const std::string redis = Flag(argc, argv, "redis", "");
+  const size_t colon = redis.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 || !absl::SimpleAtoi(redis.substr(colon + 1), &port)) return false;
+  out->name = name;
+  out->host = redis.substr(0, colon);
+  out->port = port;
+  out->connect_window = std::max(1, std::stoi(Flag(argc, argv, "connect_window", "256")));
+  return true;
+}
+
+redisContext* ConnectPublisher(const RedisLoopOptions& options, double timeout_s) {
+  timeval tv{static_cast<time_t>(std::max(5.0, timeout_s)), 0};
+  redisContext* c = redisConnectWithTimeout(options.host.c_str(), options.port, tv);
+  if (c == nullptr || c->err) {
+    std::fprintf(stderr, "%s: cannot connect to %s:%d: %s\n", options.name.c_str(), options.host.c_str(), options.port,
+                 c != nullptr ? c->errstr : "out of memory");
+    FreeContext(c);
+    return nullptr;
+  }
+  redisSetTimeout(c, tv);
+  return c;
+}
+
+RedisLoopSet::RedisLoopSet(RedisLoopCounters* counters, int subscribers, int threads, const MakeLoop& make)
+    : counters_(counters), subscribers_(subscribers) {
+  for (int t = 0; t < threads; ++t) {
+    std::vector<int> ids;
+    for (int i = t; i < subscribers; i += threads) ids.push_back(i);
+    loops_.push_back(make(std::move(ids)));
+  }
+  for (auto& loop : loops_) threads_.emplace_back([&loop] { loop->Run(); });
+}
+
+void RedisLoopSet::WaitReady(int64_t deadline_ns) const {
+  while (counters_->ready.load() + counters_->gave_up.load() < subscribers_ && NowNs() < deadline_ns) usleep(2000);
+}
+
+void RedisLoopSet::Stop() {
+  counters_->stop = true;
+  for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 }  // namespace pressrelay::bench

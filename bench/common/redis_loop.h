@@ -9,7 +9,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pressrelay::bench {
@@ -89,6 +92,31 @@ class RedisSubscriberLoop {
   int connecting_ = 0;
   int epfd_ = -1;
   std::vector<char> buf_;
+};
+
+// --redis HOST:PORT and --connect_window from the command line; false if --redis is missing
+// or malformed.
+bool RedisLoopOptionsFromFlags(int argc, char** argv, const std::string& name, RedisLoopOptions* out);
+// The publisher's blocking connection (timeouts of `timeout_s`, at least 5 s); null, after
+// saying why, if Redis cannot be reached.
+redisContext* ConnectPublisher(const RedisLoopOptions& options, double timeout_s);
+
+// The subscriber loops of one peer, each on its own thread, sharing subscribers 0..n-1.
+class RedisLoopSet {
+ public:
+  using MakeLoop = std::function<std::unique_ptr<RedisSubscriberLoop>(std::vector<int> ids)>;
+  RedisLoopSet(RedisLoopCounters* counters, int subscribers, int threads, const MakeLoop& make);
+  ~RedisLoopSet() { Stop(); }
+  // Until every subscriber is ready or gave up, or NowNs() passes `deadline_ns`.
+  void WaitReady(int64_t deadline_ns) const;
+  // Stops the loops and joins their threads.
+  void Stop();
+
+ private:
+  RedisLoopCounters* const counters_;
+  const int subscribers_;
+  std::vector<std::unique_ptr<RedisSubscriberLoop>> loops_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace pressrelay::bench

@@ -107,49 +107,30 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   const pb::LoadShape shape = pb::ParseShape(argc, argv);
   Options opt;
-  const std::string redis = pb::Flag(argc, argv, "redis", "");
-  const size_t colon = redis.rfind(':');
-  if (redis.empty() || colon == std::string::npos || colon == 0) {
+  if (!pb::RedisLoopOptionsFromFlags(argc, argv, "redis-pubsub", &opt.loop)) {
     std::fprintf(stderr, "usage: %s --redis HOST:PORT [--server_pid PID] [--subscribers N] [--messages M] "
                  "[--bytes B] [--rate R] [--timeout_s S] [--threads T]\n", argv[0]);
     return 2;
   }
-  opt.loop.name = "redis-pubsub";
-  opt.loop.host = redis.substr(0, colon);
-  opt.loop.port = std::stoi(redis.substr(colon + 1));
   opt.server_pid = std::stoi(pb::Flag(argc, argv, "server_pid", "0"));
   opt.timeout_s = std::stod(pb::Flag(argc, argv, "timeout_s", "60"));
   opt.setup_timeout_s = std::stod(pb::Flag(argc, argv, "setup_timeout_s", "180"));
   opt.threads = std::max(1, std::stoi(pb::Flag(argc, argv, "threads", "1")));
-  opt.loop.connect_window = std::max(1, std::stoi(pb::Flag(argc, argv, "connect_window", "256")));
   opt.channel = "pressrelay-bench:" + std::to_string(getpid()) + ":" + std::to_string(pb::NowNs());
   pb::RaiseFdLimit(shape.subscribers + 64, "redis-pubsub");
 
-  timeval tv{static_cast<time_t>(std::max(5.0, opt.timeout_s)), 0};
-  redisContext* pub = redisConnectWithTimeout(opt.loop.host.c_str(), opt.loop.port, tv);
-  if (pub == nullptr || pub->err) {
-    std::fprintf(stderr, "redis-pubsub: cannot connect to %s: %s\n", redis.c_str(), pub ? pub->errstr : "out of memory");
-    return 1;
-  }
-  redisSetTimeout(pub, tv);
+  redisContext* pub = pb::ConnectPublisher(opt.loop, opt.timeout_s);
+  if (pub == nullptr) return 1;
 
   pb::DeliveryTracker tracker(shape.subscribers, shape.messages);
   Shared shared;
-  std::vector<std::unique_ptr<SubscriberLoop>> loops;
-  for (int t = 0; t < opt.threads; ++t) {
-    std::vector<int> ids;
-    for (int i = t; i < shape.subscribers; i += opt.threads) ids.push_back(i);
-    loops.push_back(std::make_unique<SubscriberLoop>(opt, &shared, &tracker, std::move(ids)));
-  }
-
   // Connect and subscribe everyone before the first publish.
   const int64_t setup_start = pb::NowNs();
-  std::vector<std::thread> threads;
-  for (auto& loop : loops) threads.emplace_back([&loop] { loop->Run(); });
+  pb::RedisLoopSet loops(&shared.loop, shape.subscribers, opt.threads, [&](std::vector<int> ids) {
+    return std::make_unique<SubscriberLoop>(opt, &shared, &tracker, std::move(ids));
+  });
   const int64_t setup_deadline = setup_start + static_cast<int64_t>(opt.setup_timeout_s * 1e9);
-  while (shared.loop.ready.load() + shared.loop.gave_up.load() < shape.subscribers && pb::NowNs() < setup_deadline) {
-    usleep(2000);
-  }
+  loops.WaitReady(setup_deadline);
   const int ready = shared.loop.ready.load();
   long long numsub = NumSub(pub, opt.channel);
   while (numsub >= 0 && numsub < ready && pb::NowNs() < setup_deadline) {
@@ -186,8 +167,7 @@ int main(int argc, char** argv) {
 
   double used_memory = -1;
   if (pub->err == 0) used_memory = pb::InfoField(pub, "memory", "used_memory");
-  shared.loop.stop = true;
-  for (auto& t : threads) t.join();
+  loops.Stop();
   pb::FreeContext(pub);
 
   pb::Result result;
