@@ -182,10 +182,18 @@ absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::strin
   return out;
 }
 
-absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id) {
-  auto reply = redis.Run({"HGET", keys::FanoutProgress(shard), job_id});
-  if (!reply.ok()) return reply.status();
-  return reply->is_nil() ? 0 : reply->integer();
+absl::StatusOr<std::vector<int64_t>> Progress(redis::Client& redis, const std::string& job_id,
+                                              absl::Span<const int> shards) {
+  std::vector<redis::Args> batch;
+  for (int shard : shards) batch.push_back({"HGET", keys::FanoutProgress(shard), job_id});
+  auto replies = redis.Pipeline(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<int64_t> out;
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) return redis::ReplyStatus(reply);
+    out.push_back(reply.is_nil() ? 0 : reply.integer());
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<std::vector<Entry>>> ReadQueues(redis::Client& redis,

@@ -81,7 +81,9 @@ struct QueueScan {
 absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff);
 
 // How far a job has got in a shard.
-absl::StatusOr<int64_t> Progress(redis::Client& redis, int shard, const std::string& job_id);
+// How far a job has got in each of `shards`, in one round trip.
+absl::StatusOr<std::vector<int64_t>> Progress(redis::Client& redis, const std::string& job_id,
+                                              absl::Span<const int> shards);
 
 struct Entry {
   int64_t seq = 0;

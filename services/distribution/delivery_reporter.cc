@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/distribution/fanout_engine.h"
 #include "services/distribution/read_access.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -33,12 +34,13 @@ absl::StatusOr<v1::DeliveryReport> DeliveryReporter::Report(const Principal& cal
                                                             const v1::GetDeliveryReportRequest& request) {
   if (request.statement_id().empty()) return FieldError("statement_id", "is required");
   if (request.version() < 0) return FieldError("version", "must not be negative");
-  PR_ASSIGN_OR_RETURN(auto head, store_->LoadHead(request.statement_id()));
+  PR_ASSIGN_OR_RETURN(auto summaries, store_->LoadSummaries({request.statement_id()}));
+  const auto& head = summaries[0].head;
   if (!head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
   PR_RETURN_IF_ERROR(MayReadAgency(caller, head->agency_code(), *directory_, absl::Now()));
-  PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(request.statement_id()));
-  const int version = request.version() == 0 ? numbers.first : request.version();
-  if (version > numbers.first) return FieldError("version", absl::StrCat("the statement has ", numbers.first, " versions"));
+  const int latest = summaries[0].latest;
+  const int version = request.version() == 0 ? latest : request.version();
+  if (version > latest) return FieldError("version", absl::StrCat("the statement has ", latest, " versions"));
 
   // The version's audience: every recipient of its jobs that were not canceled.
   const std::string prefix = absl::StrCat(request.statement_id(), ":", version, ":");
@@ -49,24 +51,22 @@ absl::StatusOr<v1::DeliveryReport> DeliveryReporter::Report(const Principal& cal
   PR_ASSIGN_OR_RETURN(auto states, store_->JobStates(job_ids));
   std::vector<fanout::MemberRef> refs;
   std::vector<bool> queued;
+  std::vector<int64_t> seqs;
   {
     auto redis = pool_->Acquire();
     for (size_t i = 0; i < job_ids.size(); ++i) {
       if (states[i] == JobState::kCanceled) continue;
       PR_ASSIGN_OR_RETURN(auto job, store_->LoadJob(job_ids[i]));
       if (!job) continue;
-      for (const auto& shard : job->shards()) {
-        PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job->job_id()));
+      PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(*redis, job->job_id(), ShardsOf(*job)));
+      for (int s = 0; s < job->shards_size(); ++s) {
+        const auto& shard = job->shards(s);
         for (int k = 0; k < shard.recipients_size(); ++k) {
           refs.push_back({shard.shard(), shard.recipients(k), static_cast<keys::Lane>(job->lane())});
-          queued.push_back(k < progress);
+          queued.push_back(k < progresses[s]);
         }
       }
     }
-  }
-  std::vector<int64_t> seqs;
-  {
-    auto redis = pool_->Acquire();
     PR_ASSIGN_OR_RETURN(seqs, fanout::QueuedSeqs(*redis, refs, request.statement_id(), version));
   }
   PR_ASSIGN_OR_RETURN(auto ledger, ledger_->States(request.statement_id(), version));

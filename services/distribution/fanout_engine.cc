@@ -7,16 +7,24 @@
 
 namespace pressrelay::distribution {
 
+std::vector<int> ShardsOf(const store::FanoutJob& job) {
+  std::vector<int> shards;
+  for (const auto& shard : job.shards()) shards.push_back(shard.shard());
+  return shards;
+}
+
 FanoutEngine::FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options)
     : pool_(pool), store_(store), options_(std::move(options)) {}
 
 absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   const absl::Time started = absl::Now();
   auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
   int64_t queued = 0;
-  for (const auto& shard : job.shards()) {
+  for (int s = 0; s < job.shards_size(); ++s) {
+    const auto& shard = job.shards(s);
     const int64_t total = shard.recipients_size();
-    PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job.job_id()));
+    int64_t progress = progresses[s];
     while (progress < total) {
       std::vector<fanout::Chunk> chunks;
       for (int64_t start = progress; start < total && static_cast<int>(chunks.size()) < options_.chunks_per_batch;
@@ -54,11 +62,9 @@ void FanoutEngine::Submit(store::FanoutJob job, absl::AnyInvocable<void(absl::St
 
 absl::StatusOr<int64_t> FanoutEngine::Queued(const store::FanoutJob& job) {
   auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
   int64_t queued = 0;
-  for (const auto& shard : job.shards()) {
-    PR_ASSIGN_OR_RETURN(int64_t progress, fanout::Progress(*redis, shard.shard(), job.job_id()));
-    queued += std::min<int64_t>(progress, shard.recipients_size());
-  }
+  for (int s = 0; s < job.shards_size(); ++s) queued += std::min<int64_t>(progresses[s], job.shards(s).recipients_size());
   return queued;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -29,6 +30,9 @@ struct FanoutOptions {
   fanout::Retention retention;
   absl::Duration lease = absl::Seconds(10);
 };
+
+// The shards a job's audience falls in, in the job's order.
+std::vector<int> ShardsOf(const store::FanoutJob& job);
 
 class FanoutEngine {
  public:

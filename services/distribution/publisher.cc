@@ -247,10 +247,10 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
       PR_ASSIGN_OR_RETURN(auto existing, store_->LoadIdempotency(idem_key));
       if (existing) return Replay(*existing, request_hash);
     }
-    PR_ASSIGN_OR_RETURN(auto head, store_->LoadHead(request.statement_id()));
+    // Head and version numbers in one round trip.
+    PR_ASSIGN_OR_RETURN(auto summaries, store_->LoadSummaries({request.statement_id()}));
+    auto& [latest, released, head] = summaries[0];
     if (!head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
-    PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(request.statement_id()));
-    const auto [latest, released] = numbers;
     if (request.expected_version() != 0 && request.expected_version() != latest) {
       return absl::FailedPreconditionError(
           absl::StrCat("statement is at version ", latest, ", not ", request.expected_version()));
