@@ -145,10 +145,7 @@ TEST(AccessMatrix, EveryRoleAgainstEveryRpcMatchesTheTable) {
   tokens["newsroom_client"] = *suite.IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
   tokens["journalist"] = *suite.IssueToken(reg::SUBJECT_KIND_JOURNALIST, "B-1");
   tokens["gateway"] = *suite.IssueToken(reg::SUBJECT_KIND_GATEWAY, "admin-gateway");
-  {
-    std::ifstream in(suite.dir() + "/service-token");
-    tokens["service"] = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  tokens["service"] = ReadFile(suite.service_token_file());
   for (const auto& role : kRoles) ASSERT_FALSE(tokens[role].empty()) << role;
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> by_service = {

@@ -165,7 +165,7 @@ TEST(ServiceHost, EveryServiceRunsFromTheEnvironmentAndTheCommandLineWins) {
       {"PRESSRELAY_LISTEN", "127.0.0.1:0"},
       {"PRESSRELAY_REDIS", suite.redis().address()},
       {"PRESSRELAY_REGISTRY", suite.registry_address()},
-      {"PRESSRELAY_SERVICE_TOKEN_FILE", suite.dir() + "/service-token"},
+      {"PRESSRELAY_SERVICE_TOKEN_FILE", suite.service_token_file()},
       {"PRESSRELAY_SHARDS", std::to_string(SuiteOptions().shards)},
   };
   struct Case {

@@ -115,7 +115,7 @@ TEST_F(TlsTest, AServiceWithoutItsClientCertificateCannotReachTheOthers) {
   auto start = [&](ChildProcess* replica, bool with_client_cert, const std::string& log) -> std::string {
     std::vector<std::string> argv = {
         BinaryPath("pressrelay-distribution"), "--listen", "127.0.0.1:0", "--redis", suite.redis().address(),
-        "--registry", suite.registry_address(), "--service_token_file", suite.dir() + "/service-token",
+        "--registry", suite.registry_address(), "--service_token_file", suite.service_token_file(),
         "--signing_keys_dir", suite.keys_dir(), "--shards", std::to_string(options.shards),
         "--tls_cert=" + certs_.File("service.pem"), "--tls_key=" + certs_.File("service.key"),
         "--tls_client_ca=" + certs_.File("ca.pem"), "--tls_require_client_cert", "--peer_tls_ca=" + certs_.File("ca.pem")};

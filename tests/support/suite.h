@@ -95,6 +95,8 @@ class Suite {
   const std::string& operator_token() const { return operator_token_; }
   // The agencies' private signing keys (the distribution service's --signing_keys_dir).
   const std::string& keys_dir() const { return keys_dir_; }
+  // The file holding the services' own bearer token (--service_token_file).
+  const std::string& service_token_file() const { return service_token_file_; }
   // Installs a new signing key for an agency (rotation); returns its key id.
   std::string RotateKey(const std::string& agency_code, absl::Time created = absl::Now());
 
