@@ -86,6 +86,11 @@ struct Result {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::map<std::string, double> extra;  // peak RSS per process (KiB), memory figures, ...
   std::string notes;
+
+  // Appends "; <count> <what>" to the notes when count is not zero.
+  void NoteCount(int64_t count, const std::string& what) {
+    if (count != 0) notes += "; " + std::to_string(count) + " " + what;
+  }
 };
 
 // Fills the delivery figures of `result` from a tracker.

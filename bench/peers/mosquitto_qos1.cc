@@ -459,15 +459,9 @@ int Main(int argc, char** argv) {
   if (subscribed < shape.subscribers) {
     absl::StrAppend(&result.notes, "; only ", subscribed, " of ", shape.subscribers, " subscribed before publishing");
   }
-  if (shared.disconnects.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", shared.disconnects.load(), " subscriber disconnects");
-  }
-  if (shared.suback_failures.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", shared.suback_failures.load(), " SUBACKs not granting QoS 1");
-  }
-  if (shared.bad_payloads.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", shared.bad_payloads.load(), " unparsable payloads");
-  }
+  result.NoteCount(shared.disconnects.load(), "subscriber disconnects");
+  result.NoteCount(shared.suback_failures.load(), "SUBACKs not granting QoS 1");
+  result.NoteCount(shared.bad_payloads.load(), "unparsable payloads");
   PrintResult(result);
 
   // Leave without tearing down 10,000 clients one by one: the sockets close with the process

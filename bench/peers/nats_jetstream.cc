@@ -350,19 +350,11 @@ int Main(int argc, char** argv) {
     absl::StrAppend(&result.notes, "; only ", consumers, " of ", shape.subscribers,
                     " durable consumers could be created (", create_errors.load(), " errors), the rest count as lost");
   }
-  if (counters.pub_errors.load() > 0) absl::StrAppend(&result.notes, "; ", counters.pub_errors.load(), " publish errors");
-  if (counters.disconnects.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", counters.disconnects.load(), " connection losses");
-  }
-  if (sample_not_explicit > 0) {
-    absl::StrAppend(&result.notes, "; ", sample_not_explicit, " sampled consumers not AckExplicit");
-  }
-  if (counters.ack_failures.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", counters.ack_failures.load(), " acks failed to send");
-  }
-  if (counters.bad_payloads.load() > 0) {
-    absl::StrAppend(&result.notes, "; ", counters.bad_payloads.load(), " unparsable payloads");
-  }
+  result.NoteCount(counters.pub_errors.load(), "publish errors");
+  result.NoteCount(counters.disconnects.load(), "connection losses");
+  result.NoteCount(sample_not_explicit, "sampled consumers not AckExplicit");
+  result.NoteCount(counters.ack_failures.load(), "acks failed to send");
+  result.NoteCount(counters.bad_payloads.load(), "unparsable payloads");
   PrintResult(result);
 
   // Leave without unsubscribing 10,000 subscriptions one by one: the connections close with

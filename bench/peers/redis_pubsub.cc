@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
     result.notes += "; only " + std::to_string(ready) + " of " + std::to_string(shape.subscribers) +
                     " subscribers were subscribed before publishing";
   }
-  if (shared.dropped.load() > 0) result.notes += "; " + std::to_string(shared.dropped.load()) + " subscribers lost their connection";
+  result.NoteCount(shared.dropped.load(), "subscribers lost their connection");
   if (!publish_error.empty()) result.notes += "; " + publish_error;
   pb::PrintResult(result);
   return 0;
