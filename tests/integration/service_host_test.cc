@@ -3,14 +3,27 @@
 // on SIGTERM.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/server.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -107,6 +120,85 @@ TEST(ServiceHost, ServesReflection) {
             std::string::npos);
   EXPECT_NE(ReflectionListing(suite.subscription_address()).find("pressrelay.subscription.v1.Subscription"),
             std::string::npos);
+}
+
+int PortOf(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&a)->sin6_port);
+  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&a)->sin_port);
+  return -1;
+}
+
+// SO_KEEPALIVE and TCP_KEEPIDLE of every connected socket process `pid` holds whose local
+// port (or, with `peer`, remote port) is `port`, read from the process's own descriptors
+// (pidfd_getfd: the test started the services, so it may look).
+std::vector<std::pair<int, int>> KeepaliveOfConnections(pid_t pid, int port, bool peer = false) {
+  std::vector<std::pair<int, int>> found;
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  EXPECT_GE(pidfd, 0) << "pidfd_open: " << std::strerror(errno);
+  if (pidfd < 0) return found;
+  for (const auto& entry : std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/fd"))) {
+    int target = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &target)) continue;
+    std::error_code ec;
+    if (std::filesystem::read_symlink(entry.path(), ec).string().rfind("socket:", 0) != 0) continue;
+    const int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, target, 0));
+    if (fd < 0) continue;  // closed meanwhile
+    sockaddr_storage local{}, remote{};
+    socklen_t local_len = sizeof(local), remote_len = sizeof(remote);
+    const bool connected = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+                           getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) == 0;
+    if (connected && PortOf(peer ? remote : local) == port) {
+      int keepalive = -1, idle = -1;
+      socklen_t len = sizeof(int);
+      getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &keepalive, &len);
+      len = sizeof(int);
+      getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len);
+      found.emplace_back(keepalive, idle);
+    }
+    close(fd);
+  }
+  close(pidfd);
+  return found;
+}
+
+int PortOf(const std::string& address) {
+  int port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port)) << address;
+  return port;
+}
+
+// Dead newsroom connections are found by the kernel's TCP keepalive, set on every accepted
+// connection (server.cc; tcp_keepalive.h says why not HTTP/2 PINGs).
+TEST(ServiceHost, AcceptedConnectionsHaveTcpKeepalive) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  const std::vector<std::pair<std::string, pid_t>> services = {
+      {suite.registry_address(), suite.registry().pid()},
+      {suite.distribution_address(), suite.distribution().pid()},
+      {suite.subscription_address(), suite.subscription().pid()}};
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& [address, pid] : services) {
+    // A connection of our own, surely accepted once a call on it has completed.
+    channels.push_back(OpenChannel(address));
+    auto stub = grpc::health::v1::Health::NewStub(channels.back());
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(std::string(kLivenessService));
+    grpc::health::v1::HealthCheckResponse response;
+    ASSERT_TRUE(stub->Check(&ctx, request, &response).ok()) << address;
+
+    const auto connections = KeepaliveOfConnections(pid, PortOf(address));
+    ASSERT_FALSE(connections.empty()) << address;
+    for (const auto& [keepalive, idle] : connections) {
+      EXPECT_EQ(keepalive, 1) << address << " has a connection without TCP keepalive";
+      EXPECT_EQ(idle, 30) << address;
+    }
+  }
+  // Control: the test's own ends of those connections have no keepalive (the check can fail).
+  const auto own = KeepaliveOfConnections(getpid(), PortOf(suite.subscription_address()), /*peer=*/true);
+  ASSERT_FALSE(own.empty());
+  for (const auto& [keepalive, idle] : own) EXPECT_EQ(keepalive, 0);
 }
 
 TEST(ServiceHost, ExitsCleanlyOnSigterm) {
