@@ -33,6 +33,7 @@
 #include "bench/common/bench.h"
 #include "services/common/grpc_util.h"
 #include "services/common/status.h"
+#include "services/common/tcp_keepalive.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::bench {
@@ -141,7 +142,11 @@ class Fleet {
     for (size_t i = 0; i < tokens_.size(); ++i) {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own TCP connection, like a newsroom
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+      // Dead connections found by the kernel's TCP keepalive, as the services do: with
+      // HTTP/2 keepalive every read re-arms a timer, and in Debian's libgrpc each timer
+      // change walks a debug hash bucket as long as (connections / 1009), a cost a newsroom
+      // with one connection never sees but this process of 10,000 would (tcp_keepalive.h).
+      args.SetSocketMutator(NewTcpKeepaliveMutator(TcpKeepalive{}));
       // As recommended to newsroom clients: a statement stream needs no bandwidth probing,
       // whose PINGs would cost both ends a round trip per read.
       args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
