@@ -16,38 +16,61 @@ std::vector<int> ShardsOf(const store::FanoutJob& job) {
 FanoutEngine::FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options)
     : pool_(pool), store_(store), options_(std::move(options)) {}
 
+std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals, absl::Span<const int64_t> progress,
+                                               int chunk_size, int chunks_per_batch) {
+  std::vector<std::pair<int, int64_t>> batch;
+  int64_t recipients = 0;
+  for (int s = 0; s < static_cast<int>(totals.size()); ++s) {
+    const int64_t left = totals[s] - progress[s];
+    if (left <= 0) continue;
+    if (left > chunk_size) {
+      if (!batch.empty()) break;
+      for (int64_t start = progress[s]; start < totals[s] && static_cast<int>(batch.size()) < chunks_per_batch;
+           start += chunk_size) {
+        batch.emplace_back(s, start);
+      }
+      break;
+    }
+    if (!batch.empty() && recipients + left > chunk_size) break;
+    batch.emplace_back(s, progress[s]);
+    recipients += left;
+  }
+  return batch;
+}
+
 absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   const absl::Time started = absl::Now();
   auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
-  int64_t queued = 0;
-  for (int s = 0; s < job.shards_size(); ++s) {
-    const auto& shard = job.shards(s);
-    const int64_t total = shard.recipients_size();
-    int64_t progress = progresses[s];
-    while (progress < total) {
-      std::vector<fanout::Chunk> chunks;
-      for (int64_t start = progress; start < total && static_cast<int>(chunks.size()) < options_.chunks_per_batch;
-           start += options_.chunk_size) {
-        fanout::Chunk chunk;
-        chunk.job_id = job.job_id();
-        chunk.shard = shard.shard();
-        chunk.statement_id = job.statement_id();
-        chunk.version = job.version();
-        chunk.lane = static_cast<keys::Lane>(job.lane());
-        chunk.start = start;
-        const int64_t end = std::min<int64_t>(total, start + options_.chunk_size);
-        chunk.recipients.assign(shard.recipients().begin() + start, shard.recipients().begin() + end);
-        chunks.push_back(std::move(chunk));
-      }
-      PR_ASSIGN_OR_RETURN(auto results, fanout::EnqueueChunks(*redis, chunks, options_.retention));
-      // Whether our chunks applied or another runner got there first, progress is now
-      // where the last answer says.
-      progress = results.back().progress;
-      if (progress < total) PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
+  PR_ASSIGN_OR_RETURN(std::vector<int64_t> progress, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
+  std::vector<int64_t> totals;
+  for (const auto& shard : job.shards()) totals.push_back(shard.recipients_size());
+  for (;;) {
+    const auto batch = NextBatch(totals, progress, options_.chunk_size, options_.chunks_per_batch);
+    if (batch.empty()) break;
+    std::vector<fanout::Chunk> chunks;
+    for (const auto& [s, start] : batch) {
+      const auto& shard = job.shards(s);
+      fanout::Chunk chunk;
+      chunk.job_id = job.job_id();
+      chunk.shard = shard.shard();
+      chunk.statement_id = job.statement_id();
+      chunk.version = job.version();
+      chunk.lane = static_cast<keys::Lane>(job.lane());
+      chunk.start = start;
+      const int64_t end = std::min<int64_t>(totals[s], start + options_.chunk_size);
+      chunk.recipients.assign(shard.recipients().begin() + start, shard.recipients().begin() + end);
+      chunks.push_back(std::move(chunk));
     }
-    queued += total;
+    PR_ASSIGN_OR_RETURN(auto results, fanout::EnqueueChunks(*redis, chunks, options_.retention));
+    // Whether our chunks applied or another runner got there first, each shard's progress
+    // is now where its last answer says.
+    for (size_t i = 0; i < results.size(); ++i) progress[batch[i].first] = results[i].progress;
+    if (!NextBatch(totals, progress, options_.chunk_size, 1).empty()) {
+      PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
+    }
   }
+  int64_t queued = 0;
+  for (int64_t total : totals) queued += total;
   PR_RETURN_IF_ERROR(store_->FinishJob(job));
   spdlog::info("fan-out {}: {} recipients queued in {} ms", job.job_id(), queued,
                absl::ToInt64Milliseconds(absl::Now() - started));

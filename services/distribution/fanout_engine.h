@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <functional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "services/common/fanout_queue.h"
 #include "services/common/redis.h"
 #include "services/common/worker_pool.h"
@@ -33,6 +35,15 @@ struct FanoutOptions {
 
 // The shards a job's audience falls in, in the job's order.
 std::vector<int> ShardsOf(const store::FanoutJob& job);
+
+// The chunks of the next round trip, as (index into the job's shards, first recipient).
+// Shard i has totals[i] recipients, queued up to progress[i]. A shard with
+// more than chunk_size left gets a round trip of its own (up to chunks_per_batch chunks);
+// smaller remainders share one until together they hold chunk_size recipients, so a small
+// audience spread over every shard is queued in one round trip rather than one per shard.
+// Empty when nothing is left.
+std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals, absl::Span<const int64_t> progress,
+                                               int chunk_size, int chunks_per_batch);
 
 class FanoutEngine {
  public:
