@@ -32,13 +32,6 @@ namespace {
 
 int Seconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Seconds(d)); }
 
-absl::Status SetInt(int fd, int level, int name, int value, const char* what) {
-  if (setsockopt(fd, level, name, &value, sizeof(value)) != 0) {
-    return absl::InternalError(absl::StrCat("setsockopt ", what, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 // The mutator: the vtable's functions find their options after the base struct.
 struct KeepaliveMutator {
   grpc_socket_mutator base;
@@ -62,17 +55,24 @@ const grpc_socket_mutator_vtable kVtable = {MutateFd, Compare, Destroy, nullptr}
 }  // namespace
 
 absl::Status ApplyTcpKeepalive(int fd, const TcpKeepalive& keepalive) {
-  if (absl::Status s = SetInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE"); !s.ok()) return s;
-  if (absl::Status s = SetInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, Seconds(keepalive.idle), "TCP_KEEPIDLE"); !s.ok()) {
-    return s;
+  struct Option {
+    int level, name, value;
+    const char* what;
+  };
+  const Option options[] = {
+      {SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
+      {IPPROTO_TCP, TCP_KEEPIDLE, Seconds(keepalive.idle), "TCP_KEEPIDLE"},
+      {IPPROTO_TCP, TCP_KEEPINTVL, Seconds(keepalive.interval), "TCP_KEEPINTVL"},
+      {IPPROTO_TCP, TCP_KEEPCNT, keepalive.probes, "TCP_KEEPCNT"},
+      {IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(absl::ToInt64Milliseconds(keepalive.user_timeout)),
+       "TCP_USER_TIMEOUT"},
+  };
+  for (const Option& o : options) {
+    if (setsockopt(fd, o.level, o.name, &o.value, sizeof(o.value)) != 0) {
+      return absl::InternalError(absl::StrCat("setsockopt ", o.what, ": ", std::strerror(errno)));
+    }
   }
-  if (absl::Status s = SetInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, Seconds(keepalive.interval), "TCP_KEEPINTVL");
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = SetInt(fd, IPPROTO_TCP, TCP_KEEPCNT, keepalive.probes, "TCP_KEEPCNT"); !s.ok()) return s;
-  return SetInt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(absl::ToInt64Milliseconds(keepalive.user_timeout)),
-                "TCP_USER_TIMEOUT");
+  return absl::OkStatus();
 }
 
 grpc_socket_mutator* NewTcpKeepaliveMutator(const TcpKeepalive& keepalive) {

@@ -44,9 +44,10 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   PR_ASSIGN_OR_RETURN(std::vector<int64_t> progress, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
   std::vector<int64_t> totals;
   for (const auto& shard : job.shards()) totals.push_back(shard.recipients_size());
-  for (;;) {
+  for (bool first = true;; first = false) {
     const auto batch = NextBatch(totals, progress, options_.chunk_size, options_.chunks_per_batch);
     if (batch.empty()) break;
+    if (!first) PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
     std::vector<fanout::Chunk> chunks;
     for (const auto& [s, start] : batch) {
       const auto& shard = job.shards(s);
@@ -65,9 +66,6 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
     // Whether our chunks applied or another runner got there first, each shard's progress
     // is now where its last answer says.
     for (size_t i = 0; i < results.size(); ++i) progress[batch[i].first] = results[i].progress;
-    if (!NextBatch(totals, progress, options_.chunk_size, 1).empty()) {
-      PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
-    }
   }
   int64_t queued = 0;
   for (int64_t total : totals) queued += total;

@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/config.h"
 #include "services/common/server.h"
 #include "tests/support/suite.h"
 
@@ -161,12 +162,6 @@ std::vector<std::pair<int, int>> KeepaliveOfConnections(pid_t pid, int port, boo
   return found;
 }
 
-int PortOf(const std::string& address) {
-  int port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port)) << address;
-  return port;
-}
-
 // Dead newsroom connections are found by the kernel's TCP keepalive, set on every accepted
 // connection (server.cc; tcp_keepalive.h says why not HTTP/2 PINGs).
 TEST(ServiceHost, AcceptedConnectionsHaveTcpKeepalive) {
@@ -188,7 +183,7 @@ TEST(ServiceHost, AcceptedConnectionsHaveTcpKeepalive) {
     grpc::health::v1::HealthCheckResponse response;
     ASSERT_TRUE(stub->Check(&ctx, request, &response).ok()) << address;
 
-    const auto connections = KeepaliveOfConnections(pid, PortOf(address));
+    const auto connections = KeepaliveOfConnections(pid, ParseHostPort(address, "address")->port);
     ASSERT_FALSE(connections.empty()) << address;
     for (const auto& [keepalive, idle] : connections) {
       EXPECT_EQ(keepalive, 1) << address << " has a connection without TCP keepalive";
@@ -196,7 +191,8 @@ TEST(ServiceHost, AcceptedConnectionsHaveTcpKeepalive) {
     }
   }
   // Control: the test's own ends of those connections have no keepalive (the check can fail).
-  const auto own = KeepaliveOfConnections(getpid(), PortOf(suite.subscription_address()), /*peer=*/true);
+  const auto own =
+      KeepaliveOfConnections(getpid(), ParseHostPort(suite.subscription_address(), "address")->port, /*peer=*/true);
   ASSERT_FALSE(own.empty());
   for (const auto& [keepalive, idle] : own) EXPECT_EQ(keepalive, 0);
 }
