@@ -264,8 +264,9 @@ void Registry::RebuildRecipientLocked(const std::string& recipient_id) {
 }
 
 template <typename Msg>
-absl::Status Registry::PutEntity(Kind kind, const std::string& id, const Msg& entity) {
-  PR_RETURN_IF_ERROR(store_->Put(kind, id, entity));
+absl::Status Registry::PutEntity(Kind kind, const std::string& id, const Msg& entity,
+                                 const std::vector<v1::Revocation>& revocations) {
+  PR_RETURN_IF_ERROR(store_->Put(kind, id, entity, revocations));
   return ApplyChange(kind, id);
 }
 
@@ -370,8 +371,7 @@ absl::StatusOr<v1::Journalist> Registry::UpsertJournalist(v1::Journalist j) {
   FieldViolations v;
   CheckJournalist(&j, "journalist", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
-  PR_RETURN_IF_ERROR(PutEntity(Kind::kJournalist, j.card_number(), j));
-  PR_RETURN_IF_ERROR(store_->AppendRevocations(LostAccess({j}, {}, absl::Now())));
+  PR_RETURN_IF_ERROR(PutEntity(Kind::kJournalist, j.card_number(), j, LostAccess({j}, {}, absl::Now())));
   return j;
 }
 
@@ -389,8 +389,7 @@ absl::StatusOr<v1::NewsroomClient> Registry::UpsertNewsroomClient(v1::NewsroomCl
   FieldViolations v;
   CheckClient(&client, "client", [this](const std::string& id) { return OutletExists(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
-  PR_RETURN_IF_ERROR(PutEntity(Kind::kClient, client.id(), client));
-  PR_RETURN_IF_ERROR(store_->AppendRevocations(LostAccess({}, {client}, absl::Now())));
+  PR_RETURN_IF_ERROR(PutEntity(Kind::kClient, client.id(), client, LostAccess({}, {client}, absl::Now())));
   return client;
 }
 
@@ -455,10 +454,9 @@ absl::StatusOr<v1::ImportRecipientsResponse> Registry::ImportRecipients(v1::Impo
   for (const auto& s : request.subscriptions()) {
     batches[3].second.emplace_back(s.recipient_id(), s.SerializeAsString());
   }
-  PR_RETURN_IF_ERROR(store_->PutMany(batches));
-  PR_RETURN_IF_ERROR(store_->AppendRevocations(
-      LostAccess({request.journalists().begin(), request.journalists().end()},
-                 {request.clients().begin(), request.clients().end()}, absl::Now())));
+  PR_RETURN_IF_ERROR(store_->PutMany(batches, LostAccess({request.journalists().begin(), request.journalists().end()},
+                                                         {request.clients().begin(), request.clients().end()},
+                                                         absl::Now())));
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [kind, entries] : batches) {
@@ -542,16 +540,18 @@ absl::StatusOr<v1::IssueTokenResponse> Registry::IssueToken(const v1::IssueToken
 absl::StatusOr<v1::TokenInfo> Registry::RevokeToken(const std::string& token_id, absl::Time now) {
   PR_ASSIGN_OR_RETURN(auto info, store_->GetToken(token_id));
   if (!info) return absl::NotFoundError(absl::StrCat("no token \"", token_id, "\""));
-  if (!IsSet(info->revoked_at())) {
-    *info->mutable_revoked_at() = ToProto(now);
-    PR_RETURN_IF_ERROR(store_->UpdateTokenInfo(*info));
-  }
-  // Announced on every call, so a retry after a failed announcement still reaches the
-  // services holding the token.
   v1::Revocation revocation;
   revocation.set_token_id(token_id);
   revocation.set_reason("token revoked");
-  PR_RETURN_IF_ERROR(store_->AppendRevocations({revocation}));
+  if (!IsSet(info->revoked_at())) {
+    // The record and its announcement in one transaction.
+    *info->mutable_revoked_at() = ToProto(now);
+    PR_RETURN_IF_ERROR(store_->UpdateTokenInfo(*info, {revocation}));
+  } else {
+    // Already revoked: announced again, as every revoke call always has been (a no-op for
+    // the services).
+    PR_RETURN_IF_ERROR(store_->AppendRevocations({revocation}));
+  }
   return *info;
 }
 

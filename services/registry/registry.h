@@ -115,7 +115,8 @@ class Registry {
   };
 
   template <typename Msg>
-  absl::Status PutEntity(Kind kind, const std::string& id, const Msg& entity);
+  absl::Status PutEntity(Kind kind, const std::string& id, const Msg& entity,
+                         const std::vector<v1::Revocation>& revocations = {});
   void StoreLocked(Kind kind, const std::string& id, const std::string& bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RebuildRecipientLocked(const std::string& recipient_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -77,6 +77,28 @@ absl::StatusOr<std::string> LatestStreamId(redis::Client& redis, absl::string_vi
   return std::string((*reply)[0][0].str());
 }
 
+// One XADD to the revocation feed per entry (Redis assigns the cursors).
+void AddRevocations(const std::vector<v1::Revocation>& revocations, std::vector<redis::Args>* commands) {
+  for (const auto& r : revocations) {
+    redis::Args args{"XADD", keys::kRevocations, "MAXLEN", "~"};
+    args.Add(kRevocationsMaxLen).Add("*");
+    args.Add("token_id").Add(r.token_id()).Add("principal_id").Add(r.principal_id());
+    args.Add("role").Add(static_cast<int64_t>(r.role())).Add("reason").Add(r.reason());
+    commands->push_back(std::move(args));
+  }
+}
+
+// Runs `commands` in one round trip; the first error reply is the answer.
+absl::Status RunAll(redis::Pool* pool, const std::vector<redis::Args>& commands) {
+  auto redis = pool->Acquire();
+  auto replies = redis->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 RegistryStore::RegistryStore(redis::Pool* pool) : pool_(pool), origin_(absl::StrCat(ids::RandomU64())) {}
@@ -91,10 +113,9 @@ std::optional<Kind> KindFromName(absl::string_view name) {
   return std::nullopt;
 }
 
-absl::Status RegistryStore::Put(Kind kind, const std::string& id,
-                                const google::protobuf::MessageLite& entity) {
-  auto redis = pool_->Acquire();
-  const std::vector<redis::Args> batch = {
+absl::Status RegistryStore::Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity,
+                                const std::vector<v1::Revocation>& revocations) {
+  std::vector<redis::Args> commands = {
       {"MULTI"},
       {"HSET", KindKey(kind), id, entity.SerializeAsString()},
       redis::Args{"XADD", keys::kRegistryChanges, "MAXLEN", "~"}
@@ -106,18 +127,15 @@ absl::Status RegistryStore::Put(Kind kind, const std::string& id,
           .Add(id)
           .Add("origin")
           .Add(origin_),
-      {"EXEC"},
   };
-  auto replies = redis->Pipeline(batch);
-  if (!replies.ok()) return replies.status();
-  for (const auto& reply : *replies) {
-    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
-  }
-  return absl::OkStatus();
+  AddRevocations(revocations, &commands);
+  commands.push_back({"EXEC"});
+  return RunAll(pool_, commands);
 }
 
 absl::Status RegistryStore::PutMany(
-    const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches) {
+    const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches,
+    const std::vector<v1::Revocation>& revocations) {
   constexpr size_t kFieldsPerCommand = 500;
   std::vector<redis::Args> commands;
   for (const auto& [kind, entries] : batches) {
@@ -138,13 +156,8 @@ absl::Status RegistryStore::PutMany(
                          .Add("")
                          .Add("origin")
                          .Add(origin_));
-  auto redis = pool_->Acquire();
-  auto replies = redis->Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  for (const auto& reply : *replies) {
-    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
-  }
-  return absl::OkStatus();
+  AddRevocations(revocations, &commands);
+  return RunAll(pool_, commands);
 }
 
 absl::StatusOr<std::optional<std::string>> RegistryStore::Get(Kind kind, const std::string& id) {
@@ -180,9 +193,11 @@ absl::Status RegistryStore::PutToken(const StoredToken& token) {
   return put.status();
 }
 
-absl::Status RegistryStore::UpdateTokenInfo(const TokenInfo& info) {
-  auto redis = pool_->Acquire();
-  return redis->Run({"HSET", keys::kTokens, info.token_id(), info.SerializeAsString()}).status();
+absl::Status RegistryStore::UpdateTokenInfo(const TokenInfo& info, const std::vector<v1::Revocation>& revocations) {
+  std::vector<redis::Args> commands = {{"MULTI"}, {"HSET", keys::kTokens, info.token_id(), info.SerializeAsString()}};
+  AddRevocations(revocations, &commands);
+  commands.push_back({"EXEC"});
+  return RunAll(pool_, commands);
 }
 
 absl::StatusOr<std::optional<TokenInfo>> RegistryStore::FindTokenByHash(const std::string& hash) {
@@ -281,21 +296,9 @@ absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& re
 
 absl::Status RegistryStore::AppendRevocations(const std::vector<v1::Revocation>& revocations) {
   if (revocations.empty()) return absl::OkStatus();
-  std::vector<redis::Args> batch;
-  for (const auto& r : revocations) {
-    redis::Args args{"XADD", keys::kRevocations, "MAXLEN", "~"};
-    args.Add(kRevocationsMaxLen).Add("*");
-    args.Add("token_id").Add(r.token_id()).Add("principal_id").Add(r.principal_id());
-    args.Add("role").Add(static_cast<int64_t>(r.role())).Add("reason").Add(r.reason());
-    batch.push_back(std::move(args));
-  }
-  auto redis = pool_->Acquire();
-  auto replies = redis->Pipeline(batch);
-  if (!replies.ok()) return replies.status();
-  for (const auto& reply : *replies) {
-    if (reply.is_error()) return absl::UnavailableError(absl::StrCat("revocation feed: ", reply.str()));
-  }
-  return absl::OkStatus();
+  std::vector<redis::Args> commands;
+  AddRevocations(revocations, &commands);
+  return RunAll(pool_, commands);
 }
 
 absl::StatusOr<std::vector<v1::Revocation>> RegistryStore::ReadRevocations(redis::Client& redis,

@@ -44,20 +44,25 @@ class RegistryStore {
  public:
   explicit RegistryStore(redis::Pool* pool);
 
-  // Writes the entity and announces it on the change feed, atomically.
-  absl::Status Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity);
+  // Writes the entity, announces it on the change feed and appends the revocations the
+  // change causes (a card or client that lost access), atomically.
+  absl::Status Put(Kind kind, const std::string& id, const google::protobuf::MessageLite& entity,
+                   const std::vector<pressrelay::registry::v1::Revocation>& revocations = {});
   // The serialized entity, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(Kind kind, const std::string& id);
-  // Writes many entities (pipelined) and announces one "reload everything" change.
+  // Writes many entities, announces one "reload everything" change and appends the
+  // revocations the import causes, in one pipelined round trip.
   absl::Status PutMany(
-      const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches);
+      const std::vector<std::pair<Kind, std::vector<std::pair<std::string, std::string>>>>& batches,
+      const std::vector<pressrelay::registry::v1::Revocation>& revocations = {});
   // Every entity of a kind, as (id, serialized) pairs, read in pages.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> GetAll(Kind kind);
 
   // Stores a new token record and its hash; ALREADY_EXISTS if the hash is known.
   absl::Status PutToken(const StoredToken& token);
-  // Replaces a token's record (revocation).
-  absl::Status UpdateTokenInfo(const pressrelay::registry::v1::TokenInfo& info);
+  // Replaces a token's record and appends `revocations`, atomically.
+  absl::Status UpdateTokenInfo(const pressrelay::registry::v1::TokenInfo& info,
+                               const std::vector<pressrelay::registry::v1::Revocation>& revocations = {});
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> FindTokenByHash(
       const std::string& hash);
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> GetToken(const std::string& token_id);
