@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -114,31 +115,88 @@ bool Scan(grpc::ByteBuffer* buffer, Scanned* out) {
 
 class Fleet;
 
-// One newsroom's stream. Reconnects with its last cursor when the stream ends (the
-// subscription service was killed or drained), waiting for the server to come back.
-class Stream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// The completion queues the streams run on, each drained by one thread of its own.
+//
+// The asynchronous API rather than the callback API, for a reason of this process alone:
+// gRPC 1.51's callback API runs every call of a process on one shared completion queue, and
+// Debian's libgrpc (built without NDEBUG) looks each completed operation up by a linear scan
+// of all operations outstanding on its queue. A newsroom with one stream never notices; this
+// process of 10,000 streams, each with a read outstanding, scanned 10,000 pointers per
+// message received (5.5% of the whole machine at N=10,000, perf). Spread over `count`
+// queues, each scan is N / count long. Two by default (--queues), one per core here: more
+// threads read more eagerly, so the server's writes carry fewer deliveries each and every
+// process spends more per delivery (eight queues: 44,000-52,000 deliveries/s against
+// 73,000-80,000 with two, 2026-11-26).
+class Pollers {
  public:
-  Stream(Fleet* fleet, int index, std::shared_ptr<grpc::Channel> channel, std::string token, std::string cursor);
-  void Start();
-  void OnReadDone(bool ok) override;
-  void OnDone(const grpc::Status& status) override;
+  explicit Pollers(int count) {
+    for (int i = 0; i < count; ++i) {
+      queues_.push_back(std::make_unique<grpc::CompletionQueue>());
+      // Detached: the process ends with _Exit while streams are still open.
+      std::thread([q = queues_.back().get()] { Drain(q); }).detach();
+    }
+  }
+  grpc::CompletionQueue* For(int stream) { return queues_[stream % queues_.size()].get(); }
 
  private:
+  static void Drain(grpc::CompletionQueue* queue);
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues_;
+};
+
+// One newsroom's stream. Reconnects with its last cursor when the stream ends (the
+// subscription service was killed or drained), waiting for the server to come back. All of
+// a stream's operations complete on one queue, drained by one thread: its events never run
+// concurrently and need no lock.
+class Stream {
+ public:
+  enum class Event { kStarted, kWritten, kRead, kFinished };
+  struct Tag {
+    Stream* stream;
+    Event event;
+  };
+
+  Stream(Fleet* fleet, int index, std::shared_ptr<grpc::Channel> channel, grpc::CompletionQueue* queue,
+         std::string token, std::string cursor);
+  void Start();
+  void On(Event event, bool ok);
+
+ private:
+  void MaybeEnd();
+
   Fleet* const fleet_;
   const int index_;
   std::shared_ptr<grpc::Channel> channel_;
+  grpc::CompletionQueue* const queue_;
   const std::string token_;
   std::string cursor_;
   grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
+  grpc::Status status_;
+  Tag started_{this, Event::kStarted}, written_{this, Event::kWritten}, read_{this, Event::kRead},
+      finished_{this, Event::kFinished};
+  bool write_pending_ = false;
+  bool finished_done_ = false;
 };
+
+void Pollers::Drain(grpc::CompletionQueue* queue) {
+  void* tag;
+  bool ok;
+  while (queue->Next(&tag, &ok)) {
+    auto* t = static_cast<Stream::Tag*>(tag);
+    t->stream->On(t->event, ok);
+  }
+}
 
 // N streams, their tokens and channels, and what they received.
 class Fleet {
  public:
-  Fleet(std::string address, std::vector<std::string> tokens, int messages)
-      : address_(std::move(address)), tokens_(std::move(tokens)), tracker_(static_cast<int>(tokens_.size()), messages) {
+  Fleet(std::string address, std::vector<std::string> tokens, int messages, int queues)
+      : address_(std::move(address)),
+        tokens_(std::move(tokens)),
+        tracker_(static_cast<int>(tokens_.size()), messages),
+        pollers_(queues) {
     channels_.reserve(tokens_.size());
     for (size_t i = 0; i < tokens_.size(); ++i) {
       grpc::ChannelArguments args;
@@ -164,7 +222,10 @@ class Fleet {
   }
 
   void ConnectAll() {
-    for (size_t i = 0; i < tokens_.size(); ++i) (new Stream(this, static_cast<int>(i), channels_[i], tokens_[i], ""))->Start();
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      const int index = static_cast<int>(i);
+      (new Stream(this, index, channels_[i], pollers_.For(index), tokens_[i], ""))->Start();
+    }
   }
 
   bool WaitCaughtUp(absl::Duration timeout) {
@@ -193,7 +254,7 @@ class Fleet {
       absl::MutexLock lock(&mu_);
       ++reconnects_;
     }
-    (new Stream(this, stream, channels_[stream], tokens_[stream], std::move(cursor)))->Start();
+    (new Stream(this, stream, channels_[stream], pollers_.For(stream), tokens_[stream], std::move(cursor)))->Start();
   }
   int64_t messages() const { return messages_.load(); }
   void Stop() { stopping_.store(true); }
@@ -209,6 +270,7 @@ class Fleet {
   const std::vector<std::string> tokens_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   DeliveryTracker tracker_;
+  Pollers pollers_;
   std::atomic<bool> stopping_{false};
   absl::Mutex mu_;
   std::atomic<int64_t> messages_{0};
@@ -216,8 +278,14 @@ class Fleet {
   int reconnects_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-Stream::Stream(Fleet* fleet, int index, std::shared_ptr<grpc::Channel> channel, std::string token, std::string cursor)
-    : fleet_(fleet), index_(index), channel_(std::move(channel)), token_(std::move(token)), cursor_(std::move(cursor)) {}
+Stream::Stream(Fleet* fleet, int index, std::shared_ptr<grpc::Channel> channel, grpc::CompletionQueue* queue,
+               std::string token, std::string cursor)
+    : fleet_(fleet),
+      index_(index),
+      channel_(std::move(channel)),
+      queue_(queue),
+      token_(std::move(token)),
+      cursor_(std::move(cursor)) {}
 
 void Stream::Start() {
   ctx_.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
@@ -227,31 +295,58 @@ void Stream::Start() {
   bool own;
   (void)grpc::GenericSerialize<grpc::ProtoBufferWriter, sub::SubscribeRequest>(request, &request_, &own);
   grpc::GenericStub stub(channel_);
-  stub.PrepareBidiStreamingCall(&ctx_, kSubscribeMethod, grpc::StubOptions(), this);
-  StartWriteLast(&request_, grpc::WriteOptions());
-  StartRead(&response_);
-  StartCall();
+  call_ = stub.PrepareCall(&ctx_, kSubscribeMethod, queue_);
+  call_->StartCall(&started_);
 }
 
-void Stream::OnReadDone(bool ok) {
-  if (!ok) return;  // the stream ended; OnDone follows
-  Scanned scanned;
-  if (Scan(&response_, &scanned)) {
-    if (!scanned.deliveries.empty()) {
-      fleet_->OnMessage(index_, scanned);
-      cursor_ = scanned.deliveries.back().first;
+void Stream::On(Event event, bool ok) {
+  switch (event) {
+    case Event::kStarted:
+      if (!ok) {
+        call_->Finish(&status_, &finished_);
+        return;
+      }
+      write_pending_ = true;
+      call_->WriteLast(request_, grpc::WriteOptions(), &written_);
+      call_->Read(&response_, &read_);
+      return;
+    case Event::kWritten:
+      write_pending_ = false;
+      MaybeEnd();
+      return;
+    case Event::kRead: {
+      if (!ok) {  // the stream ended: its status next
+        call_->Finish(&status_, &finished_);
+        return;
+      }
+      Scanned scanned;
+      if (Scan(&response_, &scanned)) {
+        if (!scanned.deliveries.empty()) {
+          fleet_->OnMessage(index_, scanned);
+          cursor_ = scanned.deliveries.back().first;
+        }
+        if (scanned.caught_up) fleet_->OnCaughtUp();
+      }
+      call_->Read(&response_, &read_);
+      return;
     }
-    if (scanned.caught_up) fleet_->OnCaughtUp();
+    case Event::kFinished:
+      finished_done_ = true;
+      MaybeEnd();
+      return;
   }
-  StartRead(&response_);
 }
 
-void Stream::OnDone(const grpc::Status& status) {
+// Once the status is in and no write is outstanding, the stream is over: reconnect unless
+// it was cancelled.
+void Stream::MaybeEnd() {
+  if (!finished_done_ || write_pending_) return;
   Fleet* fleet = fleet_;
   const int index = index_;
   std::string cursor = std::move(cursor_);
+  const bool again = !status_.ok() && status_.error_code() != grpc::StatusCode::CANCELLED;
   delete this;
-  if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) fleet->Reconnect(index, std::move(cursor));
+  if (again) fleet->Reconnect(index, std::move(cursor));
 }
 
 // --- set-up --------------------------------------------------------------------------------
@@ -380,18 +475,40 @@ void AddProcessMemory(Suite& suite, Result* r) {
   r->extra["loadgen_peak_rss_kib"] = PeakRssKib(getpid());
 }
 
+// Touches `bytes` of heap and frees it again, so that it stays mapped for reuse. Once
+// statements flow, each of the load generator's connections reads into 64 KiB buffers
+// (gRPC's large read size): at N=10,000 its heap grows by about 1 GB in the measured
+// seconds, and faulting those fresh pages in cost it about a fifth of its CPU (perf:
+// `clear_page_erms` under `recvmsg`), on the two cores the services share. Ten thousand
+// real newsrooms pay that once each, on their own machines; the load generator pays it
+// here, before the clock starts. Needs the single arena and trim threshold set in main().
+void WarmHeap(int64_t bytes) {
+  constexpr size_t kBlock = 64 << 10;
+  std::vector<void*> blocks;
+  blocks.reserve(static_cast<size_t>(bytes / kBlock) + 1);
+  for (int64_t done = 0; done < bytes; done += kBlock) {
+    void* p = std::malloc(kBlock);
+    if (p == nullptr) break;
+    std::memset(p, 0, kBlock);
+    blocks.push_back(p);
+  }
+  for (void* p : blocks) std::free(p);
+}
+
 // --- scenarios -------------------------------------------------------------------------------
 
-int Fanout(const LoadShape& shape, bool reconnect, const std::string& label, bool wait_for_fanout) {
+int Fanout(const LoadShape& shape, bool reconnect, const std::string& label, bool wait_for_fanout, int queues,
+           int prefault_kib_per_stream) {
   Setup setup = StartSuite({});
   Suite& suite = *setup.suite;
   auto tokens = Recipients(suite, "newsroom", shape.subscribers, "MOH", true);
 
   const int64_t sub_rss_before = RssKib(suite.subscription().pid());
-  Fleet fleet(suite.subscription_address(), tokens, reconnect ? shape.messages * 2 : shape.messages);
+  Fleet fleet(suite.subscription_address(), tokens, reconnect ? shape.messages * 2 : shape.messages, queues);
   fleet.ConnectAll();
   if (!fleet.WaitCaughtUp(absl::Minutes(5))) Die("connecting", absl::DeadlineExceededError("streams not caught up"));
   const int64_t sub_rss_idle = RssKib(suite.subscription().pid());
+  WarmHeap(static_cast<int64_t>(shape.subscribers) * prefault_kib_per_stream << 10);
   const int64_t redis_before = RedisUsedMemory(suite);
 
   std::fprintf(stderr, "bench: %d streams caught up; publishing\n", shape.subscribers);
@@ -502,8 +619,11 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Keep freed receive buffers for reuse instead of returning them to the kernel and
   // faulting fresh pages in for the next message.
+  // One arena, so that the heap warmed before measuring (WarmHeap) is the one every thread
+  // allocates from.
+  mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   rlimit limit;
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
     limit.rlim_cur = limit.rlim_max;
@@ -513,7 +633,8 @@ int main(int argc, char** argv) {
   const LoadShape shape = ParseShape(argc, argv);
   if (scenario == "fanout") {
     return Fanout(shape, Flag(argc, argv, "reconnect", "0") == "1", shape.rate > 0 ? "rate" : "fanout",
-                  Flag(argc, argv, "publish", "queued") == "queued");
+                  Flag(argc, argv, "publish", "queued") == "queued", std::stoi(Flag(argc, argv, "queues", "2")),
+                  std::stoi(Flag(argc, argv, "warm_heap_kib", "128")));
   }
   if (scenario == "fanout100k") return Fanout100k(std::stoi(Flag(argc, argv, "recipients", "100000")));
   std::fprintf(stderr, "unknown --scenario %s\n", scenario.c_str());
