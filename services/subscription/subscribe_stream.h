@@ -25,7 +25,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <memory>
 #include <string>
@@ -42,6 +41,7 @@
 #include "services/common/cursor.h"
 #include "services/common/fanout_queue.h"
 #include "services/subscription/delivery_frame.h"
+#include "services/subscription/outbox_lane.h"
 
 namespace pressrelay::subscription {
 
@@ -158,7 +158,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   fanout::Positions sent_ ABSL_GUARDED_BY(mu_){};      // positions of what was written
   fanout::Positions enqueued_ ABSL_GUARDED_BY(mu_){};  // highest seq taken into the outbox
   fanout::Positions seen_ ABSL_GUARDED_BY(mu_){};      // highest seq events announced
-  std::array<std::deque<PendingDelivery>, keys::kLanes> outbox_ ABSL_GUARDED_BY(mu_);
+  std::array<OutboxLane<PendingDelivery>, keys::kLanes> outbox_ ABSL_GUARDED_BY(mu_);
   bool read_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool was_live_ ABSL_GUARDED_BY(mu_) = false;
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
