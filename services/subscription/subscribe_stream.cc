@@ -211,6 +211,10 @@ void SubscribeStream::AfterUnlock(bool write, bool read) {
 }
 
 void SubscribeStream::OnWriteDone(bool ok) {
+  // Written: let go of the message (and the statement frames it points at) now rather than
+  // at the next write, which for an idle subscriber may be hours away. No other write can
+  // start until write_in_flight_ is cleared below.
+  message_.Clear();
   bool write = false, read = false;
   {
     absl::MutexLock lock(&mu_);
