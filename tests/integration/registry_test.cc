@@ -1,10 +1,22 @@
 // The registry through its gRPC API: validation naming fields, bulk import, tokens, and
-// entitlement (expired press cards, disabled clients).
+// entitlement (expired press cards, disabled clients), and revocations written in the
+// transaction of their cause (read off Redis MONITOR).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/grpc_util.h"
+#include "services/common/keys.h"
 #include "services/common/status.h"
 #include "services/common/time_util.h"
 #include "tests/support/suite.h"
@@ -13,6 +25,96 @@ namespace pressrelay::testing {
 namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(20);
+
+// Redis's MONITOR feed on a connection of its own: every command the server executes, one
+// line each, in execution order; a transaction's commands appear between its MULTI and EXEC.
+class RedisMonitor {
+ public:
+  explicit RedisMonitor(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok_ = fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+          send(fd_, "MONITOR\r\n", 9, 0) == 9 && NextLine(kWait) == "+OK";
+  }
+  ~RedisMonitor() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return ok_; }
+
+  // The lines executed before another client's ECHO of `marker`, which the caller sends
+  // after the commands it wants to see.
+  std::vector<std::string> LinesBefore(redis::Client& client, const std::string& marker) {
+    std::vector<std::string> lines;
+    if (!client.Run({"ECHO", marker}).ok()) return lines;
+    const std::string echo = absl::StrCat("\"ECHO\" \"", marker, "\"");
+    const absl::Time deadline = absl::Now() + kWait;
+    while (absl::Now() < deadline) {
+      std::string line = NextLine(deadline - absl::Now());
+      if (line.empty() || absl::StrContains(line, echo)) break;
+      lines.push_back(std::move(line));
+    }
+    return lines;
+  }
+
+ private:
+  // The next CRLF-terminated line, or "" on timeout or error.
+  std::string NextLine(absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (true) {
+      if (size_t end = buffer_.find("\r\n"); end != std::string::npos) {
+        std::string line = buffer_.substr(0, end);
+        buffer_.erase(0, end + 2);
+        return line;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      const int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+      if (wait_ms <= 0 || poll(&p, 1, wait_ms) <= 0) return "";
+      char chunk[4096];
+      const ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) return "";
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+  int fd_ = -1;
+  bool ok_ = false;
+  std::string buffer_;
+};
+
+// Whether one client ran a transaction (MULTI ... EXEC) holding a command that starts with
+// each of `commands` (as MONITOR quotes them, e.g. `"XADD" "reg:revocations"`).
+bool InOneTransaction(const std::vector<std::string>& lines, const std::vector<std::string>& commands) {
+  absl::flat_hash_map<std::string, std::vector<std::string>> open;  // client -> commands since MULTI
+  for (const std::string& line : lines) {
+    // +<time> [<db> <client>] "<COMMAND>" "<arg>" ...
+    const size_t open_bracket = line.find('['), close_bracket = line.find("] ");
+    if (open_bracket == std::string::npos || close_bracket == std::string::npos) continue;
+    const std::string client = line.substr(open_bracket, close_bracket - open_bracket);
+    const std::string command = line.substr(close_bracket + 2);
+    if (command == "\"MULTI\"") {
+      open[client].clear();
+      open[client].push_back(command);
+      continue;
+    }
+    auto it = open.find(client);
+    if (it == open.end()) continue;
+    if (command != "\"EXEC\"") {
+      it->second.push_back(command);
+      continue;
+    }
+    bool all = true;
+    for (const std::string& wanted : commands) {
+      all = all && std::any_of(it->second.begin(), it->second.end(),
+                               [&](const std::string& c) { return absl::StartsWith(c, wanted); });
+    }
+    if (all) return true;
+    open.erase(it);
+  }
+  return false;
+}
 
 class RegistryTest : public ::testing::Test {
  protected:
@@ -226,6 +328,50 @@ TEST_F(RegistryTest, RevokedTokensStopWorkingAndAreStoredOnlyAsHashes) {
   auto all = redis.Run({"HGETALL", "reg:tokenhash"});
   ASSERT_TRUE(all.ok());
   for (size_t i = 0; i < all->size(); ++i) EXPECT_NE((*all)[i].str(), issued->token());
+}
+
+// A revocation is announced in the same Redis transaction as the change that causes it, so
+// a registry that dies between the two cannot leave a revoked token or a disabled client
+// unannounced to the services that hold it.
+TEST_F(RegistryTest, ARevocationIsWrittenInTheTransactionOfItsCause) {
+  auto issued = suite_.IssueTokenFull(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+  ASSERT_TRUE(issued.ok());
+  ASSERT_TRUE(suite_.PutClient("tt-cms", "tuoitre").ok());
+  auto client_token = suite_.IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(client_token.ok());
+  auto redis = suite_.redis().Client();
+  RedisMonitor monitor(suite_.redis().port());
+  ASSERT_TRUE(monitor.ok());
+
+  // A token revoked: its record and the announcement together.
+  {
+    auto admin = suite_.Admin();
+    auto ctx = CallContext(suite_.operator_token(), kWait);
+    reg::RevokeTokenRequest revoke;
+    revoke.set_token_id(issued->info().token_id());
+    reg::RevokeTokenResponse revoked;
+    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
+  }
+  const auto revoke_lines = monitor.LinesBefore(redis, "after-revoke");
+  EXPECT_TRUE(InOneTransaction(revoke_lines, {absl::StrCat("\"HSET\" \"", keys::kTokens, "\""),
+                                              absl::StrCat("\"XADD\" \"", keys::kRevocations, "\"")}))
+      << absl::StrJoin(revoke_lines, "\n");
+
+  // A newsroom client disabled: the client's record and the announcement together.
+  {
+    auto admin = suite_.Admin();
+    auto ctx = CallContext(suite_.operator_token(), kWait);
+    reg::UpsertNewsroomClientRequest request;
+    request.mutable_client()->set_id("tt-cms");
+    request.mutable_client()->set_outlet_id("tuoitre");
+    request.mutable_client()->set_disabled(true);
+    reg::UpsertNewsroomClientResponse response;
+    ASSERT_TRUE(admin->UpsertNewsroomClient(ctx.get(), request, &response).ok());
+  }
+  const auto disable_lines = monitor.LinesBefore(redis, "after-disable");
+  EXPECT_TRUE(InOneTransaction(disable_lines, {absl::StrCat("\"HSET\" \"", keys::kClients, "\""),
+                                               absl::StrCat("\"XADD\" \"", keys::kRevocations, "\"")}))
+      << absl::StrJoin(disable_lines, "\n");
 }
 
 TEST_F(RegistryTest, ExpiredPressCardsReceiveNothing) {
