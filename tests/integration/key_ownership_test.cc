@@ -5,13 +5,10 @@
 // attributing each to the service whose named connection sent it.
 #include <gtest/gtest.h>
 
-#include <hiredis/hiredis.h>
-#include <sys/socket.h>
 
 #include <map>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -20,10 +17,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "services/common/grpc_util.h"
 #include "services/common/keys.h"
 #include "services/common/status.h"
+#include "tests/support/redis_watch.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -83,51 +80,6 @@ bool ParseMonitorLine(const std::string& line, Command* out) {
 }
 
 // Everything Redis executes from Start() until the marker command arrives.
-class RedisMonitor {
- public:
-  explicit RedisMonitor(int port) : port_(port) {}
-  ~RedisMonitor() {
-    // If the test ended before Stop(), unblock the reader so it is not waited on forever.
-    if (thread_.joinable()) {
-      shutdown(ctx_->fd, SHUT_RDWR);
-      thread_.join();
-    }
-    if (ctx_ != nullptr) redisFree(ctx_);
-  }
-  bool Start() {
-    ctx_ = redisConnect("127.0.0.1", port_);
-    if (ctx_ == nullptr || ctx_->err != 0) return false;
-    auto* reply = static_cast<redisReply*>(redisCommand(ctx_, "MONITOR"));
-    if (reply == nullptr) return false;
-    freeReplyObject(reply);
-    thread_ = std::thread([this] {
-      for (;;) {
-        void* r = nullptr;
-        if (redisGetReply(ctx_, &r) != REDIS_OK || r == nullptr) return;
-        const std::string line(static_cast<redisReply*>(r)->str, static_cast<redisReply*>(r)->len);
-        freeReplyObject(r);
-        if (absl::StrContains(line, kStopMarker)) return;
-        absl::MutexLock lock(&mu_);
-        lines_.push_back(line);
-      }
-    });
-    return true;
-  }
-  // Sends the marker from another connection and waits for the monitor to see it.
-  std::vector<std::string> Stop(redis::Client& other) {
-    (void)other.Run({"ECHO", kStopMarker});
-    thread_.join();
-    absl::MutexLock lock(&mu_);
-    return lines_;
-  }
-
- private:
-  const int port_;
-  redisContext* ctx_ = nullptr;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
-};
 
 // Who may touch a key, by the table in services/common/keys.h.
 std::set<std::string> AllowedServices(const std::string& key) {
@@ -139,7 +91,9 @@ std::set<std::string> AllowedServices(const std::string& key) {
   if (absl::StartsWith(key, "q:{") || absl::StartsWith(key, "ev:{") || absl::StartsWith(key, "qtrim:{")) {
     return {"distribution", "subscription"};
   }
-  if (absl::StartsWith(key, "ack:{") || absl::StartsWith(key, "dr:")) return {"subscription"};
+  if (absl::StartsWith(key, "ack:{") || absl::StartsWith(key, "dr:") || absl::StartsWith(key, "sl:")) {
+    return {"subscription"};
+  }
   if (absl::StartsWith(key, "meta:") || key == "audit:log") return all;
   for (const auto& service : all) {
     if (absl::StartsWith(key, absl::StrCat("rl:", service, ":"))) return {service};
@@ -210,7 +164,7 @@ TEST(KeyOwnership, EachServiceTouchesOnlyTheKeysItOwnsOrIsGiven) {
     ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
   }
   ASSERT_TRUE(stream.WaitEnded(kWait));  // the revocation reached the subscription service
-  const std::vector<std::string> lines = monitor.Stop(redis);
+  const std::vector<std::string> lines = monitor.LinesBefore(redis, kStopMarker);
 
   // Attribute each command: named connections (also those opened meanwhile, which name
   // themselves first), and commands inside a script to the client that ran the script.
@@ -300,6 +254,7 @@ TEST(KeyOwnership, EveryKeyTheServicesBuildHasAnOwnerHere) {
       {keys::Acks(3), subscription},
       {keys::DeliveredSent("01JD3Z6Q8M4T2V5X7Y9A0B1C2D", 1), subscription},
       {keys::DeliveredAcked("01JD3Z6Q8M4T2V5X7Y9A0B1C2D", 1), subscription},
+      {keys::StreamLeases("3/tuoitre-ingest"), subscription},
       {std::string(keys::kEpoch), all},
       {std::string(keys::kShards), all},
       {std::string(keys::kAuditLog), all},

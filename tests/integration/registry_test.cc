@@ -1,12 +1,6 @@
 // The registry through its gRPC API: validation naming fields, bulk import, tokens, and
 // entitlement (expired press cards, disabled clients), and revocations written in the
 // transaction of their cause (read off Redis MONITOR).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -19,70 +13,13 @@
 #include "services/common/keys.h"
 #include "services/common/status.h"
 #include "services/common/time_util.h"
+#include "tests/support/redis_watch.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
 namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(20);
-
-// Redis's MONITOR feed on a connection of its own: every command the server executes, one
-// line each, in execution order; a transaction's commands appear between its MULTI and EXEC.
-class RedisMonitor {
- public:
-  explicit RedisMonitor(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok_ = fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-          send(fd_, "MONITOR\r\n", 9, 0) == 9 && NextLine(kWait) == "+OK";
-  }
-  ~RedisMonitor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool ok() const { return ok_; }
-
-  // The lines executed before another client's ECHO of `marker`, which the caller sends
-  // after the commands it wants to see.
-  std::vector<std::string> LinesBefore(redis::Client& client, const std::string& marker) {
-    std::vector<std::string> lines;
-    if (!client.Run({"ECHO", marker}).ok()) return lines;
-    const std::string echo = absl::StrCat("\"ECHO\" \"", marker, "\"");
-    const absl::Time deadline = absl::Now() + kWait;
-    while (absl::Now() < deadline) {
-      std::string line = NextLine(deadline - absl::Now());
-      if (line.empty() || absl::StrContains(line, echo)) break;
-      lines.push_back(std::move(line));
-    }
-    return lines;
-  }
-
- private:
-  // The next CRLF-terminated line, or "" on timeout or error.
-  std::string NextLine(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (true) {
-      if (size_t end = buffer_.find("\r\n"); end != std::string::npos) {
-        std::string line = buffer_.substr(0, end);
-        buffer_.erase(0, end + 2);
-        return line;
-      }
-      pollfd p{fd_, POLLIN, 0};
-      const int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
-      if (wait_ms <= 0 || poll(&p, 1, wait_ms) <= 0) return "";
-      char chunk[4096];
-      const ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
-      if (n <= 0) return "";
-      buffer_.append(chunk, static_cast<size_t>(n));
-    }
-  }
-
-  int fd_ = -1;
-  bool ok_ = false;
-  std::string buffer_;
-};
 
 // Whether one client ran a transaction (MULTI ... EXEC) holding a command that starts with
 // each of `commands` (as MONITOR quotes them, e.g. `"XADD" "reg:revocations"`).
@@ -341,7 +278,7 @@ TEST_F(RegistryTest, ARevocationIsWrittenInTheTransactionOfItsCause) {
   ASSERT_TRUE(client_token.ok());
   auto redis = suite_.redis().Client();
   RedisMonitor monitor(suite_.redis().port());
-  ASSERT_TRUE(monitor.ok());
+  ASSERT_TRUE(monitor.Start());
 
   // A token revoked: its record and the announcement together.
   {
