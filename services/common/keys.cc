@@ -34,6 +34,7 @@ std::string TrimmedField(absl::string_view recipient_id, Lane lane) {
 std::string RateLimit(absl::string_view service, absl::string_view principal_id, int64_t minute) {
   return absl::StrCat("rl:", service, ":", principal_id, ":", minute);
 }
+std::string StreamLeases(absl::string_view principal) { return absl::StrCat("sl:", principal); }
 
 std::string Acks(int shard) { return absl::StrCat("ack:", Tag(shard)); }
 std::string DeliveredSent(absl::string_view statement_id, int version) {

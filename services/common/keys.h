@@ -33,6 +33,7 @@
 // | dr:<id>:<v>:sent / :ack          | hash   | subscription            | subscription | recipient -> ms it was sent / acknowledged
 // | audit:log                        | stream | every service (append)  | registry     | the audit trail (AuditEntry), append-only
 // | rl:<service>:<principal>:<min>   | string | each service, its own   | same         | calls in that minute (rate limits), expires
+// | sl:<role>/<principal>            | zset   | subscription            | subscription | open streams' leases "<replica>:<stream>" by expiry (ms)
 //
 // {<shard>} is a Redis Cluster hash tag: every key one fan-out chunk touches lives in one
 // slot, so the suite moves to a cluster without changing its scripts.
@@ -91,6 +92,8 @@ inline constexpr absl::string_view kShards = "meta:shards";
 // Shared by every service.
 inline constexpr absl::string_view kAuditLog = "audit:log";
 std::string RateLimit(absl::string_view service, absl::string_view principal_id, int64_t minute);
+// The leases of a principal's open Subscribe streams, across replicas (the stream cap).
+std::string StreamLeases(absl::string_view principal);
 
 // Subscription.
 std::string Acks(int shard);

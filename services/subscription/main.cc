@@ -30,7 +30,10 @@ ABSL_FLAG(absl::Duration, coalesce_window, absl::Milliseconds(0),
           "writes to one stream start at least this far apart, so bursts leave in fewer, larger messages");
 ABSL_FLAG(int64_t, statement_cache_bytes, 256 << 20, "memory for serialised statements");
 ABSL_FLAG(int, max_streams_per_principal, 16,
-          "Subscribe streams one newsroom client or journalist may hold open on one replica (0: no cap)");
+          "Subscribe streams one newsroom client or journalist may hold open, across all replicas (0: no cap)");
+ABSL_FLAG(absl::Duration, stream_lease, absl::Seconds(30),
+          "how long an open stream's slot under the cap outlives its replica if that replica dies "
+          "(renewed every third of it)");
 ABSL_FLAG(absl::Duration, ledger_retention, absl::Hours(24 * 30), "how long delivery states are kept");
 
 namespace pressrelay::subscription {
@@ -61,10 +64,15 @@ int Run() {
   const int workers = absl::GetFlag(FLAGS_workers);
   redis::Pool pool(*redis_options, workers + 2);
   DeliveryLedger ledger(&pool, absl::Milliseconds(100), absl::GetFlag(FLAGS_ledger_retention));
+  if (absl::GetFlag(FLAGS_stream_lease) < absl::Seconds(3)) {
+    spdlog::critical("--stream_lease: at least 3s (it is renewed every third of it)");
+    return 2;
+  }
+  StreamLeases leases(&pool, *redis_options, absl::GetFlag(FLAGS_max_streams_per_principal),
+                      absl::GetFlag(FLAGS_stream_lease));
   HubOptions hub_options;
   hub_options.shards = shards;
-  hub_options.max_streams_per_principal = absl::GetFlag(FLAGS_max_streams_per_principal);
-  StreamHub hub(*redis_options, &cache, hub_options);
+  StreamHub hub(*redis_options, &cache, &leases, hub_options);
   for (int attempt = 0;; ++attempt) {
     redis::Client redis(*redis_options);
     absl::Status s = fanout::EnsureShards(redis, shards);

@@ -15,9 +15,10 @@ void UnrefAll(const std::vector<SubscribeStream*>& streams) {
 
 }  // namespace
 
-StreamHub::StreamHub(redis::Options redis, StatementCache* cache, HubOptions options)
+StreamHub::StreamHub(redis::Options redis, StatementCache* cache, StreamLeases* leases, HubOptions options)
     : redis_options_(redis),
       cache_(cache),
+      leases_(leases),
       options_(options),
       events_redis_(redis),
       catch_up_redis_(redis),
@@ -71,28 +72,22 @@ std::string PrincipalKey(const StreamOwner& owner) {
 
 }  // namespace
 
+absl::Status StreamHub::Reserve(const StreamOwner& owner, uint64_t stream_id) {
+  return leases_->Take(PrincipalKey(owner), RoleName(owner.role), stream_id);
+}
+
+void StreamHub::Unreserve(uint64_t stream_id) { leases_->GiveBack(stream_id); }
+
 absl::Status StreamHub::Register(SubscribeStream* stream) {
-  const std::string principal = PrincipalKey(stream->owner());
   absl::MutexLock lock(&mu_);
-  int& open = per_principal_[principal];
-  if (options_.max_streams_per_principal > 0 && open >= options_.max_streams_per_principal) {
-    if (open == 0) per_principal_.erase(principal);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "at most ", options_.max_streams_per_principal, " open Subscribe streams per ",
-        RoleName(stream->owner().role), " on one replica; close one before opening another"));
-  }
-  ++open;
   streams_[stream->id()] = stream;
   by_recipient_[stream->recipient_id()].push_back(stream);
   return absl::OkStatus();
 }
 
 void StreamHub::Unregister(SubscribeStream* stream) {
-  const std::string principal = PrincipalKey(stream->owner());
+  leases_->GiveBack(stream->id());
   absl::MutexLock lock(&mu_);
-  if (auto it = per_principal_.find(principal); it != per_principal_.end() && --it->second <= 0) {
-    per_principal_.erase(it);
-  }
   streams_.erase(stream->id());
   auto it = by_recipient_.find(stream->recipient_id());
   if (it == by_recipient_.end()) return;

@@ -25,6 +25,7 @@
 #include "services/common/redis.h"
 #include "services/subscription/queue_access.h"
 #include "services/subscription/statement_cache.h"
+#include "services/subscription/stream_leases.h"
 #include "services/subscription/subscribe_stream.h"
 
 namespace pressrelay::subscription {
@@ -34,13 +35,12 @@ struct HubOptions {
   int catch_up_batch = 256;  // streams read per Redis round trip
   absl::Duration event_block = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
-  // Streams one principal may hold open on this replica (0: no cap).
-  int max_streams_per_principal = 16;
 };
 
 class StreamHub final : public StreamHost, public EpochSource {
  public:
-  StreamHub(redis::Options redis, StatementCache* cache, HubOptions options);
+  // `leases` keeps the per-principal cap on open streams (across replicas).
+  StreamHub(redis::Options redis, StatementCache* cache, StreamLeases* leases, HubOptions options);
   ~StreamHub() override;
 
   // Reads the epoch and where the event streams are, then starts the threads.
@@ -55,6 +55,8 @@ class StreamHub final : public StreamHost, public EpochSource {
   size_t stream_count() const;
 
   // StreamHost
+  absl::Status Reserve(const StreamOwner& owner, uint64_t stream_id) override;
+  void Unreserve(uint64_t stream_id) override;
   absl::Status Register(SubscribeStream* stream) override;
   void Unregister(SubscribeStream* stream) override;
   void WantCatchUp(uint64_t stream_id) override;
@@ -74,6 +76,7 @@ class StreamHub final : public StreamHost, public EpochSource {
 
   const redis::Options redis_options_;
   StatementCache* const cache_;
+  StreamLeases* const leases_;
   const HubOptions options_;
   redis::Client events_redis_;   // the dispatcher's own connection (blocking reads)
   redis::Client catch_up_redis_; // the catch-up thread's
@@ -82,8 +85,6 @@ class StreamHub final : public StreamHost, public EpochSource {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, SubscribeStream*> streams_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::vector<SubscribeStream*>> by_recipient_ ABSL_GUARDED_BY(mu_);
-  // Open streams per "<role>/<principal id>", for the cap.
-  absl::flat_hash_map<std::string, int> per_principal_ ABSL_GUARDED_BY(mu_);
   std::string epoch_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex catch_up_mu_;

@@ -24,9 +24,18 @@ void SubscribeStream::Unref() {
 }
 
 void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start) {
+  // The cap on open streams holds across replicas; taking a slot is a Redis round trip,
+  // which is why Begin runs on a worker.
+  if (absl::Status s = host_->Reserve(owner, id_); !s.ok()) {
+    Fail(ToGrpcStatus(s));
+    return;
+  }
   {
     absl::MutexLock lock(&mu_);
-    if (state_ == State::kFinished) return;
+    if (state_ == State::kFinished) {  // the client went away while we checked
+      host_->Unreserve(id_);
+      return;
+    }
     owner_ = std::move(owner);
     recipient_id_ = std::move(recipient_id);
     recipient_ref_ = std::make_shared<const std::string>(recipient_id_);
@@ -41,6 +50,7 @@ void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int sha
     // in seen_ and makes the stream read again before it turns live. (Lock order: a
     // stream's mu_ may be held while calling the hub, never the other way round.)
     if (absl::Status s = host_->Register(this); !s.ok()) {
+      host_->Unreserve(id_);
       FinishLocked(ToGrpcStatus(s));
       return;
     }

@@ -77,7 +77,13 @@ struct StreamOwner {
 class StreamHost {
  public:
   virtual ~StreamHost() = default;
-  // RESOURCE_EXHAUSTED if the owner has as many streams open as allowed.
+  // Reserves one of the owner's stream slots across replicas (the per-principal cap):
+  // RESOURCE_EXHAUSTED at the cap. Blocks for a Redis round trip: called on a worker,
+  // before Register.
+  virtual absl::Status Reserve(const StreamOwner& owner, uint64_t stream_id) = 0;
+  // Gives back a reservation whose stream never registered. Never blocks.
+  virtual void Unreserve(uint64_t stream_id) = 0;
+  // Makes the stream reachable by the dispatcher; Unregister also gives its slot back.
   virtual absl::Status Register(SubscribeStream* stream) = 0;
   virtual void Unregister(SubscribeStream* stream) = 0;
   virtual void WantCatchUp(uint64_t stream_id) = 0;

@@ -3,7 +3,9 @@
 // state-changing calls, and no token in any log.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
+#include <iostream>
 #include <functional>
 #include <fstream>
 #include <sstream>
@@ -12,9 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/grpc_util.h"
+#include "services/common/keys.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
+#include "tests/support/redis_watch.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -212,6 +216,59 @@ TEST_F(SecurityTest, StreamsPerPrincipalAreCapped) {
   }
   EXPECT_TRUE(reopened);
   EXPECT_FALSE(second->ended());
+}
+
+// Replicas sit behind one load balancer: the cap counts a principal's streams on all of them,
+// and a replica that dies holds its streams' slots only until their leases lapse.
+TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeasesLapse) {
+  constexpr absl::Duration kLease = absl::Seconds(3);
+  SuiteOptions options;
+  options.subscription_flags = {"--max_streams_per_principal=2", "--stream_lease=3s"};
+  StartSuite(options);
+  ASSERT_TRUE(suite_->StartSubscription(1).ok());
+  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(token.ok());
+  auto first = LiveSubscriber(*token);  // both on replica 0
+  auto second = LiveSubscriber(*token);
+  TestSubscriber third(suite_->subscription_address(1), *token);
+  third.Start();
+  ASSERT_TRUE(third.WaitEnded(kWait));
+  EXPECT_EQ(third.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(third.status().error_message(), "at most 2")) << third.status().error_message();
+  // It says when a slot could free up: when the oldest lease lapses, should its stream be gone.
+  const absl::Status refused = FromGrpcStatus(third.status());
+  auto payload = refused.GetPayload("type.googleapis.com/google.rpc.RetryInfo");
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(retry.ParseFromString(std::string(*payload)));
+  const absl::Duration delay =
+      absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
+  EXPECT_GT(delay, absl::ZeroDuration());
+  EXPECT_LE(delay, kLease);
+
+  // Replica 0 dies without giving anything back: right after, its leases (renewed every
+  // second, 3 s long) still hold both slots.
+  auto lapsed = KeyspaceEvents::Watch(suite_->redis().port(), keys::StreamLeases("3/tt-cms"), "Kx");
+  ASSERT_NE(lapsed, nullptr);
+  suite_->subscription(0).Signal(SIGKILL);
+  ASSERT_TRUE(suite_->subscription(0).Wait(kWait).ok());
+  const absl::Time killed = absl::Now();
+  TestSubscriber early(suite_->subscription_address(1), *token);
+  early.Start();
+  ASSERT_TRUE(early.WaitEnded(kWait));
+  EXPECT_EQ(early.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // The leases lapse (Redis expires the set with its last lease), and the newsroom gets both
+  // streams back on the surviving replica.
+  ASSERT_TRUE(lapsed->WaitFor("expired", kWait));
+  const absl::Duration took = absl::Now() - killed;
+  std::cout << "slots of the dead replica free again after " << absl::FormatDuration(took) << "\n";
+  EXPECT_LE(took, kLease + absl::Seconds(2));
+  auto back1 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
+  back1->Start();
+  EXPECT_TRUE(back1->WaitCaughtUp(kWait)) << back1->status().error_message();
+  auto back2 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
+  back2->Start();
+  EXPECT_TRUE(back2->WaitCaughtUp(kWait)) << back2->status().error_message();
 }
 
 TEST_F(SecurityTest, RateLimitAnswersResourceExhaustedWithARetryHint) {

@@ -1,0 +1,142 @@
+#include "services/subscription/stream_leases.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/ids.h"
+#include "services/common/keys.h"
+#include "services/common/log.h"
+#include "services/common/status.h"
+
+namespace pressrelay::subscription {
+namespace {
+
+// KEYS: 1 the principal's leases. ARGV: 1 member, 2 cap, 3 lease ms.
+// Returns {1} if taken, else {0, ms until the earliest lease lapses unless renewed}.
+const redis::Script kTake(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, math.max(1, tonumber(first[2]) - now)}
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return {1}
+)lua");
+
+// KEYS: 1 the principal's leases. ARGV: 1 member, 2 lease ms. Extends the lease (or puts it
+// back if it had lapsed while this replica could not reach Redis: the stream is open).
+const redis::Script kRenew(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+)lua");
+
+constexpr size_t kBatch = 1000;  // commands per round trip when renewing
+
+}  // namespace
+
+StreamLeases::StreamLeases(redis::Pool* pool, redis::Options renewer, int cap, absl::Duration lease)
+    : pool_(pool),
+      renewer_(std::move(renewer)),
+      cap_(cap),
+      lease_(lease),
+      replica_(absl::StrCat(ids::RandomU64())) {
+  if (cap_ > 0) thread_ = std::thread([this] { Loop(); });
+}
+
+StreamLeases::~StreamLeases() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string StreamLeases::Member(uint64_t stream_id) const { return absl::StrCat(replica_, ":", stream_id); }
+
+size_t StreamLeases::held() const {
+  absl::MutexLock lock(&mu_);
+  return held_.size();
+}
+
+absl::Status StreamLeases::Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id) {
+  if (cap_ <= 0) return absl::OkStatus();
+  auto redis = pool_->Acquire();
+  auto taken = redis->Eval(kTake, {keys::StreamLeases(principal)},
+                           {Member(stream_id), absl::StrCat(cap_), absl::StrCat(absl::ToInt64Milliseconds(lease_))});
+  if (!taken.ok()) return taken.status();
+  if (taken->size() < 1 || (*taken)[0].integer() != 1) {
+    // The earliest moment a slot could free up: when the oldest lease lapses, should its
+    // stream be gone (a live stream renews it).
+    const absl::Duration retry = absl::Milliseconds(taken->size() > 1 ? (*taken)[1].integer() : 1000);
+    return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
+        "at most ", cap_, " open Subscribe streams per ", role_name,
+        " across the service; close one before opening another (a stream whose connection died holds its slot for up "
+        "to ",
+        absl::FormatDuration(lease_), ")")),
+                          retry);
+  }
+  absl::MutexLock lock(&mu_);
+  held_[stream_id] = principal;
+  return absl::OkStatus();
+}
+
+void StreamLeases::GiveBack(uint64_t stream_id) {
+  if (cap_ <= 0) return;
+  absl::MutexLock lock(&mu_);
+  auto it = held_.find(stream_id);
+  if (it == held_.end()) return;
+  given_back_.emplace_back(stream_id, std::move(it->second));
+  held_.erase(it);
+}
+
+void StreamLeases::Loop() {
+  const int64_t lease_ms = absl::ToInt64Milliseconds(lease_);
+  absl::Time next_renewal = absl::Now() + lease_ / 3;
+  while (true) {
+    std::vector<std::pair<uint64_t, std::string>> given_back, renew;
+    {
+      absl::MutexLock lock(&mu_);
+      auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !given_back_.empty(); };
+      mu_.AwaitWithDeadline(absl::Condition(&work), next_renewal);
+      if (stop_) return;
+      given_back.swap(given_back_);
+      if (absl::Now() >= next_renewal) {
+        renew.assign(held_.begin(), held_.end());
+        next_renewal = absl::Now() + lease_ / 3;
+      }
+    }
+    // Give-backs first, so that a renewal never outlives its stream's end for long.
+    std::vector<redis::Args> commands;
+    for (const auto& [stream, principal] : given_back) {
+      commands.push_back({"ZREM", keys::StreamLeases(principal), Member(stream)});
+    }
+    for (const auto& [stream, principal] : renew) {
+      commands.push_back(redis::Args{"EVALSHA", kRenew.sha1(), "1", keys::StreamLeases(principal), Member(stream)}.Add(
+          lease_ms));
+    }
+    for (size_t start = 0; start < commands.size(); start += kBatch) {
+      const size_t end = std::min(commands.size(), start + kBatch);
+      auto replies = renewer_.Pipeline(absl::MakeConstSpan(commands).subspan(start, end - start));
+      if (!replies.ok()) {
+        // Leases outlive a short outage (lease/3 between renewals); the next round retries.
+        spdlog::warn("stream leases: {}", replies.status().ToString());
+        break;
+      }
+      for (size_t i = 0; i < replies->size(); ++i) {
+        if (!(*replies)[i].is_error()) continue;
+        const redis::Args& failed = commands[start + i];
+        if ((*replies)[i].str().substr(0, 8) == "NOSCRIPT") {  // Redis restarted: load and run it
+          (void)renewer_.Eval(kRenew, {failed.words()[3]}, {failed.words()[4], failed.words()[5]});
+        } else {
+          spdlog::warn("stream leases: {}", std::string((*replies)[i].str()));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace pressrelay::subscription
