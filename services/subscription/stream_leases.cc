@@ -1,5 +1,7 @@
 #include "services/subscription/stream_leases.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
 #include "services/common/keys.h"
@@ -56,11 +58,6 @@ StreamLeases::~StreamLeases() {
 }
 
 std::string StreamLeases::Member(uint64_t stream_id) const { return absl::StrCat(replica_, ":", stream_id); }
-
-size_t StreamLeases::held() const {
-  absl::MutexLock lock(&mu_);
-  return held_.size();
-}
 
 absl::Status StreamLeases::Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id) {
   if (cap_ <= 0) return absl::OkStatus();

@@ -40,7 +40,6 @@ class StreamLeases {
   void GiveBack(uint64_t stream_id);
 
   int cap() const { return cap_; }
-  size_t held() const;
 
  private:
   void Loop();
@@ -52,7 +51,7 @@ class StreamLeases {
   const absl::Duration lease_;
   const std::string replica_;  // random per process: leases of a dead process are not ours
 
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, std::string> held_ ABSL_GUARDED_BY(mu_);  // stream -> principal
   std::vector<std::pair<uint64_t, std::string>> given_back_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

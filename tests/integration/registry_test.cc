@@ -69,6 +69,16 @@ class RegistryTest : public ::testing::Test {
     return FromGrpcStatus(admin->ImportRecipients(ctx.get(), request, response));
   }
 
+  absl::StatusOr<reg::RevokeTokenResponse> Revoke(const std::string& token_id) {
+    auto admin = suite_.Admin();
+    auto ctx = CallContext(suite_.operator_token(), kWait);
+    reg::RevokeTokenRequest request;
+    request.set_token_id(token_id);
+    reg::RevokeTokenResponse response;
+    if (auto s = FromGrpcStatus(admin->RevokeToken(ctx.get(), request, &response)); !s.ok()) return s;
+    return response;
+  }
+
   Suite suite_;
   std::string moh_;
 };
@@ -245,13 +255,9 @@ TEST_F(RegistryTest, RevokedTokensStopWorkingAndAreStoredOnlyAsHashes) {
   EXPECT_GE(issued->token().size(), 4u + 43u);  // 256 random bits
   ASSERT_TRUE(suite_.Publish(issued->token(), MakeDraft("MOH", "Trước thu hồi")).ok());
   {
-    auto admin = suite_.Admin();
-    auto ctx = CallContext(suite_.operator_token(), kWait);
-    reg::RevokeTokenRequest revoke;
-    revoke.set_token_id(issued->info().token_id());
-    reg::RevokeTokenResponse revoked;
-    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
-    EXPECT_TRUE(IsSet(revoked.info().revoked_at()));
+    auto revoked = Revoke(issued->info().token_id());
+    ASSERT_TRUE(revoked.ok()) << revoked.status();
+    EXPECT_TRUE(IsSet(revoked->info().revoked_at()));
   }
   // The distribution service caches answers for 2 s at most; a revoked token fails after.
   const absl::Time deadline = absl::Now() + kWait;
@@ -280,35 +286,20 @@ TEST_F(RegistryTest, ARevocationIsWrittenInTheTransactionOfItsCause) {
   RedisMonitor monitor(suite_.redis().port());
   ASSERT_TRUE(monitor.Start());
 
-  // A token revoked: its record and the announcement together.
-  {
-    auto admin = suite_.Admin();
-    auto ctx = CallContext(suite_.operator_token(), kWait);
-    reg::RevokeTokenRequest revoke;
-    revoke.set_token_id(issued->info().token_id());
-    reg::RevokeTokenResponse revoked;
-    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
-  }
-  const auto revoke_lines = monitor.LinesBefore(redis, "after-revoke");
-  EXPECT_TRUE(InOneTransaction(revoke_lines, {absl::StrCat("\"HSET\" \"", keys::kTokens, "\""),
-                                              absl::StrCat("\"XADD\" \"", keys::kRevocations, "\"")}))
-      << absl::StrJoin(revoke_lines, "\n");
+  // Whether the last change wrote `record_key` and the revocation feed in one transaction.
+  auto announced_with = [&](const std::string& marker, absl::string_view record_key) {
+    const auto lines = monitor.LinesBefore(redis, marker);
+    const bool together = InOneTransaction(lines, {absl::StrCat("\"HSET\" \"", record_key, "\""),
+                                                   absl::StrCat("\"XADD\" \"", keys::kRevocations, "\"")});
+    EXPECT_TRUE(together) << absl::StrJoin(lines, "\n");
+  };
 
+  // A token revoked: its record and the announcement together.
+  ASSERT_TRUE(Revoke(issued->info().token_id()).ok());
+  announced_with("after-revoke", keys::kTokens);
   // A newsroom client disabled: the client's record and the announcement together.
-  {
-    auto admin = suite_.Admin();
-    auto ctx = CallContext(suite_.operator_token(), kWait);
-    reg::UpsertNewsroomClientRequest request;
-    request.mutable_client()->set_id("tt-cms");
-    request.mutable_client()->set_outlet_id("tuoitre");
-    request.mutable_client()->set_disabled(true);
-    reg::UpsertNewsroomClientResponse response;
-    ASSERT_TRUE(admin->UpsertNewsroomClient(ctx.get(), request, &response).ok());
-  }
-  const auto disable_lines = monitor.LinesBefore(redis, "after-disable");
-  EXPECT_TRUE(InOneTransaction(disable_lines, {absl::StrCat("\"HSET\" \"", keys::kClients, "\""),
-                                               absl::StrCat("\"XADD\" \"", keys::kRevocations, "\"")}))
-      << absl::StrJoin(disable_lines, "\n");
+  ASSERT_TRUE(suite_.PutClient("tt-cms", "tuoitre", /*disabled=*/true).ok());
+  announced_with("after-disable", keys::kClients);
 }
 
 TEST_F(RegistryTest, ExpiredPressCardsReceiveNothing) {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <functional>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,14 @@ constexpr absl::Duration kWait = absl::Seconds(20);
 constexpr absl::Duration kRevocationBound = absl::Seconds(5);
 
 using pressrelay::common::v1::AuditEntry;
+
+// The google.rpc.RetryInfo a refusal carries, if any.
+std::optional<absl::Duration> RetryDelay(const absl::Status& status) {
+  auto payload = status.GetPayload("type.googleapis.com/google.rpc.RetryInfo");
+  google::rpc::RetryInfo retry;
+  if (!payload.has_value() || !retry.ParseFromString(std::string(*payload))) return std::nullopt;
+  return absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
+}
 
 class SecurityTest : public ::testing::Test {
  protected:
@@ -155,14 +164,7 @@ TEST_F(SecurityTest, DisabledClientLosesItsStreams) {
   auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
   ASSERT_TRUE(token.ok());
   auto stream = LiveSubscriber(*token);
-  auto admin = suite_->Admin();
-  auto ctx = CallContext(suite_->operator_token(), kWait);
-  reg::UpsertNewsroomClientRequest request;
-  request.mutable_client()->set_id("tt-cms");
-  request.mutable_client()->set_outlet_id("tuoitre");
-  request.mutable_client()->set_disabled(true);
-  reg::UpsertNewsroomClientResponse response;
-  ASSERT_TRUE(admin->UpsertNewsroomClient(ctx.get(), request, &response).ok());
+  ASSERT_TRUE(suite_->PutClient("tt-cms", "tuoitre", /*disabled=*/true).ok());
   ASSERT_TRUE(stream->WaitEnded(kRevocationBound));
   EXPECT_EQ(stream->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(absl::StrContains(stream->status().error_message(), "disabled")) << stream->status().error_message();
@@ -236,15 +238,10 @@ TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeases
   EXPECT_EQ(third.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(absl::StrContains(third.status().error_message(), "at most 2")) << third.status().error_message();
   // It says when a slot could free up: when the oldest lease lapses, should its stream be gone.
-  const absl::Status refused = FromGrpcStatus(third.status());
-  auto payload = refused.GetPayload("type.googleapis.com/google.rpc.RetryInfo");
-  ASSERT_TRUE(payload.has_value());
-  google::rpc::RetryInfo retry;
-  ASSERT_TRUE(retry.ParseFromString(std::string(*payload)));
-  const absl::Duration delay =
-      absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
-  EXPECT_GT(delay, absl::ZeroDuration());
-  EXPECT_LE(delay, kLease);
+  const std::optional<absl::Duration> delay = RetryDelay(FromGrpcStatus(third.status()));
+  ASSERT_TRUE(delay.has_value());
+  EXPECT_GT(*delay, absl::ZeroDuration());
+  EXPECT_LE(*delay, kLease);
 
   // Replica 0 dies without giving anything back: right after, its leases (renewed every
   // second, 3 s long) still hold both slots.
@@ -313,14 +310,10 @@ TEST_F(SecurityTest, RateLimitAnswersResourceExhaustedWithARetryHint) {
   }
   ASSERT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
   EXPECT_TRUE(absl::StrContains(refused.message(), "at most 5 calls a minute")) << refused;
-  auto payload = refused.GetPayload("type.googleapis.com/google.rpc.RetryInfo");
-  ASSERT_TRUE(payload.has_value());
-  google::rpc::RetryInfo retry;
-  ASSERT_TRUE(retry.ParseFromString(std::string(*payload)));
-  const absl::Duration delay =
-      absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
-  EXPECT_GT(delay, absl::ZeroDuration());
-  EXPECT_LE(delay, absl::Minutes(1));
+  const std::optional<absl::Duration> delay = RetryDelay(refused);
+  ASSERT_TRUE(delay.has_value());
+  EXPECT_GT(*delay, absl::ZeroDuration());
+  EXPECT_LE(*delay, absl::Minutes(1));
   // Per principal: another spokesperson of the same agency is not held back.
   EXPECT_TRUE(suite_->Publish(*other, MakeDraft("MOH", "Người khác")).ok());
 }

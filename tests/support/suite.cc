@@ -296,10 +296,11 @@ absl::Status Suite::PutOutlet(const std::string& id, const std::string& name, bo
   return Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertOutlet, operator_token_, request, &response);
 }
 
-absl::StatusOr<std::string> Suite::PutClient(const std::string& id, const std::string& outlet_id) {
+absl::StatusOr<std::string> Suite::PutClient(const std::string& id, const std::string& outlet_id, bool disabled) {
   reg::UpsertNewsroomClientRequest request;
   request.mutable_client()->set_id(id);
   request.mutable_client()->set_outlet_id(outlet_id);
+  request.mutable_client()->set_disabled(disabled);
   reg::UpsertNewsroomClientResponse response;
   auto admin = Admin();
   if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertNewsroomClient, operator_token_, request, &response);

@@ -112,8 +112,8 @@ class Suite {
                                absl::Time valid_from = absl::InfinitePast(),
                                absl::Time valid_until = absl::InfiniteFuture());
   absl::Status PutOutlet(const std::string& id, const std::string& name, bool trusted = false);
-  // Returns the recipient id ("client:<id>").
-  absl::StatusOr<std::string> PutClient(const std::string& id, const std::string& outlet_id);
+  // Returns the recipient id ("client:<id>"). `disabled`: the client loses access.
+  absl::StatusOr<std::string> PutClient(const std::string& id, const std::string& outlet_id, bool disabled = false);
   // Returns the recipient id ("journalist:<card>").
   absl::StatusOr<std::string> PutJournalist(const std::string& card, const std::string& outlet_id,
                                             absl::Time card_expires = absl::Now() + absl::Hours(24 * 365));
