@@ -99,8 +99,13 @@ void StreamLeases::Loop() {
       absl::MutexLock lock(&mu_);
       auto work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || !given_back_.empty(); };
       mu_.AwaitWithDeadline(absl::Condition(&work), next_renewal);
-      if (stop_) return;
       given_back.swap(given_back_);
+      if (stop_) {
+        // Shutting down (a drain): give every slot back now, so that the streams moving to
+        // other replicas are not refused while our leases lapse.
+        given_back.insert(given_back.end(), held_.begin(), held_.end());
+        held_.clear();
+      }
       if (absl::Now() >= next_renewal) {
         renew.assign(held_.begin(), held_.end());
         next_renewal = absl::Now() + lease_ / 3;
@@ -133,6 +138,8 @@ void StreamLeases::Loop() {
         }
       }
     }
+    absl::MutexLock lock(&mu_);
+    if (stop_ && given_back_.empty()) return;
   }
 }
 

@@ -220,6 +220,28 @@ TEST_F(SecurityTest, StreamsPerPrincipalAreCapped) {
   EXPECT_FALSE(second->ended());
 }
 
+// A replica that drains (SIGTERM, as in a rolling update) gives its streams' slots back as
+// they end: the newsroom reconnecting to another replica is not refused while leases lapse.
+TEST_F(SecurityTest, ADrainedReplicaGivesItsStreamSlotsBackAtOnce) {
+  SuiteOptions options;
+  options.subscription_flags = {"--max_streams_per_principal=2", "--stream_lease=60s"};
+  StartSuite(options);
+  ASSERT_TRUE(suite_->StartSubscription(1).ok());
+  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+  ASSERT_TRUE(token.ok());
+  auto first = LiveSubscriber(*token);  // both on replica 0
+  auto second = LiveSubscriber(*token);
+  suite_->subscription(0).Signal(SIGTERM);
+  ASSERT_TRUE(suite_->subscription(0).Wait(kWait).ok());
+  // Well within the 60 s lease: only a give-back frees both slots this soon.
+  auto again1 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
+  again1->Start();
+  ASSERT_TRUE(again1->WaitCaughtUp(kWait)) << again1->status().error_message();
+  auto again2 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
+  again2->Start();
+  ASSERT_TRUE(again2->WaitCaughtUp(kWait)) << again2->status().error_message();
+}
+
 // Replicas sit behind one load balancer: the cap counts a principal's streams on all of them,
 // and a replica that dies holds its streams' slots only until their leases lapse.
 TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeasesLapse) {
