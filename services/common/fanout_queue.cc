@@ -165,11 +165,9 @@ absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::strin
   std::map<int, std::vector<std::string>> by_shard;
   const auto found = (*page)[1];
   for (size_t i = 0; i < found.size(); ++i) {
-    absl::string_view key = found[i].str();
-    absl::string_view rest = key;
+    const absl::string_view key = found[i].str();
     int shard = 0;
-    if (!absl::ConsumePrefix(&rest, "q:{") || !absl::SimpleAtoi(rest.substr(0, rest.find('}')), &shard)) continue;
-    by_shard[shard].emplace_back(key);
+    if (keys::ShardOfKey(key, &shard)) by_shard[shard].emplace_back(key);
   }
   for (auto& [shard, queues] : by_shard) {
     std::vector<std::string> keys_list = {keys::Trimmed(shard)};
@@ -289,13 +287,8 @@ absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
   if (reply->is_nil()) return events;
   for (size_t s = 0; s < reply->size(); ++s) {
     const auto stream = (*reply)[s];
-    const absl::string_view key = stream[0].str();
     int shard = 0;
-    const size_t open = key.find('{'), close = key.find('}');
-    if (open == absl::string_view::npos || close == absl::string_view::npos ||
-        !absl::SimpleAtoi(key.substr(open + 1, close - open - 1), &shard)) {
-      continue;
-    }
+    if (!keys::ShardOfKey(stream[0].str(), &shard)) continue;
     const auto entries = stream[1];
     for (size_t e = 0; e < entries.size(); ++e) {
       const auto entry = entries[e];

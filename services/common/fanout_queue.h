@@ -80,7 +80,6 @@ struct QueueScan {
 };
 absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff);
 
-// How far a job has got in a shard.
 // How far a job has got in each of `shards`, in one round trip.
 absl::StatusOr<std::vector<int64_t>> Progress(redis::Client& redis, const std::string& job_id,
                                               absl::Span<const int> shards);

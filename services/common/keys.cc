@@ -67,4 +67,11 @@ int ShardOf(absl::string_view recipient_id, int shards) {
   return static_cast<int>(h % static_cast<uint32_t>(shards));
 }
 
+bool ShardOfKey(absl::string_view key, int* shard) {
+  const size_t open = key.find('{');
+  const size_t close = key.find('}', open);
+  return open != absl::string_view::npos && close != absl::string_view::npos &&
+         absl::SimpleAtoi(key.substr(open + 1, close - open - 1), shard);
+}
+
 }  // namespace pressrelay::keys

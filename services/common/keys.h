@@ -106,5 +106,7 @@ bool ParseQueueMember(absl::string_view member, std::string* statement_id, int* 
 
 // Which shard a recipient's queues live in (FNV-1a of the id; stable across releases).
 int ShardOf(absl::string_view recipient_id, int shards);
+// The shard a key's "{<shard>}" hash tag names (queues, events); false if it has none.
+bool ShardOfKey(absl::string_view key, int* shard);
 
 }  // namespace pressrelay::keys

@@ -1,9 +1,8 @@
 #include "services/distribution/read_access.h"
 
-#include "services/common/status_macros.h"
-
 #include "absl/strings/str_cat.h"
 #include "services/common/status.h"
+#include "services/common/status_macros.h"
 
 namespace pressrelay::distribution {
 

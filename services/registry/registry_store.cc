@@ -88,13 +88,15 @@ void AddRevocations(const std::vector<v1::Revocation>& revocations, std::vector<
   }
 }
 
-// Runs `commands` in one round trip; the first error reply is the answer.
+// Runs `commands` in one round trip; the first error reply is the answer, including one
+// among the replies EXEC returns for a transaction's commands.
 absl::Status RunAll(redis::Pool* pool, const std::vector<redis::Args>& commands) {
   auto redis = pool->Acquire();
   auto replies = redis->Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
-    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    PR_RETURN_IF_ERROR(redis::ReplyStatus(reply));
+    for (size_t i = 0; reply.is_array() && i < reply.size(); ++i) PR_RETURN_IF_ERROR(redis::ReplyStatus(reply[i]));
   }
   return absl::OkStatus();
 }

@@ -302,6 +302,19 @@ TEST_F(RegistryTest, ARevocationIsWrittenInTheTransactionOfItsCause) {
   announced_with("after-disable", keys::kClients);
 }
 
+// A command of the transaction that fails at EXEC (here the revocation feed, broken on
+// purpose) fails the call: the operator is not told a client was disabled and announced
+// when the announcement never happened.
+TEST_F(RegistryTest, AChangeWhoseAnnouncementFailsIsNotReportedDone) {
+  ASSERT_TRUE(suite_.PutClient("tt-cms", "tuoitre").ok());
+  auto redis = suite_.redis().Client();
+  ASSERT_TRUE(redis.Run({"DEL", std::string(keys::kRevocations)}).ok());
+  ASSERT_TRUE(redis.Run({"SET", std::string(keys::kRevocations), "not a stream"}).ok());
+  auto disabled = suite_.PutClient("tt-cms", "tuoitre", /*disabled=*/true);
+  EXPECT_FALSE(disabled.ok());
+  EXPECT_TRUE(absl::StrContains(disabled.status().message(), "WRONGTYPE")) << disabled.status();
+}
+
 TEST_F(RegistryTest, ExpiredPressCardsReceiveNothing) {
   auto valid = suite_.PutJournalist("B-1", "tuoitre");
   auto expired = suite_.PutJournalist("B-2", "tuoitre", absl::Now() - absl::Hours(1));

@@ -100,11 +100,25 @@ class SecurityTest : public ::testing::Test {
   }
 
   // A subscriber of the client "tt-cms" that is live (caught up) on its stream.
-  std::unique_ptr<TestSubscriber> LiveSubscriber(const std::string& token) {
-    auto s = std::make_unique<TestSubscriber>(suite_->subscription_address(), token);
+  // A stream of `token` on subscription replica `replica`, caught up (or a failure).
+  std::unique_ptr<TestSubscriber> LiveSubscriber(const std::string& token, int replica = 0) {
+    auto s = std::make_unique<TestSubscriber>(suite_->subscription_address(replica), token);
     s->Start();
-    EXPECT_TRUE(s->WaitCaughtUp(kWait));
+    EXPECT_TRUE(s->WaitCaughtUp(kWait)) << s->status().error_message();
     return s;
+  }
+
+  // Two subscription replicas capping each principal at two streams, leases of `lease`;
+  // `token` is the newsroom client's.
+  void StartTwoReplicasCappedAtTwo(absl::Duration lease, std::string* token) {
+    SuiteOptions options;
+    options.subscription_flags = {"--max_streams_per_principal=2",
+                                  absl::StrCat("--stream_lease=", absl::ToInt64Seconds(lease), "s")};
+    StartSuite(options);
+    ASSERT_TRUE(suite_->StartSubscription(1).ok());
+    auto issued = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
+    ASSERT_TRUE(issued.ok());
+    *token = *issued;
   }
 
   std::unique_ptr<Suite> suite_;
@@ -223,38 +237,26 @@ TEST_F(SecurityTest, StreamsPerPrincipalAreCapped) {
 // A replica that drains (SIGTERM, as in a rolling update) gives its streams' slots back as
 // they end: the newsroom reconnecting to another replica is not refused while leases lapse.
 TEST_F(SecurityTest, ADrainedReplicaGivesItsStreamSlotsBackAtOnce) {
-  SuiteOptions options;
-  options.subscription_flags = {"--max_streams_per_principal=2", "--stream_lease=60s"};
-  StartSuite(options);
-  ASSERT_TRUE(suite_->StartSubscription(1).ok());
-  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
-  ASSERT_TRUE(token.ok());
-  auto first = LiveSubscriber(*token);  // both on replica 0
-  auto second = LiveSubscriber(*token);
+  std::string token;
+  ASSERT_NO_FATAL_FAILURE(StartTwoReplicasCappedAtTwo(absl::Seconds(60), &token));
+  auto first = LiveSubscriber(token);  // both on replica 0
+  auto second = LiveSubscriber(token);
   suite_->subscription(0).Signal(SIGTERM);
   ASSERT_TRUE(suite_->subscription(0).Wait(kWait).ok());
   // Well within the 60 s lease: only a give-back frees both slots this soon.
-  auto again1 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
-  again1->Start();
-  ASSERT_TRUE(again1->WaitCaughtUp(kWait)) << again1->status().error_message();
-  auto again2 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
-  again2->Start();
-  ASSERT_TRUE(again2->WaitCaughtUp(kWait)) << again2->status().error_message();
+  auto again1 = LiveSubscriber(token, 1);
+  auto again2 = LiveSubscriber(token, 1);
 }
 
 // Replicas sit behind one load balancer: the cap counts a principal's streams on all of them,
 // and a replica that dies holds its streams' slots only until their leases lapse.
 TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeasesLapse) {
   constexpr absl::Duration kLease = absl::Seconds(3);
-  SuiteOptions options;
-  options.subscription_flags = {"--max_streams_per_principal=2", "--stream_lease=3s"};
-  StartSuite(options);
-  ASSERT_TRUE(suite_->StartSubscription(1).ok());
-  auto token = suite_->IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
-  ASSERT_TRUE(token.ok());
-  auto first = LiveSubscriber(*token);  // both on replica 0
-  auto second = LiveSubscriber(*token);
-  TestSubscriber third(suite_->subscription_address(1), *token);
+  std::string token;
+  ASSERT_NO_FATAL_FAILURE(StartTwoReplicasCappedAtTwo(kLease, &token));
+  auto first = LiveSubscriber(token);  // both on replica 0
+  auto second = LiveSubscriber(token);
+  TestSubscriber third(suite_->subscription_address(1), token);
   third.Start();
   ASSERT_TRUE(third.WaitEnded(kWait));
   EXPECT_EQ(third.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -272,7 +274,7 @@ TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeases
   suite_->subscription(0).Signal(SIGKILL);
   ASSERT_TRUE(suite_->subscription(0).Wait(kWait).ok());
   const absl::Time killed = absl::Now();
-  TestSubscriber early(suite_->subscription_address(1), *token);
+  TestSubscriber early(suite_->subscription_address(1), token);
   early.Start();
   ASSERT_TRUE(early.WaitEnded(kWait));
   EXPECT_EQ(early.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -282,12 +284,9 @@ TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeases
   const absl::Duration took = absl::Now() - killed;
   std::cout << "slots of the dead replica free again after " << absl::FormatDuration(took) << "\n";
   EXPECT_LE(took, kLease + absl::Seconds(2));
-  auto back1 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
-  back1->Start();
-  EXPECT_TRUE(back1->WaitCaughtUp(kWait)) << back1->status().error_message();
-  auto back2 = std::make_unique<TestSubscriber>(suite_->subscription_address(1), *token);
-  back2->Start();
-  ASSERT_TRUE(back2->WaitCaughtUp(kWait)) << back2->status().error_message();
+  auto back1 = LiveSubscriber(token, 1);
+  auto back2 = LiveSubscriber(token, 1);
+  ASSERT_FALSE(HasFailure()) << "both streams came back";
 
   // Live streams keep their slots past the lease: the replica renews them (a ZADD per stream
   // a second here). After five renewals of both, longer than a lease, the cap still holds.
@@ -296,7 +295,7 @@ TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeases
   const absl::Time watching = absl::Now();
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(renewals->WaitFor("zadd", kWait)) << i;
   EXPECT_GT(absl::Now() - watching, kLease);
-  TestSubscriber over(suite_->subscription_address(1), *token);
+  TestSubscriber over(suite_->subscription_address(1), token);
   over.Start();
   ASSERT_TRUE(over.WaitEnded(kWait));
   EXPECT_EQ(over.status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);

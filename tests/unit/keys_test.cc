@@ -55,5 +55,16 @@ TEST(Keys, ShardIsStableAndSpreads) {
   EXPECT_EQ(seen.size(), 16u);
 }
 
+TEST(Keys, TheShardOfAKeyIsReadFromItsHashTag) {
+  int shard = -1;
+  EXPECT_TRUE(ShardOfKey(Queue(7, "client:x", Lane::kRoutine), &shard));
+  EXPECT_EQ(shard, 7);
+  EXPECT_TRUE(ShardOfKey(Events(12), &shard));
+  EXPECT_EQ(shard, 12);
+  EXPECT_FALSE(ShardOfKey("reg:token", &shard));
+  EXPECT_FALSE(ShardOfKey("q:{x}:client:x:r", &shard));
+  EXPECT_FALSE(ShardOfKey("q:{3", &shard));
+}
+
 }  // namespace
 }  // namespace pressrelay::keys
