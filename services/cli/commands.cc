@@ -217,6 +217,7 @@ absl::Status RegistryCommand(const Context& c, const std::string& noun, const st
     }
     PR_ASSIGN_OR_RETURN(int64_t limit, c.args.GetInt("limit", 0));
     r.set_limit(static_cast<int32_t>(limit));
+    r.set_page_token(c.args.GetOr("page-token", ""));
     reg::QueryAuditResponse resp;
     return Call(c, *stub, &S::QueryAudit, r, &resp);
   }
@@ -491,6 +492,7 @@ Registry (operators):
   token issue --kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]
   token revoke TOKEN_ID | token list [--subject ID]
   audit [--principal ID] [--method Service.Method] [--target ID] [--since TIME] [--limit N]
+        [--page-token T]
                    (the audit trail of state-changing calls, newest first)
 
 Statements (spokespeople):

@@ -1,6 +1,13 @@
 #include "services/common/audit.h"
 
+#include <algorithm>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/status.h"
 #include "services/common/keys.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
@@ -16,34 +23,63 @@ absl::Status AuditLog::Record(AuditEntry entry) {
       .status();
 }
 
-absl::StatusOr<std::vector<AuditEntry>> AuditLog::Read(const Query& query) {
+namespace {
+
+// A page token is the id of the last entry the previous page looked at ("<ms>-<seq>", the
+// stream's own ids); the next page starts just before it.
+bool IsStreamId(absl::string_view id) {
+  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
+  uint64_t ms = 0, seq = 0;
+  return !parts.first.empty() && !parts.second.empty() && absl::c_all_of(parts.first, absl::ascii_isdigit) &&
+         absl::c_all_of(parts.second, absl::ascii_isdigit) && absl::SimpleAtoi(parts.first, &ms) &&
+         absl::SimpleAtoi(parts.second, &seq);
+}
+
+bool Matches(const AuditLog::Query& query, const AuditEntry& entry) {
+  return (query.principal_id.empty() || entry.principal_id() == query.principal_id) &&
+         (query.method.empty() || entry.method() == query.method) &&
+         (query.target.empty() || entry.target() == query.target);
+}
+
+}  // namespace
+
+absl::StatusOr<AuditLog::Page> AuditLog::Read(const Query& query) {
+  if (!query.page_token.empty() && !IsStreamId(query.page_token)) {
+    return FieldError("page_token", "is not a token this service issued");
+  }
+  constexpr int64_t kBatch = 500;
   auto redis = pool_->Acquire();
-  std::vector<AuditEntry> out;
-  int64_t scanned = 0;
-  std::string end = "+";
+  Page page;
+  std::string end = query.page_token.empty() ? "+" : absl::StrCat("(", query.page_token);
   const std::string start =
       query.since == absl::InfinitePast() ? "-" : absl::StrCat(absl::ToUnixMillis(query.since), "-0");
-  // Page backwards until enough entries match or the log (since `since`) is exhausted.
-  while (static_cast<int>(out.size()) < query.limit && scanned < kMaxScanned) {
-    PR_ASSIGN_OR_RETURN(auto page, redis->Run({"XREVRANGE", keys::kAuditLog, end, start, "COUNT", "500"}));
-    if (page.size() == 0) break;
-    scanned += static_cast<int64_t>(page.size());
-    for (size_t i = 0; i < page.size() && static_cast<int>(out.size()) < query.limit; ++i) {
-      const auto fields = page[i][1];
+  std::string last_looked_at;  // the oldest entry looked at so far
+  int64_t scanned = 0;
+  // Page backwards until enough entries match, the trail (since `since`) ends, or scan_limit
+  // entries have been looked at; each round trip asks for what is left of it, at most kBatch.
+  while (static_cast<int>(page.entries.size()) < query.limit && scanned < scan_limit_) {
+    const int64_t want = std::min(kBatch, scan_limit_ - scanned);
+    PR_ASSIGN_OR_RETURN(auto batch,
+                        redis->Run({"XREVRANGE", keys::kAuditLog, end, start, "COUNT", absl::StrCat(want)}));
+    size_t i = 0;
+    for (; i < batch.size() && static_cast<int>(page.entries.size()) < query.limit; ++i) {
+      ++scanned;
+      last_looked_at = std::string(batch[i][0].str());
+      const auto fields = batch[i][1];
       for (size_t f = 0; f + 1 < fields.size(); f += 2) {
         if (fields[f].str() != "e") continue;
         AuditEntry entry;
         if (!entry.ParseFromArray(fields[f + 1].str().data(), static_cast<int>(fields[f + 1].str().size()))) continue;
-        if (!query.principal_id.empty() && entry.principal_id() != query.principal_id) continue;
-        if (!query.method.empty() && entry.method() != query.method) continue;
-        if (!query.target.empty() && entry.target() != query.target) continue;
-        out.push_back(std::move(entry));
+        if (Matches(query, entry)) page.entries.push_back(std::move(entry));
       }
     }
-    end = absl::StrCat("(", page[page.size() - 1][0].str());
-    if (page.size() < 500) break;
+    // A short answer, all of it looked at: nothing older is left.
+    if (static_cast<int64_t>(batch.size()) < want && i == batch.size()) return page;
+    end = absl::StrCat("(", last_looked_at);
   }
-  return out;
+  // The page is full or the scan limit reached: older entries may match too.
+  page.next_page_token = last_looked_at;
+  return page;
 }
 
 }  // namespace pressrelay

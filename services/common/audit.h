@@ -19,8 +19,11 @@ using pressrelay::common::v1::AuditEntry;
 
 class AuditLog {
  public:
-  AuditLog(redis::Pool* pool, std::string service, int64_t max_entries = 10'000'000)
-      : pool_(pool), service_(std::move(service)), max_entries_(max_entries) {}
+  // `scan_limit`: the most entries one Read looks at, whatever it finds (the bound on one
+  // query's work; it returns where it stopped, to go on from there).
+  AuditLog(redis::Pool* pool, std::string service, int64_t max_entries = 10'000'000,
+           int64_t scan_limit = kDefaultScanLimit)
+      : pool_(pool), service_(std::move(service)), max_entries_(max_entries), scan_limit_(scan_limit) {}
   const std::string& service() const { return service_; }
 
   // Appends an entry (its service is filled in).
@@ -32,16 +35,23 @@ class AuditLog {
     std::string target;        // empty: any
     absl::Time since = absl::InfinitePast();
     int limit = 100;
+    std::string page_token;    // empty: from the newest entry; else a Page::next_page_token
   };
-  // Newest first. A query scans at most kMaxScanned entries back from the newest (or from
-  // `since`); narrow it with `since` to look further back.
-  static constexpr int64_t kMaxScanned = 200'000;
-  absl::StatusOr<std::vector<AuditEntry>> Read(const Query& query);
+  struct Page {
+    std::vector<AuditEntry> entries;  // newest first
+    std::string next_page_token;      // empty: nothing older (since `since`) is left to read
+  };
+  static constexpr int64_t kDefaultScanLimit = 200'000;
+  // Reads back from the newest entry (or from where page_token says the last page stopped)
+  // until `limit` entries match, the trail since `since` ends, or scan_limit entries have
+  // been looked at. A token this class did not issue is INVALID_ARGUMENT naming page_token.
+  absl::StatusOr<Page> Read(const Query& query);
 
  private:
   redis::Pool* const pool_;
   const std::string service_;
   const int64_t max_entries_;
+  const int64_t scan_limit_;
 };
 
 }  // namespace pressrelay

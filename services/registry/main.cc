@@ -15,6 +15,9 @@
 
 ABSL_FLAG(std::string, bootstrap_tokens_file, "",
           "file of \"operator|service|gateway <name> <token>\" lines to install at start-up");
+ABSL_FLAG(int64_t, audit_scan_limit, pressrelay::AuditLog::kDefaultScanLimit,
+          "audit entries one QueryAudit call looks at before it answers with what it found and "
+          "where to go on (its next_page_token)");
 
 namespace pressrelay::registry {
 namespace {
@@ -27,6 +30,10 @@ int Run() {
     return 2;
   }
   server_options->max_receive_bytes = 64 << 20;  // bulk imports of press-card registries
+  if (absl::GetFlag(FLAGS_audit_scan_limit) < 1) {
+    spdlog::critical("--audit_scan_limit: at least 1");
+    return 2;
+  }
   const int workers = absl::GetFlag(FLAGS_workers);
   redis::Pool pool(*redis_options, workers);
   RegistryStore store(&pool);
@@ -57,7 +64,7 @@ int Run() {
   LocalAuthenticator local_auth(registry.get());
   CachingAuthenticator auth(&local_auth, absl::Seconds(2));
   RateLimiter limiter(&pool, "registry", *rate_limits);
-  AuditLog audit(&pool, "registry", absl::GetFlag(FLAGS_audit_max_entries));
+  AuditLog audit(&pool, "registry", absl::GetFlag(FLAGS_audit_max_entries), absl::GetFlag(FLAGS_audit_scan_limit));
   Edge edge{&work, &auth, &limiter, &audit};
   RegistryAdminService admin(registry.get(), &edge);
   RevocationFeed revocations(&store, *redis_options);

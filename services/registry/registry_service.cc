@@ -189,8 +189,10 @@ ServerUnaryReactor* RegistryAdminService::QueryAudit(CallbackServerContext* ctx,
     }
     if (request->limit() < 0 || request->limit() > 1000) return FieldError("limit", "must be 0-1000 (0: 100)");
     query.limit = request->limit() == 0 ? 100 : request->limit();
-    PR_ASSIGN_OR_RETURN(auto entries, edge_->audit->Read(query));
-    for (auto& e : entries) *response->add_entries() = std::move(e);
+    query.page_token = request->page_token();
+    PR_ASSIGN_OR_RETURN(AuditLog::Page page, edge_->audit->Read(query));
+    for (auto& e : page.entries) *response->add_entries() = std::move(e);
+    response->set_next_page_token(std::move(page.next_page_token));
     return absl::OkStatus();
   });
 }

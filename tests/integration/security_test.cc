@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/common/grpc_util.h"
 #include "services/common/keys.h"
@@ -464,6 +465,104 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
     }
   }
   EXPECT_GE(logs, 3);
+}
+
+// One audit query reads a bounded stretch of the trail (--audit_scan_limit entries) and says
+// where it stopped; following its page tokens reads the whole trail once, in order.
+TEST_F(SecurityTest, AnAuditQueryReadsABoundedStretchAndSaysWhereToGoOn) {
+  SuiteOptions options;
+  options.registry_flags = {"--audit_scan_limit=4"};
+  StartSuite(options);
+  auto published = suite_->Publish(moh_, MakeDraft("MOH", "Thông cáo báo chí"));
+  ASSERT_TRUE(published.ok()) << published.status();
+  const std::string id = published->statement().id();
+  // Five newer entries bury the publish beyond one query's reach.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(suite_->PutOutlet(absl::StrCat("outlet-", i), "Báo").ok());
+
+  // The trail as Redis holds it, newest first.
+  auto redis = suite_->redis().Client();
+  auto raw = redis.Run({"XREVRANGE", "audit:log", "+", "-"});
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  std::vector<std::string> trail;
+  for (size_t i = 0; i < raw->size(); ++i) trail.emplace_back((*raw)[i][1][1].str());
+  ASSERT_GE(trail.size(), 12u);
+
+  // Reads the pages of `request` to the end; each answer is checked on the way.
+  auto read_all = [&](reg::QueryAuditRequest request, std::vector<std::string>* seen) -> int {
+    int pages = 0;
+    while (pages < 100) {
+      auto admin = suite_->Admin();
+      auto ctx = CallContext(suite_->operator_token(), kWait);
+      reg::QueryAuditResponse response;
+      const grpc::Status status = admin->QueryAudit(ctx.get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      ++pages;
+      EXPECT_LE(response.entries_size(), request.limit() == 0 ? 100 : request.limit());
+      for (const auto& e : response.entries()) seen->push_back(e.SerializeAsString());
+      if (response.next_page_token().empty()) break;
+      EXPECT_NE(response.next_page_token(), request.page_token());
+      request.set_page_token(response.next_page_token());
+    }
+    return pages;
+  };
+
+  // Without a filter, pages of three: the whole trail, each entry once, newest first.
+  reg::QueryAuditRequest all;
+  all.set_limit(3);
+  std::vector<std::string> seen;
+  const int pages = read_all(all, &seen);
+  EXPECT_EQ(seen, trail);
+  EXPECT_EQ(pages, static_cast<int>((trail.size() + 2) / 3));
+  // And one at a time (a page that fills before the end of what its last read returned).
+  all.set_limit(1);
+  std::vector<std::string> one_by_one;
+  EXPECT_EQ(read_all(all, &one_by_one), static_cast<int>(trail.size()));
+  EXPECT_EQ(one_by_one, trail);
+
+  // A narrow filter: the first answer has looked at four entries, found nothing, and says
+  // where to go on; the pages that follow find the publish, and only it.
+  reg::QueryAuditRequest by_statement;
+  by_statement.set_target(id);
+  {
+    auto admin = suite_->Admin();
+    auto ctx = CallContext(suite_->operator_token(), kWait);
+    reg::QueryAuditResponse first;
+    ASSERT_TRUE(admin->QueryAudit(ctx.get(), by_statement, &first).ok());
+    EXPECT_EQ(first.entries_size(), 0);
+    EXPECT_FALSE(first.next_page_token().empty());
+  }
+  std::vector<std::string> found;
+  EXPECT_EQ(read_all(by_statement, &found), static_cast<int>((trail.size() + 3) / 4));
+  ASSERT_EQ(found.size(), 1u);
+  AuditEntry publish;
+  ASSERT_TRUE(publish.ParseFromString(found[0]));
+  EXPECT_EQ(publish.method(), "Distribution.Publish");
+  EXPECT_EQ(publish.target(), id);
+
+  // The CLI passes a page token on.
+  WriteFile(suite_->dir() + "/operator.token", suite_->operator_token());
+  std::vector<std::string> cli = {BinaryPath("pressrelay"), "--registry", suite_->registry_address(),
+                                  "--token-file", suite_->dir() + "/operator.token", "audit", "--limit", "1"};
+  auto [rc, newest] = RunProgram(cli, suite_->dir() + "/cli-audit.log");
+  ASSERT_EQ(rc, 0) << ReadFile(suite_->dir() + "/cli-audit.log");
+  reg::QueryAuditResponse newest_page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(newest, &newest_page).ok()) << newest;
+  ASSERT_FALSE(newest_page.next_page_token().empty());
+  cli.insert(cli.end(), {"--page-token", newest_page.next_page_token()});
+  auto [rc2, second] = RunProgram(cli, suite_->dir() + "/cli-audit.log");
+  ASSERT_EQ(rc2, 0) << ReadFile(suite_->dir() + "/cli-audit.log");
+  reg::QueryAuditResponse second_page;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(second, &second_page).ok()) << second;
+  ASSERT_EQ(second_page.entries_size(), 1);
+  EXPECT_EQ(second_page.entries(0).SerializeAsString(), trail[1]);
+
+  // A token the registry did not issue names its field, and reads nothing.
+  for (const char* bad : {"garbage", "12-", "-3", "1-2-3", "+", "(5-0"}) {
+    reg::QueryAuditRequest forged;
+    forged.set_page_token(bad);
+    EXPECT_EQ(ErrorField(QueryAudit(suite_->operator_token(), forged).status()), "page_token") << bad;
+  }
 }
 
 TEST_F(SecurityTest, ReadingIsScopedToTheAgencyAndTheGatewayActsForOneSpokesperson) {
