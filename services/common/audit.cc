@@ -7,8 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/status.h"
 #include "services/common/keys.h"
+#include "services/common/status.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
 
