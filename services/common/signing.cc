@@ -177,24 +177,50 @@ std::string Signer::Fingerprint() const {
 
 absl::Status Signer::Load(bool strict, std::string fingerprint) {
   std::error_code ec;
-  std::vector<KeyFile> found;
+  std::vector<std::pair<std::string, KeyFile>> found;  // file, key
+  std::vector<std::string> unreadable;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".key") continue;
-    auto text = ReadSecretFile(entry.path().string());
+    const std::string path = entry.path().string();
+    auto text = ReadSecretFile(path);
     auto key = text.ok() ? ParseKeyFile(*text) : text.status();
     if (!key.ok()) {
       // At start a bad key file is a configuration error; while running, one being written
       // or broken must not stop the agencies whose keys are fine.
-      if (strict) return Annotate(key.status(), entry.path().string());
-      spdlog::error("signing keys: skipping {}: {}", entry.path().string(), key.status().ToString());
+      if (strict) return Annotate(key.status(), path);
+      spdlog::error("signing keys: skipping {}: {}", path, key.status().ToString());
+      unreadable.push_back(path);
       continue;
     }
-    found.push_back(std::move(*key));
+    found.emplace_back(path, std::move(*key));
   }
   if (ec) return absl::NotFoundError(absl::StrCat("signing keys: cannot read ", dir_, ": ", ec.message()));
   absl::MutexLock lock(&mu_);
+  std::map<std::string, KeyFile> keys;
+  std::map<std::string, std::string> key_of_file;
+  auto hold = [&](const std::string& path, const KeyFile& key) {
+    keys.try_emplace(key.key_id, key);
+    key_of_file[path] = key.key_id;
+  };
+  for (const auto& [path, key] : found) {
+    const auto held = keys_.find(key.key_id);
+    if (held != keys_.end() && (held->second.seed != key.seed || held->second.agency_code != key.agency_code)) {
+      spdlog::error("signing keys: {} gives key id {} another key; a key id stands for one key for good "
+                    "(install a new key under a new id); keeping the one it had",
+                    path, key.key_id);
+      hold(path, held->second);
+      continue;
+    }
+    hold(path, key);
+  }
+  for (const auto& path : unreadable) {
+    const auto was = key_of_file_.find(path);
+    if (was == key_of_file_.end()) continue;
+    if (const auto held = keys_.find(was->second); held != keys_.end()) hold(path, held->second);
+  }
+  keys_ = std::move(keys);
+  key_of_file_ = std::move(key_of_file);
   loaded_fingerprint_ = std::move(fingerprint);
-  for (auto& key : found) keys_.try_emplace(key.key_id, std::move(key));
   return absl::OkStatus();
 }
 

@@ -66,21 +66,26 @@ class Signer {
   static absl::StatusOr<std::unique_ptr<Signer>> FromDirectory(std::string dir);
 
   // Sets statement->signature with the issuing agency's current key. The directory is
-  // re-read when it changed (a key installed or rotated while running). FAILED_PRECONDITION
-  // if the agency has no key.
+  // re-read when it changed: a key file added signs from its `created` on, a key file
+  // removed signs nothing more (as after a restart). FAILED_PRECONDITION if the agency has
+  // no key.
   absl::Status Sign(Statement* statement, absl::Time now);
   // The public halves of every key held.
   std::vector<AgencyKey> PublicKeys() const;
 
  private:
   explicit Signer(std::string dir) : dir_(std::move(dir)) {}
-  // Reads the directory, whose Fingerprint() was `fingerprint` before the read. Strict (at
-  // start) a file that does not parse is an error; otherwise it is skipped and logged.
+  // Reads the directory, whose Fingerprint() was `fingerprint` before the read, and holds
+  // exactly its keys. Strict (at start) a file that does not parse is an error; otherwise
+  // it is logged and the key it held before, if any, is kept (a file being rewritten). A
+  // key id never changes its key: a file that gives a held id another seed is refused
+  // (logged) and the id keeps its key, which is the one the registry has published.
   absl::Status Load(bool strict, std::string fingerprint);
   std::string Fingerprint() const;
   std::string dir_;
   mutable absl::Mutex mu_;
-  std::map<std::string, KeyFile> keys_ ABSL_GUARDED_BY(mu_);  // by key id
+  std::map<std::string, KeyFile> keys_ ABSL_GUARDED_BY(mu_);            // by key id
+  std::map<std::string, std::string> key_of_file_ ABSL_GUARDED_BY(mu_);  // file -> key id
   std::string loaded_fingerprint_ ABSL_GUARDED_BY(mu_);
 };
 

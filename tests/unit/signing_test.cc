@@ -173,6 +173,57 @@ TEST_F(SignerTest, ABrokenKeyFileStopsStartButNotARunningSigner) {
   EXPECT_NE(fresh.status().message().find("MOF-new.key"), std::string::npos) << fresh.status();
 }
 
+TEST_F(SignerTest, ARemovedKeyFileSignsNothingMore) {
+  // An operator takes a key out (installed by mistake, or no longer trusted): the running
+  // signer stops using it at once, as a restarted one would.
+  const absl::Time now = absl::Now();
+  Add(GenerateKey("MOH", "MOH-old", now - absl::Hours(48)));
+  Add(GenerateKey("MOH", "MOH-new", now - absl::Hours(1)));
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  Statement s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, now).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-new");
+
+  std::filesystem::remove(dir_.File("MOH-new.key"));
+  s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, now).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-old");
+  EXPECT_EQ((*signer)->PublicKeys().size(), 1u);
+
+  std::filesystem::remove(dir_.File("MOH-old.key"));
+  s = Sample();
+  EXPECT_EQ((*signer)->Sign(&s, now).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SignerTest, AKeyIdKeepsItsKeyAndAFileBeingRewrittenKeepsItsKey) {
+  const absl::Time now = absl::Now();
+  const KeyFile original = GenerateKey("MOH", "MOH-1", now - absl::Hours(1));
+  Add(original);
+  auto signer = Signer::FromDirectory(dir_.path());
+  ASSERT_TRUE(signer.ok()) << signer.status();
+  const std::vector<AgencyKey> published = (*signer)->PublicKeys();
+
+  // Another seed under the same key id (a key regenerated over the old file): statements
+  // signed with it would not verify under the key the registry published for MOH-1, so
+  // the id keeps its key.
+  KeyFile regenerated = GenerateKey("MOH", "MOH-1", now - absl::Hours(1));
+  ASSERT_NE(regenerated.seed, original.seed);
+  std::ofstream(dir_.File("MOH-1.key")) << FormatKeyFile(regenerated) << "\n";  // another size too
+  Statement s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, now).ok());
+  EXPECT_EQ(s.signature().key_id(), "MOH-1");
+  EXPECT_TRUE(Verify(s, published).ok());
+  ASSERT_EQ((*signer)->PublicKeys().size(), 1u);
+  EXPECT_EQ((*signer)->PublicKeys()[0].public_key(), published[0].public_key());
+
+  // The file caught half-written: the agency's only key still signs.
+  std::ofstream(dir_.File("MOH-1.key")) << "agency=MOH\nkey_id=MOH-1\nse";
+  s = Sample();
+  ASSERT_TRUE((*signer)->Sign(&s, now).ok());
+  EXPECT_TRUE(Verify(s, published).ok());
+}
+
 TEST_F(SignerTest, ReadsAKubernetesSecretMountAndFollowsItsAtomicUpdates) {
   // The kubelet's layout of a mounted Secret: the files live in a timestamped directory,
   // "..data" links to it and each key is a link through "..data". An update writes a new
