@@ -439,6 +439,7 @@ TEST_F(SecurityTest, AuditTrailRecordsPublishAndKillAndNoTokenIsLogged) {
   for (size_t i = 0; i < keys->size(); ++i) {
     const std::string key((*keys)[i].str());
     const std::string type(redis.Run({"TYPE", key})->str());
+    if (type == "none") continue;  // gone since KEYS (a stream's lease given back as it ended)
     redis::Args read;
     if (type == "string") read = {"GET", key};
     if (type == "hash") read = {"HGETALL", key};
