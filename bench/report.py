@@ -79,6 +79,16 @@ def main(argv):
                        f"{fmt(pr['deliveries_per_s'])} vs {fmt(pubsub['deliveries_per_s'])}"))
         checks.append(("p99 <= Redis pub/sub's", pr["p99_ms"] <= pubsub["p99_ms"],
                        f"{fmt(pr['p99_ms'], 1)} ms vs {fmt(pubsub['p99_ms'], 1)} ms"))
+        committed = fanout.get("pressrelay-async")
+        if committed:
+            # The same targets when each Publish returns at commit (return_when_committed).
+            checks.append(("deliveries/s >= Redis pub/sub's, Publish returning at commit",
+                           committed["deliveries_per_s"] >= pubsub["deliveries_per_s"]
+                           and committed["lost"] == 0 and committed["duplicated"] == 0,
+                           f"{fmt(committed['deliveries_per_s'])} vs {fmt(pubsub['deliveries_per_s'])}"))
+            checks.append(("p99 <= Redis pub/sub's, Publish returning at commit",
+                           committed["p99_ms"] <= pubsub["p99_ms"],
+                           f"{fmt(committed['p99_ms'], 1)} ms vs {fmt(pubsub['p99_ms'], 1)} ms"))
     checks.append(("0 lost, 0 duplicated", pr["lost"] == 0 and pr["duplicated"] == 0,
                    f"{pr['lost']} lost, {pr['duplicated']} duplicated"))
     rate = scenario.get("rate")
