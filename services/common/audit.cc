@@ -6,7 +6,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "services/common/keys.h"
 #include "services/common/status.h"
 #include "services/common/status_macros.h"
@@ -28,11 +27,12 @@ namespace {
 // A page token is the id of the last entry the previous page looked at ("<ms>-<seq>", the
 // stream's own ids); the next page starts just before it.
 bool IsStreamId(absl::string_view id) {
-  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
-  uint64_t ms = 0, seq = 0;
-  return !parts.first.empty() && !parts.second.empty() && absl::c_all_of(parts.first, absl::ascii_isdigit) &&
-         absl::c_all_of(parts.second, absl::ascii_isdigit) && absl::SimpleAtoi(parts.first, &ms) &&
-         absl::SimpleAtoi(parts.second, &seq);
+  auto number = [](absl::string_view digits) {
+    uint64_t n = 0;
+    return !digits.empty() && absl::c_all_of(digits, absl::ascii_isdigit) && absl::SimpleAtoi(digits, &n);
+  };
+  const size_t dash = id.find('-');
+  return dash != absl::string_view::npos && number(id.substr(0, dash)) && number(id.substr(dash + 1));
 }
 
 bool Matches(const AuditLog::Query& query, const AuditEntry& entry) {

@@ -2,7 +2,6 @@
 
 #include <map>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -92,7 +91,7 @@ namespace {
 
 redis::Args ChunkCommand(const Chunk& chunk, const Retention& retention, bool by_sha) {
   const size_t n = chunk.recipients.size();
-  redis::Args args{by_sha ? "EVALSHA" : "EVAL", by_sha ? kEnqueueChunk.sha1() : kEnqueueChunk.source()};
+  redis::Args args = kEnqueueChunk.Call(by_sha);
   args.Add(static_cast<int64_t>(4 + n));
   args.Add(keys::FanoutProgress(chunk.shard));
   args.Add(keys::Sequence(chunk.shard));
@@ -137,7 +136,7 @@ absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, abs
     bool noscript = false;
     for (const auto& reply : *replies) {
       if (reply.is_error()) {
-        if (absl::StartsWith(reply.str(), "NOSCRIPT")) {
+        if (redis::IsNoScript(reply)) {
           noscript = true;
           break;
         }

@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -70,6 +71,8 @@ Args& Args::Add(int64_t number) {
   words_.push_back(absl::StrCat(number));
   return *this;
 }
+
+bool IsNoScript(const ReplyView& reply) { return reply.is_error() && absl::StartsWith(reply.str(), "NOSCRIPT"); }
 
 Script::Script(std::string source) : source_(std::move(source)) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -175,19 +178,17 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(absl::Span<const Args> b
 
 absl::StatusOr<Reply> Connection::Eval(const Script& script, absl::Span<const std::string> keys,
                                        absl::Span<const std::string> argv) {
-  auto build = [&](absl::string_view verb, absl::string_view body) {
-    Args args{verb, body};
+  auto build = [&](bool by_sha) {
+    Args args = script.Call(by_sha);
     args.Add(static_cast<int64_t>(keys.size()));
     args.AddAll(keys);
     args.AddAll(argv);
     return args;
   };
-  if (auto s = Append(build("EVALSHA", script.sha1())); !s.ok()) return s;
+  if (auto s = Append(build(/*by_sha=*/true)); !s.ok()) return s;
   auto reply = ReadReply();
   if (!reply.ok()) return reply.status();
-  if (reply->is_error() && reply->str().substr(0, 8) == "NOSCRIPT") {
-    return Run(build("EVAL", script.source()));
-  }
+  if (IsNoScript(*reply)) return Run(build(/*by_sha=*/false));
   if (auto s = ReplyStatus(*reply); !s.ok()) return s;
   return reply;
 }

@@ -94,11 +94,18 @@ class Script {
   explicit Script(std::string source);
   const std::string& source() const { return source_; }
   const std::string& sha1() const { return sha1_; }
+  // The start of a command that runs it: "EVALSHA <sha1>", or "EVAL <source>" once Redis
+  // has answered NOSCRIPT (its script cache is emptied by a restart). Add the number of
+  // keys, the keys and the arguments.
+  Args Call(bool by_sha) const { return by_sha ? Args{"EVALSHA", sha1_} : Args{"EVAL", source_}; }
 
  private:
   std::string source_;
   std::string sha1_;
 };
+
+// True for the error EVALSHA gets when Redis does not have the script.
+bool IsNoScript(const ReplyView& reply);
 
 class Connection {
  public:

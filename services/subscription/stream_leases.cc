@@ -90,6 +90,26 @@ void StreamLeases::GiveBack(uint64_t stream_id) {
   held_.erase(it);
 }
 
+StreamLeases::SendResult StreamLeases::Send(absl::Span<const redis::Args> commands) {
+  SendResult result = SendResult::kDone;
+  for (size_t start = 0; start < commands.size(); start += kBatch) {
+    auto replies = renewer_.Pipeline(commands.subspan(start, std::min(kBatch, commands.size() - start)));
+    if (!replies.ok()) {
+      // Leases outlive a short outage (lease/3 between renewals); the next round retries.
+      spdlog::warn("stream leases: {}", replies.status().ToString());
+      return SendResult::kDone;
+    }
+    for (const redis::Reply& reply : *replies) {
+      if (redis::IsNoScript(reply)) {
+        result = SendResult::kNoScript;
+      } else if (reply.is_error()) {
+        spdlog::warn("stream leases: {}", std::string(reply.str()));
+      }
+    }
+  }
+  return result;
+}
+
 void StreamLeases::Loop() {
   const int64_t lease_ms = absl::ToInt64Milliseconds(lease_);
   absl::Time next_renewal = absl::Now() + lease_ / 3;
@@ -116,27 +136,16 @@ void StreamLeases::Loop() {
     for (const auto& [stream, principal] : given_back) {
       commands.push_back({"ZREM", keys::StreamLeases(principal), Member(stream)});
     }
-    for (const auto& [stream, principal] : renew) {
-      commands.push_back(redis::Args{"EVALSHA", kRenew.sha1(), "1", keys::StreamLeases(principal), Member(stream)}.Add(
-          lease_ms));
-    }
-    for (size_t start = 0; start < commands.size(); start += kBatch) {
-      const size_t end = std::min(commands.size(), start + kBatch);
-      auto replies = renewer_.Pipeline(absl::MakeConstSpan(commands).subspan(start, end - start));
-      if (!replies.ok()) {
-        // Leases outlive a short outage (lease/3 between renewals); the next round retries.
-        spdlog::warn("stream leases: {}", replies.status().ToString());
-        break;
+    auto add_renewals = [&](bool by_sha) {
+      for (const auto& [stream, principal] : renew) {
+        commands.push_back(kRenew.Call(by_sha).Add(1).Add(keys::StreamLeases(principal)).Add(Member(stream)).Add(lease_ms));
       }
-      for (size_t i = 0; i < replies->size(); ++i) {
-        if (!(*replies)[i].is_error()) continue;
-        const redis::Args& failed = commands[start + i];
-        if ((*replies)[i].str().substr(0, 8) == "NOSCRIPT") {  // Redis restarted: load and run it
-          (void)renewer_.Eval(kRenew, {failed.words()[3]}, {failed.words()[4], failed.words()[5]});
-        } else {
-          spdlog::warn("stream leases: {}", std::string((*replies)[i].str()));
-        }
-      }
+    };
+    add_renewals(/*by_sha=*/true);
+    if (Send(commands) == SendResult::kNoScript) {  // Redis restarted: renew with the source
+      commands.clear();
+      add_renewals(/*by_sha=*/false);
+      Send(commands);
     }
     absl::MutexLock lock(&mu_);
     if (stop_ && given_back_.empty()) return;

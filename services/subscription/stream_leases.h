@@ -39,9 +39,11 @@ class StreamLeases {
   // Gives the stream's lease back. Never blocks: the renewer thread removes it.
   void GiveBack(uint64_t stream_id);
 
-  int cap() const { return cap_; }
-
  private:
+  enum class SendResult { kDone, kNoScript };
+  // Sends `commands` in pipelined batches, logging failures; kNoScript if Redis lacked the
+  // renewal script for any of them.
+  SendResult Send(absl::Span<const redis::Args> commands);
   void Loop();
   std::string Member(uint64_t stream_id) const;
 

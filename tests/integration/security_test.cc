@@ -304,6 +304,26 @@ TEST_F(SecurityTest, TheStreamCapCountsEveryReplicaAndADeadOneOnlyUntilItsLeases
   EXPECT_FALSE(back2->ended());
 }
 
+// A Redis restart empties its script cache: the renewals, sent as EVALSHA, get NOSCRIPT and
+// go again with the script's source, so open streams keep their slots.
+TEST_F(SecurityTest, StreamLeasesAreRenewedAfterRedisLosesItsScripts) {
+  constexpr absl::Duration kLease = absl::Seconds(3);
+  std::string token;
+  ASSERT_NO_FATAL_FAILURE(StartTwoReplicasCappedAtTwo(kLease, &token));
+  auto live = LiveSubscriber(token);
+  auto redis = suite_->redis().Client();
+  ASSERT_TRUE(redis.Run({"SCRIPT", "FLUSH"}).ok());
+  auto renewals = KeyspaceEvents::Watch(suite_->redis().port(), keys::StreamLeases("3/tt-cms"), "Kz");
+  ASSERT_NE(renewals, nullptr);
+  const absl::Time watching = absl::Now();
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(renewals->WaitFor("zadd", kWait)) << i;
+  EXPECT_GT(absl::Now() - watching, kLease);
+  auto held = redis.Run({"ZCARD", keys::StreamLeases("3/tt-cms")});
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->integer(), 1);
+  EXPECT_FALSE(live->ended());
+}
+
 TEST_F(SecurityTest, RateLimitAnswersResourceExhaustedWithARetryHint) {
   SuiteOptions options;
   options.distribution_flags = {"--rate_limits=spokesperson=5"};
