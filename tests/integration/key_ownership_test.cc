@@ -155,14 +155,7 @@ TEST(KeyOwnership, EachServiceTouchesOnlyTheKeysItOwnsOrIsGiven) {
     ASSERT_TRUE(stub->History(ctx.get(), sub::HistoryRequest(), &page).ok());
     EXPECT_EQ(page.statements_size(), 1);
   }
-  {
-    auto admin = suite.Admin();
-    reg::RevokeTokenRequest revoke;
-    revoke.set_token_id(reader->info().token_id());
-    reg::RevokeTokenResponse revoked;
-    auto ctx = CallContext(suite.operator_token(), kWait);
-    ASSERT_TRUE(admin->RevokeToken(ctx.get(), revoke, &revoked).ok());
-  }
+  ASSERT_TRUE(suite.RevokeToken(reader->info().token_id()).ok());
   ASSERT_TRUE(stream.WaitEnded(kWait));  // the revocation reached the subscription service
   const std::vector<std::string> lines = monitor.LinesBefore(redis, kStopMarker);
 

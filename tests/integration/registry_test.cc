@@ -69,16 +69,6 @@ class RegistryTest : public ::testing::Test {
     return FromGrpcStatus(admin->ImportRecipients(ctx.get(), request, response));
   }
 
-  absl::StatusOr<reg::RevokeTokenResponse> Revoke(const std::string& token_id) {
-    auto admin = suite_.Admin();
-    auto ctx = CallContext(suite_.operator_token(), kWait);
-    reg::RevokeTokenRequest request;
-    request.set_token_id(token_id);
-    reg::RevokeTokenResponse response;
-    if (auto s = FromGrpcStatus(admin->RevokeToken(ctx.get(), request, &response)); !s.ok()) return s;
-    return response;
-  }
-
   Suite suite_;
   std::string moh_;
 };
@@ -255,7 +245,7 @@ TEST_F(RegistryTest, RevokedTokensStopWorkingAndAreStoredOnlyAsHashes) {
   EXPECT_GE(issued->token().size(), 4u + 43u);  // 256 random bits
   ASSERT_TRUE(suite_.Publish(issued->token(), MakeDraft("MOH", "Trước thu hồi")).ok());
   {
-    auto revoked = Revoke(issued->info().token_id());
+    auto revoked = suite_.RevokeToken(issued->info().token_id());
     ASSERT_TRUE(revoked.ok()) << revoked.status();
     EXPECT_TRUE(IsSet(revoked->info().revoked_at()));
   }
@@ -295,7 +285,7 @@ TEST_F(RegistryTest, ARevocationIsWrittenInTheTransactionOfItsCause) {
   };
 
   // A token revoked: its record and the announcement together.
-  ASSERT_TRUE(Revoke(issued->info().token_id()).ok());
+  ASSERT_TRUE(suite_.RevokeToken(issued->info().token_id()).ok());
   announced_with("after-revoke", keys::kTokens);
   // A newsroom client disabled: the client's record and the announcement together.
   ASSERT_TRUE(suite_.PutClient("tt-cms", "tuoitre", /*disabled=*/true).ok());

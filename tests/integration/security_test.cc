@@ -73,15 +73,6 @@ class SecurityTest : public ::testing::Test {
     return response;
   }
 
-  absl::Status Revoke(const std::string& token_id) {
-    auto admin = suite_->Admin();
-    auto ctx = CallContext(suite_->operator_token(), kWait);
-    reg::RevokeTokenRequest request;
-    request.set_token_id(token_id);
-    reg::RevokeTokenResponse response;
-    return FromGrpcStatus(admin->RevokeToken(ctx.get(), request, &response));
-  }
-
   // The audit entries of one principal's calls of one method, newest first.
   std::vector<AuditEntry> AuditOf(const std::string& principal_id, const std::string& method) {
     reg::QueryAuditRequest request;
@@ -136,7 +127,7 @@ TEST_F(SecurityTest, RevokedTokenEndsItsOpenStreamWithinSeconds) {
   auto survivor = LiveSubscriber(kept->token());
 
   const absl::Time at = absl::Now();
-  ASSERT_TRUE(Revoke(revoked->info().token_id()).ok());
+  ASSERT_TRUE(suite_->RevokeToken(revoked->info().token_id()).ok());
   ASSERT_TRUE(doomed->WaitEnded(kRevocationBound));
   const absl::Duration took = absl::Now() - at;
   EXPECT_EQ(doomed->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -158,7 +149,7 @@ TEST_F(SecurityTest, RevokedSpokespersonTokenCannotPublishAtOnce) {
   StartSuite();
   ASSERT_TRUE(suite_->Publish(moh_, MakeDraft("MOH", "Trước thu hồi")).ok());  // cached now
   const absl::Time cached_at = absl::Now();
-  ASSERT_TRUE(Revoke(moh_token_id_).ok());
+  ASSERT_TRUE(suite_->RevokeToken(moh_token_id_).ok());
   // The distribution service forgets its cached answer when the revocation arrives; the
   // first publish after that is refused. The bound is below the cache's 2 s lifetime, so
   // expiry of the cached answer alone cannot pass this test.
@@ -192,7 +183,7 @@ TEST_F(SecurityTest, RevocationReachesStreamsAfterTheRegistryRestarted) {
   auto stream = LiveSubscriber(issued->token());
   // The services' watches break and reconnect, resuming from their cursors.
   ASSERT_TRUE(suite_->RestartRegistry().ok());
-  ASSERT_TRUE(Revoke(issued->info().token_id()).ok());
+  ASSERT_TRUE(suite_->RevokeToken(issued->info().token_id()).ok());
   ASSERT_TRUE(stream->WaitEnded(kRevocationBound + absl::Seconds(5)));
   EXPECT_EQ(stream->status().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }

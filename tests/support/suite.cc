@@ -358,6 +358,17 @@ absl::StatusOr<std::vector<std::string>> Suite::ImportClients(const std::string&
   return ids;
 }
 
+absl::StatusOr<reg::RevokeTokenResponse> Suite::RevokeToken(const std::string& token_id) {
+  reg::RevokeTokenRequest request;
+  request.set_token_id(token_id);
+  reg::RevokeTokenResponse response;
+  auto admin = Admin();
+  if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::RevokeToken, operator_token_, request, &response); !s.ok()) {
+    return s;
+  }
+  return response;
+}
+
 absl::StatusOr<reg::IssueTokenResponse> Suite::IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id) {
   reg::IssueTokenRequest request;
   request.set_subject_kind(kind);

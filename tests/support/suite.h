@@ -125,6 +125,8 @@ class Suite {
                                                          const reg::Subscription& filter = {});
   absl::StatusOr<std::string> IssueToken(reg::SubjectKind kind, const std::string& subject_id);
   absl::StatusOr<reg::IssueTokenResponse> IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id);
+  // Revokes a token by its id, as the operator.
+  absl::StatusOr<reg::RevokeTokenResponse> RevokeToken(const std::string& token_id);
 
   // One call as `token`.
   absl::StatusOr<dist::PublishResponse> Publish(const std::string& token, const dist::StatementDraft& draft,
