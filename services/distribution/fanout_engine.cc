@@ -19,21 +19,11 @@ FanoutEngine::FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptio
 std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals, absl::Span<const int64_t> progress,
                                                int chunk_size, int chunks_per_batch) {
   std::vector<std::pair<int, int64_t>> batch;
-  int64_t recipients = 0;
   for (int s = 0; s < static_cast<int>(totals.size()); ++s) {
-    const int64_t left = totals[s] - progress[s];
-    if (left <= 0) continue;
-    if (left > chunk_size) {
-      if (!batch.empty()) break;
-      for (int64_t start = progress[s]; start < totals[s] && static_cast<int>(batch.size()) < chunks_per_batch;
-           start += chunk_size) {
-        batch.emplace_back(s, start);
-      }
-      break;
+    for (int64_t start = progress[s]; start < totals[s]; start += chunk_size) {
+      if (static_cast<int>(batch.size()) == chunks_per_batch) return batch;
+      batch.emplace_back(s, start);
     }
-    if (!batch.empty() && recipients + left > chunk_size) break;
-    batch.emplace_back(s, progress[s]);
-    recipients += left;
   }
   return batch;
 }

@@ -37,11 +37,10 @@ struct FanoutOptions {
 std::vector<int> ShardsOf(const store::FanoutJob& job);
 
 // The chunks of the next round trip, as (index into the job's shards, first recipient).
-// Shard i has totals[i] recipients, queued up to progress[i]. A shard with
-// more than chunk_size left gets a round trip of its own (up to chunks_per_batch chunks);
-// smaller remainders share one until together they hold chunk_size recipients, so a small
-// audience spread over every shard is queued in one round trip rather than one per shard.
-// Empty when nothing is left.
+// Shard i has totals[i] recipients, queued up to progress[i]. Each chunk is one atomic
+// script run of at most chunk_size recipients of one shard; a round trip carries up to
+// chunks_per_batch of them, shard after shard, so an audience of 10,000 over 16 shards is
+// queued in one round trip and 100,000 in seven. Empty when nothing is left.
 std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals, absl::Span<const int64_t> progress,
                                                int chunk_size, int chunks_per_batch);
 

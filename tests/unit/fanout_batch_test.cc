@@ -17,24 +17,38 @@ TEST(NextBatch, ASmallAudienceOverEveryShardIsOneRoundTrip) {
   for (int s = 0; s < 16; ++s) EXPECT_EQ(batch[s], std::make_pair(s, int64_t{0}));
 }
 
-TEST(NextBatch, SmallRemaindersShareATripUpToChunkSize) {
-  // 625 per shard (10,000 over 16): two would exceed 1,000, so one shard per trip.
-  std::vector<int64_t> totals(3, 625), progress(3, 0);
-  EXPECT_EQ(NextBatch(totals, progress, 1000, 16), (Batch{{0, 0}}));
-  progress[0] = 625;
-  EXPECT_EQ(NextBatch(totals, progress, 1000, 16), (Batch{{1, 0}}));
-  // 400 + 400 fit, the third would not.
-  std::vector<int64_t> small(3, 400), none(3, 0);
-  EXPECT_EQ(NextBatch(small, none, 1000, 16), (Batch{{0, 0}, {1, 0}}));
+TEST(NextBatch, ShardsShareATripUpToChunksPerBatch) {
+  // 10,000 over 16 shards, 625 each: one chunk per shard, all in one trip.
+  std::vector<int64_t> totals(16, 625), progress(16, 0);
+  const Batch batch = NextBatch(totals, progress, 1000, 16);
+  ASSERT_EQ(batch.size(), 16u);
+  for (int s = 0; s < 16; ++s) EXPECT_EQ(batch[s], std::make_pair(s, int64_t{0}));
+  // With room for three chunks, three shards go, and the next trip starts at the fourth.
+  EXPECT_EQ(NextBatch(totals, progress, 1000, 3), (Batch{{0, 0}, {1, 0}, {2, 0}}));
+  progress[0] = progress[1] = progress[2] = 625;
+  EXPECT_EQ(NextBatch(totals, progress, 1000, 3), (Batch{{3, 0}, {4, 0}, {5, 0}}));
 }
 
-TEST(NextBatch, ALargeShardGetsItsOwnTripInChunks) {
-  // 6,250 left in shard 1: its own trip, chunks of 1,000 from its progress, at most 4.
+TEST(NextBatch, ALargeShardIsCutIntoChunksAndTheTripGoesOnToTheNextShard) {
+  // 6,250 left in shard 1 from 250: chunks of 1,000 from its progress, the last one short,
+  // then shard 2; shard 0 is done.
   std::vector<int64_t> totals = {10, 6250, 10}, progress = {10, 250, 0};
+  EXPECT_EQ(NextBatch(totals, progress, 1000, 16),
+            (Batch{{1, 250}, {1, 1250}, {1, 2250}, {1, 3250}, {1, 4250}, {1, 5250}, {2, 0}}));
+  // At most chunks_per_batch, even inside one shard.
   EXPECT_EQ(NextBatch(totals, progress, 1000, 4), (Batch{{1, 250}, {1, 1250}, {1, 2250}, {1, 3250}}));
-  // A small remainder before it goes first, alone.
-  progress = {0, 250, 0};
-  EXPECT_EQ(NextBatch(totals, progress, 1000, 4), (Batch{{0, 0}}));
+  // 100,000 over 16 shards (6,250 each): seven chunks a shard, 16 chunks a trip, 7 trips.
+  std::vector<int64_t> big(16, 6250), none(16, 0);
+  int trips = 0;
+  for (Batch b = NextBatch(big, none, 1000, 16); !b.empty(); b = NextBatch(big, none, 1000, 16)) {
+    ++trips;
+    EXPECT_LE(b.size(), 16u);
+    for (const auto& [s, start] : b) {
+      EXPECT_EQ(start, none[s]) << "chunks of a shard follow each other";
+      none[s] = std::min<int64_t>(big[s], start + 1000);
+    }
+  }
+  EXPECT_EQ(trips, 7);
 }
 
 TEST(NextBatch, ResumesWhereEachShardStandsAndEndsEmpty) {
