@@ -38,14 +38,14 @@ TEST(NextBatch, ALargeShardIsCutIntoChunksAndTheTripGoesOnToTheNextShard) {
   // At most chunks_per_batch, even inside one shard.
   EXPECT_EQ(NextBatch(totals, progress, 1000, 4), (Batch{{1, 250}, {1, 1250}, {1, 2250}, {1, 3250}}));
   // 100,000 over 16 shards (6,250 each): seven chunks a shard, 16 chunks a trip, 7 trips.
-  std::vector<int64_t> big(16, 6250), none(16, 0);
+  std::vector<int64_t> audience(16, 6250), queued(16, 0);
   int trips = 0;
-  for (Batch b = NextBatch(big, none, 1000, 16); !b.empty(); b = NextBatch(big, none, 1000, 16)) {
+  for (Batch b = NextBatch(audience, queued, 1000, 16); !b.empty(); b = NextBatch(audience, queued, 1000, 16)) {
     ++trips;
     EXPECT_LE(b.size(), 16u);
     for (const auto& [s, start] : b) {
-      EXPECT_EQ(start, none[s]) << "chunks of a shard follow each other";
-      none[s] = std::min<int64_t>(big[s], start + 1000);
+      EXPECT_EQ(start, queued[s]) << "chunks of a shard follow each other";
+      queued[s] = std::min<int64_t>(audience[s], start + 1000);  // as the chunk's script reports
     }
   }
   EXPECT_EQ(trips, 7);
