@@ -15,7 +15,7 @@ namespace pressrelay {
 
 absl::Status AuditLog::Record(AuditEntry entry) {
   entry.set_service(service_);
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   return redis
       ->Run(redis::Args{"XADD", keys::kAuditLog, "MAXLEN", "~"}.Add(max_entries_).Add("*").Add("e").Add(
           entry.SerializeAsString()))
@@ -48,7 +48,7 @@ absl::StatusOr<AuditLog::Page> AuditLog::Read(const Query& query) {
     return FieldError("page_token", "is not a token this service issued");
   }
   constexpr int64_t kBatch = 500;
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   Page page;
   std::string end = query.page_token.empty() ? "+" : absl::StrCat("(", query.page_token);
   const std::string start =

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/flag_range.h"
 #include "services/common/status.h"
 
 namespace pressrelay {
@@ -34,7 +35,13 @@ std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, absl::string_view us
       std::exit(2);
     }
   }
-  return absl::ParseCommandLine(argc, argv);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  // Every numeric flag's range (flag_range.h), before anything starts.
+  if (absl::Status ranges = CheckFlagRanges(); !ranges.ok()) {
+    std::cerr << "bad configuration: " << ranges.message() << "\n";
+    std::exit(2);
+  }
+  return rest;
 }
 
 absl::StatusOr<HostPort> ParseHostPort(absl::string_view text, absl::string_view flag_name) {

@@ -42,6 +42,7 @@ std::string AuditTarget(const google::protobuf::Message* request, const google::
 
 absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& act_as,
                                 absl::string_view method) {
+  if (edge.gate != nullptr && !edge.gate->open()) return absl::UnavailableError("the service is starting; retry shortly");
   auto principal = edge.auth->Authenticate(token);
   if (!principal.ok()) return principal.status();
   if (auto s = Authorize(*principal, method); !s.ok()) return s;
@@ -50,6 +51,21 @@ absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std:
     if (auto s = edge.limits->Admit(*principal); !s.ok()) return s;
   }
   return principal;
+}
+
+absl::Status Overloaded(const WorkerPool& pool) {
+  return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat("the service is at capacity (", pool.backlog(),
+                                                                  " calls waiting); retry shortly")),
+                        absl::Seconds(1));
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const auto& slice : slices) out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return out;
 }
 
 void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, const absl::Status& outcome) {

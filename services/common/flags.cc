@@ -1,8 +1,11 @@
 #include "services/common/flags.h"
 
+#include <cstdio>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
+#include "services/common/flag_range.h"
 #include "services/common/log.h"
 #include "services/common/status_macros.h"
 
@@ -21,13 +24,31 @@ ABSL_FLAG(std::string, peer_tls_ca, "", "PEM CA that signs the other services' c
 ABSL_FLAG(std::string, peer_tls_cert, "", "PEM client certificate for mutual TLS to the other services");
 ABSL_FLAG(std::string, peer_tls_key, "", "PEM client key for mutual TLS to the other services");
 ABSL_FLAG(std::string, peer_tls_server_name, "", "name to verify in the other services' certificates");
-ABSL_FLAG(int, workers, 8, "threads for blocking work (Redis, calls to other services)");
-ABSL_FLAG(absl::Duration, drain_grace, absl::Seconds(20), "how long SIGTERM waits for calls to finish");
+PRESSRELAY_INT_FLAG(int, workers, 8, 1, 256, "threads for blocking work (Redis, calls to other services)");
+PRESSRELAY_INT_FLAG(int, queue_limit, 1000, 1, 1000000,
+                    "calls waiting for a worker before new ones are refused with RESOURCE_EXHAUSTED");
+PRESSRELAY_DURATION_FLAG(drain_grace, absl::Seconds(20), "0s", "10m", "how long SIGTERM waits for calls to finish");
+PRESSRELAY_DURATION_FLAG(startup_timeout, absl::Minutes(5), "1s", "24h",
+                         "how long to wait at start for Redis to answer before giving up (exit 1)");
+PRESSRELAY_DURATION_FLAG(redis_acquire_timeout, absl::Seconds(2), "10ms", "1m",
+                         "how long a call waits for a free Redis connection before it answers UNAVAILABLE");
+PRESSRELAY_DURATION_FLAG(liveness_stall, absl::Seconds(30), "1s", "1h",
+                         "liveness fails when work has waited this long for a worker or a Redis connection");
 ABSL_FLAG(std::string, rate_limits,
           "operator=1200,spokesperson=600,gateway=6000,newsroom_client=6000,journalist=600",
           "calls a minute per principal, by role, counted across replicas; an unlisted role (and "
           "service) is not limited; empty turns limits off");
-ABSL_FLAG(int64_t, audit_max_entries, 10'000'000, "length at which the audit stream starts dropping its oldest entries");
+PRESSRELAY_INT_FLAG(int64_t, audit_max_entries, 10000000, 1000, 1000000000,
+                    "length at which the audit stream starts dropping its oldest entries");
+#ifdef NDEBUG
+constexpr bool kDeadlockDetectionDefault = false;
+#else
+constexpr bool kDeadlockDetectionDefault = true;
+#endif
+ABSL_FLAG(bool, mutex_deadlock_detection, kDeadlockDetectionDefault,
+          "abort when two mutexes are ever taken in opposite orders (absl's lock graph; on in debug "
+          "builds, off in release builds for its per-mutex cost)");
+ABSL_FLAG(bool, check_config, false, "read and check the configuration, say so, and exit (0 if it is good)");
 
 namespace pressrelay {
 
@@ -53,14 +74,39 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& service_
   return options;
 }
 
-bool ConfigurationOk(std::initializer_list<absl::Status> results) {
-  bool ok = true;
-  for (const absl::Status& s : results) {
-    if (s.ok()) continue;
-    spdlog::critical("bad configuration: {}", s.ToString());
-    ok = false;
+int ConfigVerdict(const absl::Status& config) {
+  if (!config.ok()) {
+    spdlog::critical("bad configuration: {}", std::string(config.message()));
+    return 2;
   }
-  return ok;
+  if (absl::GetFlag(FLAGS_check_config)) {
+    std::printf("configuration is good\n");
+    return 0;
+  }
+  SetDeadlockDetection(absl::GetFlag(FLAGS_mutex_deadlock_detection));
+  return -1;
+}
+
+absl::Status FirstError(std::initializer_list<absl::Status> results) {
+  for (const absl::Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommonConfig> CommonConfigFromFlags(const std::string& service_name) {
+  CommonConfig config;
+  PR_ASSIGN_OR_RETURN(config.server, ServerOptionsFromFlags(service_name));
+  PR_ASSIGN_OR_RETURN(config.redis, RedisOptionsFromFlags(service_name));
+  PR_ASSIGN_OR_RETURN(config.rate_limits, RateLimitsFromFlags());
+  config.workers = absl::GetFlag(FLAGS_workers);
+  config.queue_limit = static_cast<size_t>(absl::GetFlag(FLAGS_queue_limit));
+  config.drain_grace = absl::GetFlag(FLAGS_drain_grace);
+  config.startup_timeout = absl::GetFlag(FLAGS_startup_timeout);
+  config.redis_acquire_timeout = absl::GetFlag(FLAGS_redis_acquire_timeout);
+  config.liveness_stall = absl::GetFlag(FLAGS_liveness_stall);
+  config.audit_max_entries = absl::GetFlag(FLAGS_audit_max_entries);
+  return config;
 }
 
 absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags() {

@@ -27,8 +27,14 @@ ABSL_DECLARE_FLAG(std::string, peer_tls_cert);
 ABSL_DECLARE_FLAG(std::string, peer_tls_key);
 ABSL_DECLARE_FLAG(std::string, peer_tls_server_name);
 ABSL_DECLARE_FLAG(int, workers);
+ABSL_DECLARE_FLAG(int, queue_limit);
 ABSL_DECLARE_FLAG(absl::Duration, drain_grace);
+ABSL_DECLARE_FLAG(absl::Duration, startup_timeout);
+ABSL_DECLARE_FLAG(absl::Duration, redis_acquire_timeout);
+ABSL_DECLARE_FLAG(absl::Duration, liveness_stall);
 ABSL_DECLARE_FLAG(int64_t, audit_max_entries);
+ABSL_DECLARE_FLAG(bool, mutex_deadlock_detection);
+ABSL_DECLARE_FLAG(bool, check_config);
 
 namespace pressrelay {
 
@@ -40,7 +46,27 @@ TlsFiles PeerTlsFromFlags();
 absl::StatusOr<std::string> ServiceTokenFromFlags();
 // --rate_limits, parsed.
 absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags();
-// Logs each error among the results of reading the configuration; true if there was none.
-bool ConfigurationOk(std::initializer_list<absl::Status> results);
+// What every service reads from the shared flags, checked.
+struct CommonConfig {
+  ServerOptions server;
+  redis::Options redis;
+  std::map<Role, int64_t> rate_limits;
+  int workers = 8;
+  size_t queue_limit = 1000;
+  absl::Duration drain_grace;
+  absl::Duration startup_timeout;
+  absl::Duration redis_acquire_timeout;
+  absl::Duration liveness_stall;
+  int64_t audit_max_entries = 0;
+};
+absl::StatusOr<CommonConfig> CommonConfigFromFlags(const std::string& service_name);
+
+// The step between reading the configuration and running: a bad configuration is logged
+// and gives exit code 2; --check_config prints that it is good and gives 0; otherwise
+// --mutex_deadlock_detection is applied and the answer is -1 (go on).
+int ConfigVerdict(const absl::Status& config);
+
+// The first error among the results of reading the configuration, naming every one.
+absl::Status FirstError(std::initializer_list<absl::Status> results);
 
 }  // namespace pressrelay

@@ -20,15 +20,6 @@ namespace pressrelay {
 // The bearer token of an incoming call ("authorization: Bearer <token>"), or "".
 std::string BearerToken(const grpc::ServerContextBase& ctx);
 
-// Runs `work` (returning absl::Status) on a worker and finishes the call with its status
-// mapped by ToGrpcStatus. Use for every unary handler: the reactor thread never blocks.
-template <typename Work>
-grpc::ServerUnaryReactor* FinishOnPool(grpc::CallbackServerContext* ctx, WorkerPool& pool, Work work) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  pool.Submit([reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpcStatus(work())); });
-  return reactor;
-}
-
 // The metadata with which the admin gateway names the spokesperson it acts for.
 inline constexpr absl::string_view kActAsHeader = "x-pressrelay-act-as";
 std::string ActAs(const grpc::ServerContextBase& ctx);

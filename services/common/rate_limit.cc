@@ -44,7 +44,7 @@ absl::Status RateLimiter::Admit(const Principal& principal) {
   const int64_t window = absl::ToUnixMillis(absl::Now()) / kWindowMs;
   const std::vector<std::string> keys_list = {keys::RateLimit(service_, principal.id(), window)};
   const std::vector<std::string> argv = {absl::StrCat(kWindowMs)};
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   PR_ASSIGN_OR_RETURN(auto reply, redis->Eval(kCount, keys_list, argv));
   const int64_t count = reply[0].integer();
   if (count <= it->second) return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <hiredis/hiredis.h>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/log.h"
 
 namespace pressrelay::redis {
 namespace {
@@ -85,8 +87,16 @@ Script::Script(std::string source) : source_(std::move(source)) {
   }
 }
 
+bool IsTransientError(absl::string_view message) {
+  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"}) {
+    if (absl::StartsWith(message, prefix)) return true;
+  }
+  return false;
+}
+
 absl::Status ReplyStatus(const ReplyView& reply) {
   if (!reply.is_error()) return absl::OkStatus();
+  if (IsTransientError(reply.str())) return absl::UnavailableError(absl::StrCat("redis: ", reply.str()));
   return absl::InternalError(absl::StrCat("redis: ", reply.str()));
 }
 
@@ -235,26 +245,67 @@ void Client::Interrupt() {
   if (conn_) conn_->Interrupt();
 }
 
-Pool::Pool(Options options, int size) : options_(std::move(options)) {
-  for (int i = 0; i < size; ++i) idle_.push_back(std::make_unique<Client>(options_));
+namespace {
+
+// The pools whose lease the current thread holds (rarely more than one: different pools).
+thread_local std::vector<const Pool*> held_pools;
+
+void Forget(const Pool* pool) {
+  auto it = std::find(held_pools.begin(), held_pools.end(), pool);
+  if (it != held_pools.end()) held_pools.erase(it);
 }
 
-Pool::Lease Pool::Acquire() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](std::vector<std::unique_ptr<Client>>* idle) { return !idle->empty(); }, &idle_));
-  std::unique_ptr<Client> client = std::move(idle_.back());
-  idle_.pop_back();
+}  // namespace
+
+Pool::Pool(Options options, int size, absl::Duration acquire_timeout)
+    : options_(std::move(options)), size_(size), acquire_timeout_(acquire_timeout) {
+  for (int i = 0; i < size; ++i) idle_.push_back(std::make_unique<Client>(options_));
+  if (size == 0) exhausted_since_ = absl::Now();
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  if (std::find(held_pools.begin(), held_pools.end(), this) != held_pools.end()) {
+    spdlog::error("redis pool: a thread that holds a connection asked for another; refused");
+    return absl::InternalError(
+        "redis pool: this thread already holds a connection of the pool (pass it down instead of taking another)");
+  }
+  std::unique_ptr<Client> client;
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !idle_.empty(); };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&available), acquire_timeout_)) {
+      spdlog::warn("redis pool: all {} connections busy for {}; answering UNAVAILABLE", size_,
+                   absl::FormatDuration(acquire_timeout_));
+      return absl::UnavailableError(absl::StrCat("redis: all ", size_, " connections busy for ",
+                                                 absl::FormatDuration(acquire_timeout_), "; retry"));
+    }
+    client = std::move(idle_.back());
+    idle_.pop_back();
+    if (idle_.empty()) exhausted_since_ = absl::Now();
+  }
   return Lease(this, std::move(client));
+}
+
+absl::Duration Pool::StalledFor(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  if (!idle_.empty() || exhausted_since_ > now) return absl::ZeroDuration();
+  return now - exhausted_since_;
 }
 
 void Pool::Return(std::unique_ptr<Client> client) {
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(client));
+  exhausted_since_ = absl::InfiniteFuture();
+}
+
+Pool::Lease::Lease(Pool* pool, std::unique_ptr<Client> client) : pool_(pool), client_(std::move(client)) {
+  held_pools.push_back(pool_);
 }
 
 Pool::Lease::~Lease() {
-  if (client_) pool_->Return(std::move(client_));
+  if (!client_) return;  // moved from
+  Forget(pool_);
+  pool_->Return(std::move(client_));
 }
 
 }  // namespace pressrelay::redis

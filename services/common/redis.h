@@ -4,7 +4,8 @@
 // (re)connection so a Redis restart costs a failed call, not a restarted service.
 // Pipelining is a first-class call: every command of a batch goes out in one write and
 // the replies are read in order. Every failure is an absl::Status: UNAVAILABLE for I/O
-// (the connection is dropped and re-made on next use), INTERNAL for a Redis error reply.
+// (the connection is dropped and re-made on next use) and for the error replies that mean
+// "retry" (LOADING after a restart, ...: IsTransientError), INTERNAL for other error replies.
 #pragma once
 
 #include <cstdint>
@@ -158,17 +159,26 @@ class Client {
 };
 
 // A bounded set of Clients shared by worker threads. Acquire() lends one for the length of
-// a Lease and waits while all are lent.
+// a Lease.
+//
+// Two rules keep a pool from wedging (STYLE.md rule 10):
+//   - A thread never holds two leases of one pool: a second Acquire() on a thread that holds
+//     one fails at once with INTERNAL (pass the leased client down instead). Two threads each
+//     holding one and waiting for another could otherwise take every connection for good.
+//   - Waiting has a deadline: when every connection stays lent past `acquire_timeout`,
+//     Acquire() answers UNAVAILABLE (and logs), never hangs.
+// StalledFor() tells liveness how long every connection has been lent with none given back.
 class Pool {
  public:
-  Pool(Options options, int size);
+  Pool(Options options, int size, absl::Duration acquire_timeout = absl::Seconds(2));
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<Client> client) : pool_(pool), client_(std::move(client)) {}
-    Lease(Lease&&) noexcept = default;
+    Lease(Pool* pool, std::unique_ptr<Client> client);
+    Lease(Lease&& other) noexcept : pool_(other.pool_), client_(std::move(other.client_)) {}
+    Lease& operator=(Lease&&) = delete;
     ~Lease();
     Client* operator->() { return client_.get(); }
     Client& operator*() { return *client_; }
@@ -178,15 +188,28 @@ class Pool {
     std::unique_ptr<Client> client_;
   };
 
-  Lease Acquire();
+  absl::StatusOr<Lease> Acquire();
   const Options& options() const { return options_; }
+  int size() const { return size_; }
+  // How long every connection has been lent without one coming back (zero while one is idle).
+  absl::Duration StalledFor(absl::Time now) const;
 
  private:
   void Return(std::unique_ptr<Client> client);
   const Options options_;
-  absl::Mutex mu_;
+  const int size_;
+  const absl::Duration acquire_timeout_;
+  mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Client>> idle_ ABSL_GUARDED_BY(mu_);
+  // Since when none has been idle, or the last return after that (InfiniteFuture: one is idle).
+  absl::Time exhausted_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
 };
+
+// Redis errors that say "not now" rather than "wrong": the data set is loading after a
+// restart (LOADING), a script is running long (BUSY), a replica lost its primary
+// (MASTERDOWN), a cluster is moving slots or has lost one (TRYAGAIN, CLUSTERDOWN). Clients
+// retry these, so they map to UNAVAILABLE; every other error reply is INTERNAL.
+bool IsTransientError(absl::string_view message);
 
 // The reply as a status: OK unless it is an error reply.
 absl::Status ReplyStatus(const ReplyView& reply);

@@ -62,22 +62,32 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   host->SetServing(false);
-  // Liveness is a separate name that says only "this process is up and answering": a
-  // dependency outage must make pods unready, not restart them all.
+  // Liveness is a separate name that says "this process can still do its work": a dependency
+  // outage makes pods unready, not restarted; work stuck inside the process (HealthMonitor's
+  // StallChecks) makes them restarted.
   host->server_->GetHealthCheckService()->SetServingStatus(std::string(kLivenessService), true);
 
-  if (!options.port_file.empty()) {
-    const std::string tmp = options.port_file + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << host->port_ << "\n";
-    }
-    std::rename(tmp.c_str(), options.port_file.c_str());
-  }
-  std::printf("READY %s port=%d\n", options.service_name.c_str(), host->port_);
+  host->name_ = options.service_name;
+  host->port_file_ = options.port_file;
+  // The port is known now, for whoever probes health while the service starts; READY (and the
+  // port file) follow once it serves (AnnounceReady).
+  std::printf("LISTENING %s port=%d\n", options.service_name.c_str(), host->port_);
   std::fflush(stdout);
   spdlog::info("listening on {} (port {})", options.listen, host->port_);
   return host;
+}
+
+void ServiceHost::AnnounceReady() {
+  if (!port_file_.empty()) {
+    const std::string tmp = port_file_ + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << port_ << "\n";
+    }
+    std::rename(tmp.c_str(), port_file_.c_str());
+  }
+  std::printf("READY %s port=%d\n", name_.c_str(), port_);
+  std::fflush(stdout);
 }
 
 void ServiceHost::SetServing(bool serving) {
@@ -85,14 +95,23 @@ void ServiceHost::SetServing(bool serving) {
   if (health != nullptr) health->SetServingStatus("", serving);
 }
 
+void ServiceHost::SetLive(bool live) {
+  auto* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(std::string(kLivenessService), live);
+}
+
 void ServiceHost::Shutdown(absl::Duration grace) {
   SetServing(false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 
-HealthMonitor::HealthMonitor(ServiceHost* host, std::function<absl::Status()> probe,
-                             absl::Duration interval)
-    : host_(host), probe_(std::move(probe)), interval_(interval), thread_([this] { Loop(); }) {}
+HealthMonitor::HealthMonitor(ServiceHost* host, std::function<absl::Status()> probe, absl::Duration interval,
+                             std::vector<StallCheck> liveness)
+    : host_(host),
+      probe_(std::move(probe)),
+      interval_(interval),
+      liveness_(std::move(liveness)),
+      thread_([this] { Loop(); }) {}
 
 HealthMonitor::~HealthMonitor() { Stop(); }
 
@@ -104,8 +123,27 @@ void HealthMonitor::Stop() {
 
 void HealthMonitor::Loop() {
   bool serving = false;
+  bool live = true;
   bool first = true;
   do {
+    std::string stalled;
+    const absl::Time now = absl::Now();
+    for (const StallCheck& check : liveness_) {
+      const absl::Duration d = check.stalled_for(now);
+      if (d > check.bound) {
+        stalled = absl::StrCat(check.what, " stalled for ", absl::FormatDuration(d));
+        break;
+      }
+    }
+    if (stalled.empty() != live) {
+      live = stalled.empty();
+      if (live) {
+        spdlog::info("liveness: SERVING again");
+      } else {
+        spdlog::error("liveness: NOT_SERVING: {}; this replica can no longer do its work", stalled);
+      }
+      host_->SetLive(live);
+    }
     const absl::Status status = probe_();
     const bool now_serving = status.ok();
     if (first || now_serving != serving) {
@@ -121,8 +159,11 @@ void HealthMonitor::Loop() {
   } while (!stop_.WaitForNotificationWithTimeout(interval_));
 }
 
+void SetDeadlockDetection(bool on) {
+  absl::SetMutexDeadlockDetectionMode(on ? absl::OnDeadlockCycle::kAbort : absl::OnDeadlockCycle::kIgnore);
+}
+
 void InitProcess() {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -130,6 +171,16 @@ void InitProcess() {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+}
+
+int WaitForTerminationSignalFor(absl::Duration timeout) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  const timespec ts = absl::ToTimespec(timeout);
+  const int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
 }
 
 int WaitForTerminationSignal() {

@@ -20,9 +20,16 @@ namespace pressrelay {
 // INVALID_ARGUMENT naming `field` (a request path such as "draft.headline").
 absl::Status FieldError(absl::string_view field, absl::string_view description);
 
-// Collects every field error of a request, so one answer lists them all.
+// Collects every field error of a request, so one answer lists them all: the message names
+// the first and counts the rest; the BadRequest details list at most kMaxListed (then one
+// entry saying how many more), each clipped, so they fit a default client's 8 KiB of
+// response headers.
 class FieldViolations {
  public:
+  static constexpr size_t kMaxListed = 20;
+  static constexpr size_t kMaxFieldBytes = 128;
+  static constexpr size_t kMaxDescriptionBytes = 200;
+
   void Add(absl::string_view field, absl::string_view description);
   bool empty() const { return fields_.empty(); }
   // OK if none; else INVALID_ARGUMENT naming the first field in the message and all of

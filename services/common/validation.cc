@@ -1,12 +1,14 @@
 #include "services/common/validation.h"
 
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/regions.h"
 #include "services/common/time_util.h"
 
 namespace pressrelay::validation {
@@ -72,6 +74,24 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
+bool HasVisibleText(absl::string_view text) {
+  int32_t i = 0;
+  const int32_t length = static_cast<int32_t>(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) continue;
+    const int8_t type = u_charType(c);
+    if (u_isUWhiteSpace(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
+        type == U_CONTROL_CHAR || type == U_FORMAT_CHAR) {
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
 std::string ToNfc(absl::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
@@ -125,6 +145,18 @@ bool IsRegionCode(absl::string_view code) {
   return AllOf(code.substr(3), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
 }
 
+void CheckRegion(absl::string_view code, absl::string_view field, FieldViolations* violations) {
+  const regions::Region* region = regions::Find(code);
+  if (region == nullptr) {
+    violations->Add(field, "is not the code of a province of Vietnam (ISO 3166-2:VN, such as \"VN-HN\")");
+  } else if (!region->successor.empty()) {
+    const regions::Region* successor = regions::Find(region->successor);
+    violations->Add(field, absl::StrCat(region->code, " (", region->name_vi, ") was merged into ", successor->code,
+                                        " (", successor->name_vi, ") on ", regions::kMergerDate, "; use ",
+                                        successor->code));
+  }
+}
+
 bool IsTopicCode(absl::string_view code) {
   if (code.empty() || code.size() > 64) return false;
   if (!((code[0] >= 'a' && code[0] <= 'z') || (code[0] >= '0' && code[0] <= '9'))) return false;
@@ -158,10 +190,18 @@ absl::Status NormalizeDraft(pressrelay::distribution::v1::StatementDraft* draft,
   }
 
   NormalizeText(draft->mutable_headline(), path("headline"), kHeadlineMax, false, &v);
-  if (draft->headline().empty()) v.Add(path("headline"), "is required");
+  if (draft->headline().empty()) {
+    v.Add(path("headline"), "is required");
+  } else if (!HasVisibleText(draft->headline())) {
+    v.Add(path("headline"), "is required: it has no visible text, only spaces or invisible characters");
+  }
   NormalizeText(draft->mutable_summary(), path("summary"), kSummaryMax, true, &v);
   NormalizeText(draft->mutable_body(), path("body"), 0, true, &v);
-  if (draft->body().empty()) v.Add(path("body"), "is required");
+  if (draft->body().empty()) {
+    v.Add(path("body"), "is required");
+  } else if (!HasVisibleText(draft->body())) {
+    v.Add(path("body"), "is required: it has no visible text, only spaces or invisible characters");
+  }
   if (draft->body().size() > kBodyMaxBytes) {
     v.Add(path("body"), absl::StrCat("is larger than ", kBodyMaxBytes, " bytes"));
   }
@@ -182,8 +222,8 @@ absl::Status NormalizeDraft(pressrelay::distribution::v1::StatementDraft* draft,
     NormalizeText(subject->mutable_name(), absl::StrCat(p, ".name"), kNameMax, false, &v);
   }
 
-  if (!draft->located().region_code().empty() && !IsRegionCode(draft->located().region_code())) {
-    v.Add(path("located.region_code"), "must look like \"VN-HN\"");
+  if (!draft->located().region_code().empty()) {
+    CheckRegion(draft->located().region_code(), path("located.region_code"), &v);
   }
   NormalizeText(draft->mutable_located()->mutable_name(), path("located.name"), kNameMax, false, &v);
 

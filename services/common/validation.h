@@ -42,6 +42,10 @@ void NormalizeText(std::string* text, absl::string_view field, int max_code_poin
                    FieldViolations* violations);
 
 bool IsValidUtf8(absl::string_view text);
+// Whether valid UTF-8 text has something a reader can see: not only white space of any
+// kind (U+00A0, U+3000, ...), invisible format characters (zero-width spaces and joiners)
+// or nothing at all. Required text fields must.
+bool HasVisibleText(absl::string_view text);
 // NFC form of valid UTF-8.
 std::string ToNfc(absl::string_view text);
 
@@ -49,6 +53,9 @@ std::string ToNfc(absl::string_view text);
 bool IsAgencyCode(absl::string_view code);  // "MOH", "UBND-HN": [A-Z0-9-]{2,32}
 bool IsSlugId(absl::string_view id);        // "tuoitre-cms": [a-z0-9][a-z0-9._-]{0,63}
 bool IsRegionCode(absl::string_view code);  // "VN-HN", "VN-44": VN-[A-Z0-9]{1,3}
+// Adds a violation unless `code` is one of the 34 current provinces (regions.h); a former
+// province's code is told which one to use instead.
+void CheckRegion(absl::string_view code, absl::string_view field, FieldViolations* violations);
 bool IsTopicCode(absl::string_view code);   // "health", "medtop:07000000": [a-z0-9][a-z0-9:._-]{0,63}
 
 }  // namespace pressrelay::validation

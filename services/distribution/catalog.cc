@@ -28,10 +28,15 @@ absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const s
                                                 int version) {
   if (statement_id.empty()) return FieldError("statement_id", "is required");
   if (version < 0) return FieldError("version", "must not be negative");
-  PR_ASSIGN_OR_RETURN(auto numbers, store_->LoadVersionNumbers(statement_id));
-  if (numbers.first == 0) return absl::NotFoundError(absl::StrCat("no statement \"", statement_id, "\""));
-  const int wanted = version == 0 ? numbers.first : version;
-  PR_ASSIGN_OR_RETURN(auto statement, store_->LoadVersion(statement_id, wanted));
+  std::optional<Statement> statement;
+  int wanted = version;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_ASSIGN_OR_RETURN(auto numbers, StatementStore::LoadVersionNumbers(*redis, statement_id));
+    if (numbers.first == 0) return absl::NotFoundError(absl::StrCat("no statement \"", statement_id, "\""));
+    if (wanted == 0) wanted = numbers.first;
+    PR_ASSIGN_OR_RETURN(statement, StatementStore::LoadVersion(*redis, statement_id, wanted));
+  }
   if (!statement) {
     return absl::NotFoundError(absl::StrCat("statement \"", statement_id, "\" has no version ", wanted));
   }
@@ -48,12 +53,13 @@ absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(con
   std::vector<Statement> found;
   int scanned = 0;
   std::string next_token;
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   while (static_cast<int>(found.size()) < page_size && scanned < kScanLimit) {
-    PR_ASSIGN_OR_RETURN(auto page, store_->IndexPage(before_ms, before_id, 200));
+    PR_ASSIGN_OR_RETURN(auto page, StatementStore::IndexPage(*redis, before_ms, before_id, 200));
     if (page.empty()) return std::make_pair(std::move(found), std::string());
     std::vector<std::string> ids;
     for (const auto& [id, ms] : page) ids.push_back(id);
-    PR_ASSIGN_OR_RETURN(auto summaries, store_->LoadSummaries(ids));
+    PR_ASSIGN_OR_RETURN(auto summaries, StatementStore::LoadSummaries(*redis, ids));
     std::vector<std::pair<std::string, int>> refs;
     std::vector<size_t> positions;
     for (size_t i = 0; i < page.size(); ++i) {
@@ -63,7 +69,7 @@ absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(con
         positions.push_back(i);
       }
     }
-    PR_ASSIGN_OR_RETURN(auto versions, store_->LoadVersions(refs));
+    PR_ASSIGN_OR_RETURN(auto versions, StatementStore::LoadVersions(*redis, refs));
     size_t used = page.size();
     for (size_t k = 0; k < versions.size(); ++k) {
       if (!versions[k] || !keep.Statement(*versions[k])) continue;
@@ -123,7 +129,8 @@ absl::StatusOr<v1::BatchGetVersionsResponse> Catalog::BatchGetVersions(const v1:
   if (request.refs_size() > 10000) return FieldError("refs", "at most 10000 per call");
   std::vector<std::pair<std::string, int>> refs;
   for (const auto& ref : request.refs()) refs.emplace_back(ref.statement_id(), ref.version());
-  PR_ASSIGN_OR_RETURN(auto versions, store_->LoadVersions(refs));
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  PR_ASSIGN_OR_RETURN(auto versions, StatementStore::LoadVersions(*redis, refs));
   v1::BatchGetVersionsResponse response;
   for (auto& v : versions) {
     if (v) *response.add_statements() = std::move(*v);

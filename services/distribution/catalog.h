@@ -17,7 +17,7 @@ namespace pressrelay::distribution {
 
 class Catalog {
  public:
-  Catalog(StatementStore* store, DirectoryClient* directory) : store_(store), directory_(directory) {}
+  Catalog(redis::Pool* pool, DirectoryClient* directory) : pool_(pool), directory_(directory) {}
 
   // Who reads which agency's statements: read_access.h.
   absl::StatusOr<Statement> GetStatement(const Principal& caller, const std::string& statement_id, int version);
@@ -34,7 +34,7 @@ class Catalog {
   absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Walk(const std::string& page_token, int page_size,
                                                                       Keep keep);
 
-  StatementStore* const store_;
+  redis::Pool* const pool_;
   DirectoryClient* const directory_;
 };
 

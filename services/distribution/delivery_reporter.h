@@ -40,14 +40,13 @@ class GrpcLedgerSource : public LedgerSource {
 
 class DeliveryReporter {
  public:
-  DeliveryReporter(StatementStore* store, redis::Pool* pool, DirectoryClient* directory, LedgerSource* ledger)
-      : store_(store), pool_(pool), directory_(directory), ledger_(ledger) {}
+  DeliveryReporter(redis::Pool* pool, DirectoryClient* directory, LedgerSource* ledger)
+      : pool_(pool), directory_(directory), ledger_(ledger) {}
 
   // Who sees which agency's reports: read_access.h.
   absl::StatusOr<v1::DeliveryReport> Report(const Principal& caller, const v1::GetDeliveryReportRequest& request);
 
  private:
-  StatementStore* const store_;
   redis::Pool* const pool_;
   DirectoryClient* const directory_;
   LedgerSource* const ledger_;

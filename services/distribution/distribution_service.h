@@ -1,56 +1,26 @@
 // The distribution service's gRPC edge: Distribution for spokespeople and the gateway,
-// Catalog for the subscription service. Handlers authenticate, apply the access policy
-// and run the logic (Publisher, Catalog) on a worker.
+// Catalog for the subscription service. Each is an EdgeService (edge.h): the handlers
+// registered in the constructors only call the logic (Publisher, Catalog, DeliveryReporter).
+// The two have separate edges and worker pools, so the subscription service's catalog reads
+// never queue behind publishes.
 #pragma once
 
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
 #include "services/common/edge.h"
-#include "services/common/worker_pool.h"
 #include "services/distribution/catalog.h"
+#include "services/distribution/delivery_reporter.h"
 #include "services/distribution/publisher.h"
 
 namespace pressrelay::distribution {
 
-class DeliveryReporter;
-
-class DistributionService final : public v1::Distribution::CallbackService {
+class DistributionService final : public EdgeService<v1::Distribution> {
  public:
-  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, Edge* edge)
-      : publisher_(publisher), catalog_(catalog), reporter_(reporter), edge_(edge) {}
-
-  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx, const v1::PublishRequest* request,
-                                    v1::PublishResponse* response) override;
-  grpc::ServerUnaryReactor* Revise(grpc::CallbackServerContext* ctx, const v1::ReviseRequest* request,
-                                   v1::PublishResponse* response) override;
-  grpc::ServerUnaryReactor* GetStatement(grpc::CallbackServerContext* ctx, const v1::GetStatementRequest* request,
-                                         Statement* response) override;
-  grpc::ServerUnaryReactor* ListStatements(grpc::CallbackServerContext* ctx,
-                                           const v1::ListStatementsRequest* request,
-                                           v1::ListStatementsResponse* response) override;
-  grpc::ServerUnaryReactor* GetDeliveryReport(grpc::CallbackServerContext* ctx,
-                                              const v1::GetDeliveryReportRequest* request,
-                                              v1::DeliveryReport* response) override;
-
- private:
-  Publisher* const publisher_;
-  Catalog* const catalog_;
-  DeliveryReporter* const reporter_;
-  Edge* const edge_;
+  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, Edge* edge);
 };
 
-class CatalogService final : public v1::Catalog::CallbackService {
+class CatalogService final : public EdgeService<v1::Catalog> {
  public:
-  CatalogService(Catalog* catalog, Edge* edge) : catalog_(catalog), edge_(edge) {}
-
-  grpc::ServerUnaryReactor* BatchGetVersions(grpc::CallbackServerContext* ctx,
-                                             const v1::BatchGetVersionsRequest* request,
-                                             v1::BatchGetVersionsResponse* response) override;
-  grpc::ServerUnaryReactor* QueryHistory(grpc::CallbackServerContext* ctx, const v1::QueryHistoryRequest* request,
-                                         v1::QueryHistoryResponse* response) override;
-
- private:
-  Catalog* const catalog_;
-  Edge* const edge_;
+  CatalogService(Catalog* catalog, Edge* edge);
 };
 
 }  // namespace pressrelay::distribution

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "services/common/log.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status.h"
 #include "services/common/status_macros.h"
 
 namespace pressrelay::distribution {
@@ -13,8 +15,8 @@ std::vector<int> ShardsOf(const store::FanoutJob& job) {
   return shards;
 }
 
-FanoutEngine::FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options)
-    : pool_(pool), store_(store), options_(std::move(options)) {}
+FanoutEngine::FanoutEngine(redis::Pool* pool, FanoutOptions options)
+    : pool_(pool), options_(std::move(options)) {}
 
 std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals, absl::Span<const int64_t> progress,
                                                int chunk_size, int chunks_per_batch) {
@@ -30,14 +32,14 @@ std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals,
 
 absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   const absl::Time started = absl::Now();
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   PR_ASSIGN_OR_RETURN(std::vector<int64_t> progress, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
   std::vector<int64_t> totals;
   for (const auto& shard : job.shards()) totals.push_back(shard.recipients_size());
   for (bool first = true;; first = false) {
     const auto batch = NextBatch(totals, progress, options_.chunk_size, options_.chunks_per_batch);
     if (batch.empty()) break;
-    if (!first) PR_RETURN_IF_ERROR(store_->RenewLease(job.job_id(), options_.lease));
+    if (!first) PR_RETURN_IF_ERROR(StatementStore::RenewLease(*redis, job.job_id(), options_.lease));
     std::vector<fanout::Chunk> chunks;
     for (const auto& [s, start] : batch) {
       const auto& shard = job.shards(s);
@@ -59,35 +61,47 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   }
   int64_t queued = 0;
   for (int64_t total : totals) queued += total;
-  PR_RETURN_IF_ERROR(store_->FinishJob(job));
+  PR_RETURN_IF_ERROR(StatementStore::FinishJob(*redis, job));
   spdlog::info("fan-out {}: {} recipients queued in {} ms", job.job_id(), queued,
                absl::ToInt64Milliseconds(absl::Now() - started));
   return queued;
 }
 
-void FanoutEngine::Submit(store::FanoutJob job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done) {
+void FanoutEngine::Submit(std::shared_ptr<const store::FanoutJob> job,
+                          absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done) {
   executor_.Submit([this, job = std::move(job), done = std::move(done)]() mutable {
-    std::move(done)(Run(job));
+    std::move(done)(Run(*job));
   });
 }
 
-absl::StatusOr<int64_t> FanoutEngine::Queued(const store::FanoutJob& job) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
+absl::Status FanoutEngine::Admit() const {
+  const size_t waiting = executor_.backlog();
+  if (options_.max_queued == 0 || waiting < options_.max_queued) return absl::OkStatus();
+  return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat("the fan-out queue is full (", waiting,
+                                                                  " statements waiting); retry shortly")),
+                        absl::Seconds(1));
+}
+
+absl::StatusOr<int64_t> FanoutEngine::Queued(redis::Client& redis, const store::FanoutJob& job) {
+  PR_ASSIGN_OR_RETURN(auto progresses, fanout::Progress(redis, job.job_id(), ShardsOf(job)));
   int64_t queued = 0;
   for (int s = 0; s < job.shards_size(); ++s) queued += std::min<int64_t>(progresses[s], job.shards(s).recipients_size());
   return queued;
 }
 
-JobRunner::JobRunner(FanoutEngine* engine, StatementStore* store, absl::Duration max_wait)
-    : engine_(engine), store_(store), max_wait_(max_wait), thread_([this] { Loop(); }) {}
+JobRunner::JobRunner(FanoutEngine* engine, redis::Pool* pool, absl::Duration max_wait)
+    : engine_(engine), pool_(pool), max_wait_(max_wait) {}
+
+void JobRunner::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+}
 
 JobRunner::~JobRunner() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void JobRunner::Wake() {
@@ -95,32 +109,42 @@ void JobRunner::Wake() {
   woken_ = true;
 }
 
+bool JobRunner::RunDue() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return true;
+    }
+    // Claim and load on one lease, given back before the run takes its own.
+    absl::StatusOr<std::optional<store::FanoutJob>> job = [&]() -> absl::StatusOr<std::optional<store::FanoutJob>> {
+      PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+      PR_ASSIGN_OR_RETURN(auto claimed, StatementStore::ClaimDueJob(*redis, engine_->options().lease));
+      if (!claimed) return std::optional<store::FanoutJob>();
+      PR_ASSIGN_OR_RETURN(auto loaded, StatementStore::LoadJob(*redis, *claimed));
+      if (!loaded) return absl::DataLossError(absl::StrCat("job ", *claimed, " is missing"));
+      return loaded;
+    }();
+    if (!job.ok()) {
+      spdlog::warn("job runner: {}", job.status().ToString());
+      return false;
+    }
+    if (!job->has_value()) return true;
+    if (auto queued = engine_->Run(**job); !queued.ok()) {
+      spdlog::warn("job runner: {}: {}", (*job)->job_id(), queued.status().ToString());
+      return false;  // the lease expires and the job is claimed again
+    }
+  }
+}
+
 void JobRunner::Loop() {
   for (;;) {
-    // Run everything that is due now.
-    for (;;) {
-      {
-        absl::MutexLock lock(&mu_);
-        if (stopping_) return;
-      }
-      auto claimed = store_->ClaimDueJob(engine_->options().lease);
-      if (!claimed.ok()) {
-        spdlog::warn("job runner: {}", claimed.status().ToString());
-        break;
-      }
-      if (!claimed->has_value()) break;
-      auto job = store_->LoadJob(**claimed);
-      if (!job.ok() || !job->has_value()) {
-        spdlog::error("job runner: cannot load job {}", **claimed);
-        break;
-      }
-      if (auto queued = engine_->Run(**job); !queued.ok()) {
-        spdlog::warn("job runner: {}: {}", **claimed, queued.status().ToString());
-        break;  // the lease expires and the job is claimed again
-      }
-    }
+    RunDue();
     absl::Duration wait = max_wait_;
-    if (auto next = store_->NextDue(); next.ok() && next->has_value()) {
+    absl::StatusOr<std::optional<absl::Time>> next = [&]() -> absl::StatusOr<std::optional<absl::Time>> {
+      PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+      return StatementStore::NextDue(*redis);
+    }();
+    if (next.ok() && next->has_value()) {
       wait = std::clamp(**next - absl::Now(), absl::Milliseconds(1), max_wait_);
     }
     absl::MutexLock lock(&mu_);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -31,6 +32,8 @@ struct FanoutOptions {
   int chunks_per_batch = 16; // script runs per round trip; the lease is renewed between batches
   fanout::Retention retention;
   absl::Duration lease = absl::Seconds(10);
+  // Jobs waiting for the fan-out thread before new publishes are refused (RESOURCE_EXHAUSTED).
+  size_t max_queued = 256;
 };
 
 // The shards a job's audience falls in, in the job's order.
@@ -46,22 +49,28 @@ std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals,
 
 class FanoutEngine {
  public:
-  FanoutEngine(redis::Pool* pool, StatementStore* store, FanoutOptions options);
+  FanoutEngine(redis::Pool* pool, FanoutOptions options);
 
   // Queues the job's version for all its recipients and marks the job done. Returns how
-  // many recipients have it queued.
+  // many recipients have it queued. Takes one connection of the pool for the whole run.
   absl::StatusOr<int64_t> Run(const store::FanoutJob& job);
   // How many of the job's recipients have it queued so far.
-  absl::StatusOr<int64_t> Queued(const store::FanoutJob& job);
+  static absl::StatusOr<int64_t> Queued(redis::Client& redis, const store::FanoutJob& job);
+  // Whether the fan-out thread can take more jobs now; RESOURCE_EXHAUSTED (with RetryInfo)
+  // when max_queued jobs are waiting. Checked before a version is committed, so a publish
+  // that is refused has written nothing.
+  absl::Status Admit() const;
   // Runs a job on the fan-out thread, after every job submitted before it: one replica's
-  // statements reach each queue in the order they were committed. `done` gets the result.
-  void Submit(store::FanoutJob job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done);
+  // statements reach each queue in the order they were committed. `done` gets the result,
+  // on the fan-out thread: it must not block.
+  void Submit(std::shared_ptr<const store::FanoutJob> job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done);
 
   const FanoutOptions& options() const { return options_; }
+  // The fan-out thread's queue, for liveness.
+  const WorkerPool& executor() const { return executor_; }
 
  private:
   redis::Pool* pool_;
-  StatementStore* store_;
   const FanoutOptions options_;
   WorkerPool executor_{"fanout", 1};  // one thread: the order of commits is kept
 };
@@ -70,15 +79,20 @@ class FanoutEngine {
 // a new scheduled job, and at least every `max_wait` (to see other replicas' schedules).
 class JobRunner {
  public:
-  JobRunner(FanoutEngine* engine, StatementStore* store, absl::Duration max_wait);
+  JobRunner(FanoutEngine* engine, redis::Pool* pool, absl::Duration max_wait);
   ~JobRunner();
+  // Starts the thread (once Redis answers).
+  void Start();
   void Wake();
 
  private:
   void Loop();
 
+  // One step of the loop: claims and runs what is due; false if Redis failed.
+  bool RunDue();
+
   FanoutEngine* const engine_;
-  StatementStore* const store_;
+  redis::Pool* const pool_;
   const absl::Duration max_wait_;
   absl::Mutex mu_;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;

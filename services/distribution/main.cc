@@ -1,132 +1,85 @@
 // pressrelay-distribution: spokespeople issue statements; the wire stores each version once
-// and fans it out into the recipients' queues. Wiring only.
+// and fans it out into the recipients' queues. Wiring only: the life of the process is
+// service_main.h's, the configuration config.h's.
 #include <memory>
 
 #include "absl/flags/flag.h"
+
 #include "services/common/config.h"
 #include "services/common/directory_client.h"
-#include "services/common/fanout_queue.h"
 #include "services/common/edge.h"
-#include "services/common/revocation_watcher.h"
+#include "services/common/fanout_queue.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
-#include "services/common/server.h"
+#include "services/common/revocation_watcher.h"
+#include "services/common/service_main.h"
 #include "services/distribution/catalog.h"
+#include "services/distribution/config.h"
 #include "services/distribution/delivery_reporter.h"
 #include "services/distribution/distribution_service.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/publisher.h"
 #include "services/distribution/retention_sweeper.h"
-#include "services/distribution/statement_store.h"
-
-ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
-ABSL_FLAG(std::string, subscription, "127.0.0.1:7403",
-          "subscription service address (its ledger feeds delivery reports; not needed to publish)");
-ABSL_FLAG(std::string, signing_keys_dir, "",
-          "directory of the agencies' private signing keys (*.key files; a mounted Secret in Kubernetes)");
-ABSL_FLAG(int, shards, 16, "queue shards; fixed for the life of a Redis data set");
-ABSL_FLAG(int, chunk_size, 1000, "recipients queued per atomic script run");
-ABSL_FLAG(int64_t, queue_max_entries, 10000, "retention: entries kept per recipient lane");
-ABSL_FLAG(absl::Duration, queue_max_age, absl::Hours(24 * 7), "retention: age of entries kept");
-ABSL_FLAG(absl::Duration, retention_sweep_interval, absl::Minutes(10),
-          "how often queues are swept for entries older than --queue_max_age");
-ABSL_FLAG(absl::Duration, job_lease, absl::Seconds(10),
-          "how long a claimed fan-out job stays with a replica without progress before another may take it");
 
 namespace pressrelay::distribution {
 namespace {
 
-int Run() {
-  auto server_options = ServerOptionsFromFlags("distribution");
-  auto redis_options = RedisOptionsFromFlags("distribution");
-  auto service_token = ServiceTokenFromFlags();
-  auto rate_limits = RateLimitsFromFlags();
-  if (!ConfigurationOk(
-          {server_options.status(), redis_options.status(), service_token.status(), rate_limits.status()})) {
+int Run(const Config& config) {
+  const CommonConfig& common = config.common;
+  auto registry_channel = MakeChannel(config.registry, config.peer_tls);
+  auto subscription_channel = MakeChannel(config.subscription, config.peer_tls);
+  if (!registry_channel.ok() || !subscription_channel.ok()) {
+    spdlog::critical("peers: {}", FirstError({registry_channel.status(), subscription_channel.status()}).ToString());
     return 2;
   }
-  const int shards = absl::GetFlag(FLAGS_shards);
-  if (shards < 1 || shards > 1024) {
-    spdlog::critical("--shards must be 1-1024");
-    return 2;
-  }
-  auto channel = MakeChannel(absl::GetFlag(FLAGS_registry), PeerTlsFromFlags());
-  if (!channel.ok()) {
-    spdlog::critical("{}", channel.status().ToString());
-    return 2;
-  }
-  GrpcDirectoryClient directory(*channel, *service_token);
-  auto signer = signing::Signer::FromDirectory(absl::GetFlag(FLAGS_signing_keys_dir));
-  if (absl::GetFlag(FLAGS_signing_keys_dir).empty() || !signer.ok()) {
-    spdlog::critical("--signing_keys_dir: {}", signer.ok() ? "is required" : signer.status().ToString());
-    return 2;
-  }
-  auto subscription_channel = MakeChannel(absl::GetFlag(FLAGS_subscription), PeerTlsFromFlags());
-  if (!subscription_channel.ok()) {
-    spdlog::critical("{}", subscription_channel.status().ToString());
-    return 2;
-  }
-  GrpcLedgerSource ledger(*subscription_channel, *service_token);
+  GrpcDirectoryClient directory(*registry_channel, config.service_token);
+  GrpcLedgerSource ledger(*subscription_channel, config.service_token);
   CachingAuthenticator auth(&directory, absl::Seconds(2));
 
-  const int workers = absl::GetFlag(FLAGS_workers);
-  redis::Pool pool(*redis_options, workers + 2);
-  {
-    // Wait for Redis at start, then check the queue layout matches ours.
-    redis::Client redis(*redis_options);
-    for (int attempt = 0;; ++attempt) {
-      absl::Status s = fanout::EnsureShards(redis, shards);
-      if (s.ok()) break;
-      if (absl::IsFailedPrecondition(s)) {
-        spdlog::critical("{}", s.ToString());
-        return 2;
-      }
-      if (attempt == 0) spdlog::warn("waiting for Redis: {}", s.ToString());
-      absl::SleepFor(absl::Milliseconds(500));
-    }
-  }
-  StatementStore store(&pool);
-  FanoutOptions fanout_options;
-  fanout_options.shards = shards;
-  fanout_options.chunk_size = absl::GetFlag(FLAGS_chunk_size);
-  fanout_options.retention.max_entries = absl::GetFlag(FLAGS_queue_max_entries);
-  fanout_options.retention.max_age = absl::GetFlag(FLAGS_queue_max_age);
-  fanout_options.lease = absl::GetFlag(FLAGS_job_lease);
-  FanoutEngine engine(&pool, &store, fanout_options);
-  JobRunner runner(&engine, &store, absl::Seconds(1));
-  RetentionSweeper sweeper(*redis_options, fanout_options.retention.max_age,
-                           absl::GetFlag(FLAGS_retention_sweep_interval));
-  Publisher publisher(&directory, &store, &engine, &runner, signer->get());
-  Catalog catalog(&store, &directory);
-  DeliveryReporter reporter(&store, &pool, &directory, &ledger);
+  // Every thread that may hold a Redis connection has one: the two edges' workers, the
+  // fan-out thread, the job runner and the health monitor. None holds two (redis.h).
+  redis::Pool pool(common.redis, common.workers + config.catalog_workers + 3, common.redis_acquire_timeout);
+  FanoutEngine engine(&pool, config.fanout);
+  JobRunner runner(&engine, &pool, absl::Seconds(1));
+  RetentionSweeper sweeper(common.redis, config.fanout.retention.max_age, config.retention_sweep_interval);
+  Publisher publisher(&directory, &pool, &engine, &runner, config.signer.get());
+  Catalog catalog(&pool, &directory);
+  DeliveryReporter reporter(&pool, &directory, &ledger);
 
-  WorkerPool work("dist-work", workers);
-  RateLimiter limiter(&pool, "distribution", *rate_limits);
-  AuditLog audit(&pool, "distribution", absl::GetFlag(FLAGS_audit_max_entries));
-  Edge edge{&work, &auth, &limiter, &audit};
+  StartupGate gate;
+  RateLimiter limiter(&pool, "distribution", common.rate_limits);
+  AuditLog audit(&pool, "distribution", common.audit_max_entries);
+  WorkerPool work("dist-work", common.workers, common.queue_limit);
+  WorkerPool catalog_work("dist-catalog", config.catalog_workers, common.queue_limit);
+  Edge edge{&work, &auth, &limiter, &audit, &gate};
+  Edge catalog_edge{&catalog_work, &auth, &limiter, &audit, &gate};
   DistributionService distribution(&publisher, &catalog, &reporter, &edge);
-  CatalogService catalog_service(&catalog, &edge);
+  CatalogService catalog_service(&catalog, &catalog_edge);
   // A revoked token or identity stops publishing at once, not when its cached answer ages.
-  RevocationWatcher revocations(*channel, *service_token,
+  RevocationWatcher revocations(*registry_channel, config.service_token,
                                 [&auth](const registry_v1::Revocation& r) { ForgetRevoked(r, auth); });
-  auto host = ServiceHost::Start(*server_options, {&distribution, &catalog_service});
-  if (!host.ok()) {
-    spdlog::critical("{}", host.status().ToString());
-    return 1;
-  }
-  HealthMonitor health(
-      host->get(),
-      [&]() -> absl::Status {
-        if (auto s = store.Ping(); !s.ok()) return s;
-        return CheckHealth(directory.channel(), "", absl::Seconds(1));
-      },
-      absl::Seconds(1));
 
-  const int sig = WaitForTerminationSignal();
-  spdlog::info("signal {}: draining", sig);
-  health.Stop();
-  (*host)->Shutdown(absl::GetFlag(FLAGS_drain_grace));
-  return 0;
+  ServiceRun run;
+  run.server = common.server;
+  run.services = {&distribution, &catalog_service};
+  run.gate = &gate;
+  run.start = [&]() -> absl::Status {
+    // The queue layout must match the data set's (FAILED_PRECONDITION otherwise: fatal).
+    auto redis = pool.Acquire();
+    if (!redis.ok()) return redis.status();
+    if (absl::Status s = fanout::EnsureShards(**redis, config.fanout.shards); !s.ok()) return s;
+    runner.Start();
+    return absl::OkStatus();
+  };
+  run.ready = [&]() -> absl::Status {
+    if (absl::Status s = PingRedis(pool); !s.ok()) return s;
+    return CheckHealth(directory.channel(), "", absl::Seconds(1));
+  };
+  run.liveness = {QueueStall(work, common.liveness_stall), QueueStall(catalog_work, common.liveness_stall),
+                  QueueStall(engine.executor(), common.liveness_stall), RedisStall(pool, common.liveness_stall)};
+  run.startup_timeout = common.startup_timeout;
+  run.drain_grace = common.drain_grace;
+  return RunService(std::move(run));
 }
 
 }  // namespace
@@ -136,5 +89,7 @@ int main(int argc, char** argv) {
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-distribution: the distribution service");
   pressrelay::InitLogging("distribution", absl::GetFlag(FLAGS_log_level));
-  return pressrelay::distribution::Run();
+  auto config = pressrelay::distribution::Config::FromFlags();
+  if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
+  return pressrelay::distribution::Run(*config);
 }

@@ -108,6 +108,49 @@ bool IsIdempotencyKey(absl::string_view key) {
   return true;
 }
 
+std::vector<std::string> IdsOf(const std::vector<registry_v1::AudienceMember>& members) {
+  std::vector<std::string> ids;
+  ids.reserve(members.size());
+  for (const auto& m : members) ids.push_back(m.recipient_id());
+  return ids;
+}
+
+// The commit of a version with its plan, apart from what only Publish or Revise know.
+VersionCommit CommitOf(const Statement& version, const Plan& plan, const std::string& idem_key,
+                       const std::string& request_hash, absl::Duration lease) {
+  VersionCommit commit;
+  commit.version = version;
+  for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
+  commit.idempotency_key = idem_key;
+  commit.idempotency.set_statement_id(version.id());
+  commit.idempotency.set_version(version.version());
+  commit.idempotency.set_request_hash(request_hash);
+  commit.lease = lease;
+  commit.jobs = plan.jobs;
+  commit.run_now = plan.run_now;
+  return commit;
+}
+
+// Counts the answers of a version's jobs due now; the last one answers the call. All
+// callbacks run on the fan-out thread, one after the other.
+class Tally {
+ public:
+  Tally(v1::PublishResponse response, size_t jobs, PublishDone done)
+      : response_(std::move(response)), left_(jobs), done_(std::move(done)) {}
+  void Add(int64_t queued) {
+    queued_ += queued;
+    if (--left_ > 0) return;
+    response_.set_recipients_queued(static_cast<int32_t>(queued_));
+    std::move(done_)(std::move(response_));
+  }
+
+ private:
+  v1::PublishResponse response_;
+  size_t left_;
+  int64_t queued_ = 0;
+  PublishDone done_;
+};
+
 }  // namespace
 
 keys::Lane LaneFor(const Statement& version) {
@@ -118,6 +161,62 @@ keys::Lane LaneFor(const Statement& version) {
       return keys::Lane::kPriority;
     default:
       return version.urgency() <= 2 ? keys::Lane::kPriority : keys::Lane::kRoutine;
+  }
+}
+
+Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool early_to_trusted, int shards,
+                 absl::Time now) {
+  const keys::Lane lane = LaneFor(version);
+  const bool embargoed = IsSet(version.embargoed()) && FromProto(version.embargoed()) > now;
+  const int64_t release_ms = embargoed ? MillisFromProto(version.embargoed()) : 0;
+  Plan plan;
+  auto add = [&](absl::string_view phase, const std::vector<std::string>& recipients, bool at_release,
+                 bool releases) {
+    plan.jobs.push_back(MakeJob(version, phase, lane, recipients, at_release ? release_ms : 0, releases, shards, now));
+    if (at_release) {
+      plan.scheduled = true;
+    } else {
+      plan.run_now.push_back(plan.jobs.back().job_id());
+    }
+  };
+  switch (version.signal()) {
+    case pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD:
+    case pressrelay::common::v1::VERSION_SIGNAL_KILL:
+      plan.matched = static_cast<int>(facts.had.size());
+      add("now", facts.had, false, facts.earlier_released);
+      return plan;
+    case pressrelay::common::v1::VERSION_SIGNAL_UPDATE:
+    case pressrelay::common::v1::VERSION_SIGNAL_CORRECTION: {
+      absl::flat_hash_set<std::string> had(facts.had.begin(), facts.had.end());
+      std::vector<std::string> newcomers;
+      for (const auto& m : facts.matched) {
+        if (!had.contains(m.recipient_id())) newcomers.push_back(m.recipient_id());
+      }
+      plan.matched = static_cast<int>(facts.had.size() + newcomers.size());
+      if (!embargoed) {
+        std::vector<std::string> all = facts.had;
+        all.insert(all.end(), newcomers.begin(), newcomers.end());
+        add("now", all, false, true);
+      } else {
+        // Those who already hold the statement under embargo get the new version at once;
+        // everyone else at the release time.
+        add("early", facts.had, false, false);
+        add("release", newcomers, true, true);
+      }
+      return plan;
+    }
+    default: {  // the first version
+      plan.matched = static_cast<int>(facts.matched.size());
+      if (!embargoed) {
+        add("now", IdsOf(facts.matched), false, true);
+        return plan;
+      }
+      std::vector<std::string> early, later;
+      for (const auto& m : facts.matched) (early_to_trusted && m.trusted() ? early : later).push_back(m.recipient_id());
+      if (!early.empty()) add("early", early, false, false);
+      add("release", later, true, true);
+      return plan;
+    }
   }
 }
 
@@ -144,8 +243,28 @@ absl::StatusOr<std::string> Publisher::IdempotencyKey(const Principal& caller, c
   return keys::Idempotency(caller.id(), key);
 }
 
-absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, v1::PublishRequest request,
-                                                       absl::Time now) {
+void Publisher::Publish(const Principal& caller, v1::PublishRequest request, absl::Time now, PublishDone done) {
+  auto committed = CommitPublish(caller, request, now);
+  if (!committed.ok() || committed->replayed) {
+    std::move(done)(committed.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed))
+                                   : committed.status());
+    return;
+  }
+  Run(std::move(*committed), request.return_when_committed(), std::move(done));
+}
+
+void Publisher::Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now, PublishDone done) {
+  auto committed = CommitRevision(caller, request, now);
+  if (!committed.ok() || committed->replayed) {
+    std::move(done)(committed.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed))
+                                   : committed.status());
+    return;
+  }
+  Run(std::move(*committed), request.return_when_committed(), std::move(done));
+}
+
+absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& caller, v1::PublishRequest& request,
+                                                              absl::Time now) {
   now = absl::FromUnixMillis(absl::ToUnixMillis(now));  // the wire keeps milliseconds
   PR_RETURN_IF_ERROR(validation::NormalizeDraft(request.mutable_draft(), now));
   const v1::StatementDraft& draft = request.draft();
@@ -158,9 +277,18 @@ absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, 
   unkeyed.clear_idempotency_key();
   const std::string request_hash = DeterministicHash(unkeyed);
   if (!idem_key.empty()) {
-    PR_ASSIGN_OR_RETURN(auto existing, store_->LoadIdempotency(idem_key));
-    if (existing) return Replay(*existing, request_hash);
+    std::optional<store::IdempotencyRecord> existing;
+    {
+      PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+      PR_ASSIGN_OR_RETURN(existing, StatementStore::LoadIdempotency(*redis, idem_key));
+    }
+    if (existing) {
+      PR_ASSIGN_OR_RETURN(auto replayed, Replay(*existing, request_hash));
+      return Committed{{}, {}, std::move(replayed)};
+    }
   }
+  // A full fan-out queue refuses the publish before anything is written.
+  PR_RETURN_IF_ERROR(engine_->Admit());
 
   PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
   PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, draft.agency_code(), now));
@@ -177,48 +305,18 @@ absl::StatusOr<v1::PublishResponse> Publisher::Publish(const Principal& caller, 
   SetIssuer(speaker, &version);
   PR_RETURN_IF_ERROR(Sign(&version, now));
 
-  PR_ASSIGN_OR_RETURN(auto members, directory_->MatchAudience(audience::QueryOf(version)));
-  const int shards = engine_->options().shards;
-  const keys::Lane lane = LaneFor(version);
-  Plan plan;
-  plan.matched = static_cast<int>(members.size());
-  if (!embargoed) {
-    std::vector<std::string> all;
-    for (const auto& m : members) all.push_back(m.recipient_id());
-    plan.jobs.push_back(MakeJob(version, "now", lane, all, 0, true, shards, now));
-    plan.run_now.push_back(plan.jobs.back().job_id());
-  } else {
-    const int64_t release_ms = MillisFromProto(draft.embargoed());
-    std::vector<std::string> early, later;
-    for (const auto& m : members) {
-      (request.early_to_trusted() && m.trusted() ? early : later).push_back(m.recipient_id());
-    }
-    if (!early.empty()) {
-      plan.jobs.push_back(MakeJob(version, "early", lane, early, 0, false, shards, now));
-      plan.run_now.push_back(plan.jobs.back().job_id());
-    }
-    plan.jobs.push_back(MakeJob(version, "release", lane, later, release_ms, true, shards, now));
-    plan.scheduled = true;
-  }
-
-  VersionCommit commit;
-  commit.version = version;
+  AudienceFacts facts;
+  PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
+  Plan plan = PlanVersion(version, facts, request.early_to_trusted(), engine_->options().shards, now);
+  VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
   commit.head.set_statement_id(version.id());
   commit.head.set_agency_code(draft.agency_code());
   commit.head.set_firstcreated_ms(absl::ToUnixMillis(now));
-  for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
-  commit.idempotency_key = idem_key;
-  commit.idempotency.set_statement_id(version.id());
-  commit.idempotency.set_version(1);
-  commit.idempotency.set_request_hash(request_hash);
-  commit.lease = engine_->options().lease;
-  commit.jobs = plan.jobs;
-  commit.run_now = plan.run_now;
-  return CommitAndRun(std::move(commit), plan, request.return_when_committed());
+  return Commit(std::move(commit), std::move(plan));
 }
 
-absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v1::ReviseRequest request,
-                                                      absl::Time now) {
+absl::StatusOr<Publisher::Committed> Publisher::CommitRevision(const Principal& caller, v1::ReviseRequest& request,
+                                                               absl::Time now) {
   now = absl::FromUnixMillis(absl::ToUnixMillis(now));
   const VersionSignal signal = request.signal();
   const bool changes_content = signal == pressrelay::common::v1::VERSION_SIGNAL_UPDATE ||
@@ -230,7 +328,7 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
     if (request.statement_id().empty()) v.Add("statement_id", "is required");
     if (!changes_content && !retracts) v.Add("signal", "must be UPDATE, CORRECTION, WITHHOLD or KILL");
     validation::NormalizeText(request.mutable_reason(), "reason", validation::kReasonMax, true, &v);
-    if (request.reason().empty() && signal != pressrelay::common::v1::VERSION_SIGNAL_UPDATE) {
+    if (!validation::HasVisibleText(request.reason()) && signal != pressrelay::common::v1::VERSION_SIGNAL_UPDATE) {
       v.Add("reason", "is required for a correction, withhold or kill: newsrooms are told why");
     }
     if (retracts && request.has_draft()) v.Add("draft", "a withhold or kill keeps the content; leave it empty");
@@ -241,120 +339,118 @@ absl::StatusOr<v1::PublishResponse> Publisher::Revise(const Principal& caller, v
   v1::ReviseRequest unkeyed = request;
   unkeyed.clear_idempotency_key();
   const std::string request_hash = DeterministicHash(unkeyed);
-
   for (int attempt = 0;; ++attempt) {
+    auto committed = TryRevision(caller, request, idem_key, request_hash, now);
+    if (committed.ok() || !absl::IsAborted(committed.status()) || attempt + 1 >= kMaxRetries) return committed;
+  }
+}
+
+absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& caller, const v1::ReviseRequest& request,
+                                                            const std::string& idem_key,
+                                                            const std::string& request_hash, absl::Time now) {
+  const VersionSignal signal = request.signal();
+  const bool retracts = signal == pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD ||
+                        signal == pressrelay::common::v1::VERSION_SIGNAL_KILL;
+  StatementStore::Summary summary;
+  std::optional<store::IdempotencyRecord> existing;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
     if (!idem_key.empty()) {
-      PR_ASSIGN_OR_RETURN(auto existing, store_->LoadIdempotency(idem_key));
-      if (existing) return Replay(*existing, request_hash);
+      PR_ASSIGN_OR_RETURN(existing, StatementStore::LoadIdempotency(*redis, idem_key));
     }
     // Head and version numbers in one round trip.
-    PR_ASSIGN_OR_RETURN(auto summaries, store_->LoadSummaries({request.statement_id()}));
-    auto& [latest, released, head] = summaries[0];
-    if (!head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
-    if (request.expected_version() != 0 && request.expected_version() != latest) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("statement is at version ", latest, ", not ", request.expected_version()));
-    }
-    PR_ASSIGN_OR_RETURN(auto previous, store_->LoadVersion(request.statement_id(), latest));
+    PR_ASSIGN_OR_RETURN(auto summaries, StatementStore::LoadSummaries(*redis, {request.statement_id()}));
+    summary = std::move(summaries[0]);
+  }
+  if (existing) {
+    PR_ASSIGN_OR_RETURN(auto replayed, Replay(*existing, request_hash));
+    return Committed{{}, {}, std::move(replayed)};
+  }
+  if (!summary.head) return absl::NotFoundError(absl::StrCat("no statement \"", request.statement_id(), "\""));
+  const store::StatementHead& head = *summary.head;
+  // The caller's right to the statement comes first: someone who may not speak for its
+  // agency learns nothing of its state (killed, withheld, at which version).
+  PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
+  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head.agency_code(), now));
+  const int latest = summary.latest;
+  if (request.expected_version() != 0 && request.expected_version() != latest) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("statement is at version ", latest, ", not ", request.expected_version()));
+  }
+  if (request.has_draft() && request.draft().agency_code() != head.agency_code()) {
+    return FieldError("draft.agency_code", absl::StrCat("must stay ", head.agency_code()));
+  }
+
+  // Who had the statement: every recipient of an earlier job that ran or runs. Jobs still
+  // waiting for their release time are replaced by this version's.
+  std::optional<Statement> previous;
+  AudienceFacts facts;
+  facts.earlier_released = summary.released > 0;
+  std::vector<std::string> cancel;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_ASSIGN_OR_RETURN(previous, StatementStore::LoadVersion(*redis, request.statement_id(), latest));
     if (!previous) return absl::DataLossError("latest version missing");
     if (previous->pubstatus() == PUB_STATUS_CANCELED) {
       return absl::FailedPreconditionError("the statement was killed; a kill is final");
     }
-    if (request.has_draft() && request.draft().agency_code() != head->agency_code()) {
-      return FieldError("draft.agency_code", absl::StrCat("must stay ", head->agency_code()));
-    }
-    PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
-    PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head->agency_code(), now));
-
-    Statement version = *previous;
-    version.clear_signature();
-    version.set_version(latest + 1);
-    version.set_signal(signal);
-    version.set_signal_reason(request.reason());
-    *version.mutable_versioncreated() = ToProto(now);
-    if (request.has_draft()) ApplyDraft(request.draft(), &version);
-    version.set_pubstatus(signal == pressrelay::common::v1::VERSION_SIGNAL_KILL       ? PUB_STATUS_CANCELED
-                          : signal == pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD ? PUB_STATUS_WITHHELD
-                                                                                      : PUB_STATUS_USABLE);
-    SetIssuer(speaker, &version);
-    PR_RETURN_IF_ERROR(Sign(&version, now));
-
-    // Who had the statement: every recipient of an earlier job that ran or runs. Jobs still
-    // waiting for their release time are replaced by this version's.
-    std::vector<std::string> prior_ids(head->job_ids().begin(), head->job_ids().end());
-    PR_ASSIGN_OR_RETURN(auto states, store_->JobStates(prior_ids));
-    std::vector<std::string> cancel;
+    std::vector<std::string> prior_ids(head.job_ids().begin(), head.job_ids().end());
+    PR_ASSIGN_OR_RETURN(auto states, StatementStore::JobStates(*redis, prior_ids));
     absl::flat_hash_set<std::string> had_set;
-    std::vector<std::string> had;
     for (size_t i = 0; i < prior_ids.size(); ++i) {
       if (states[i] == JobState::kScheduled) {
         cancel.push_back(prior_ids[i]);
         continue;
       }
       if (states[i] == JobState::kCanceled) continue;
-      PR_ASSIGN_OR_RETURN(auto job, store_->LoadJob(prior_ids[i]));
+      PR_ASSIGN_OR_RETURN(auto job, StatementStore::LoadJob(*redis, prior_ids[i]));
       if (!job) continue;
       for (const auto& shard : job->shards()) {
         for (const auto& rid : shard.recipients()) {
-          if (had_set.insert(rid).second) had.push_back(rid);
+          if (had_set.insert(rid).second) facts.had.push_back(rid);
         }
       }
     }
-
-    const int shards = engine_->options().shards;
-    const keys::Lane lane = LaneFor(version);
-    Plan plan;
-    if (retracts) {
-      plan.matched = static_cast<int>(had.size());
-      plan.jobs.push_back(MakeJob(version, "now", lane, had, 0, released > 0, shards, now));
-      plan.run_now.push_back(plan.jobs.back().job_id());
-    } else {
-      PR_ASSIGN_OR_RETURN(auto members, directory_->MatchAudience(audience::QueryOf(version)));
-      std::vector<std::string> newcomers;
-      for (const auto& m : members) {
-        if (!had_set.contains(m.recipient_id())) newcomers.push_back(m.recipient_id());
-      }
-      plan.matched = static_cast<int>(had.size() + newcomers.size());
-      const bool embargoed = IsSet(version.embargoed()) && FromProto(version.embargoed()) > now;
-      if (!embargoed) {
-        had.insert(had.end(), newcomers.begin(), newcomers.end());
-        plan.jobs.push_back(MakeJob(version, "now", lane, had, 0, true, shards, now));
-        plan.run_now.push_back(plan.jobs.back().job_id());
-      } else {
-        // Those who already hold the statement under embargo get the new version at once;
-        // everyone else at the release time.
-        plan.jobs.push_back(MakeJob(version, "early", lane, had, 0, false, shards, now));
-        plan.run_now.push_back(plan.jobs.back().job_id());
-        plan.jobs.push_back(
-            MakeJob(version, "release", lane, newcomers, MillisFromProto(version.embargoed()), true, shards, now));
-        plan.scheduled = true;
-      }
-    }
-
-    VersionCommit commit;
-    commit.version = version;
-    commit.head = *head;
-    for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
-    commit.expected_latest = latest;
-    commit.idempotency_key = idem_key;
-    commit.idempotency.set_statement_id(version.id());
-    commit.idempotency.set_version(version.version());
-    commit.idempotency.set_request_hash(request_hash);
-    commit.lease = engine_->options().lease;
-    commit.jobs = plan.jobs;
-    commit.run_now = plan.run_now;
-    commit.cancel_scheduled = cancel;
-    auto response = CommitAndRun(std::move(commit), plan, request.return_when_committed());
-    if (response.ok() || !absl::IsAborted(response.status()) || attempt + 1 >= kMaxRetries) return response;
   }
+
+  Statement version = *previous;
+  version.clear_signature();
+  version.set_version(latest + 1);
+  version.set_signal(signal);
+  version.set_signal_reason(request.reason());
+  *version.mutable_versioncreated() = ToProto(now);
+  if (request.has_draft()) ApplyDraft(request.draft(), &version);
+  version.set_pubstatus(signal == pressrelay::common::v1::VERSION_SIGNAL_KILL       ? PUB_STATUS_CANCELED
+                        : signal == pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD ? PUB_STATUS_WITHHELD
+                                                                                    : PUB_STATUS_USABLE);
+  SetIssuer(speaker, &version);
+  PR_RETURN_IF_ERROR(Sign(&version, now));
+  if (!retracts) {
+    PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
+  }
+  // A full fan-out queue refuses the revision before anything is written.
+  PR_RETURN_IF_ERROR(engine_->Admit());
+
+  Plan plan = PlanVersion(version, facts, false, engine_->options().shards, now);
+  VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
+  commit.head = head;
+  for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
+  commit.expected_latest = latest;
+  commit.cancel_scheduled = cancel;
+  return Commit(std::move(commit), std::move(plan));
 }
 
-absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit, const Plan& plan,
-                                                            bool return_when_committed) {
-  PR_ASSIGN_OR_RETURN(CommitResult result, store_->Commit(commit));
+absl::StatusOr<Publisher::Committed> Publisher::Commit(VersionCommit commit, Plan plan) {
+  CommitResult result;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_ASSIGN_OR_RETURN(result, StatementStore::Commit(*redis, commit));
+  }
   switch (result.outcome) {
-    case CommitResult::Outcome::kReplay:
-      return Replay(result.existing, commit.idempotency.request_hash());
+    case CommitResult::Outcome::kReplay: {
+      PR_ASSIGN_OR_RETURN(auto replayed, Replay(result.existing, commit.idempotency.request_hash()));
+      return Committed{{}, {}, std::move(replayed)};
+    }
     case CommitResult::Outcome::kConflict:
       return absl::AbortedError(absl::StrCat("the statement was revised at the same time (now version ",
                                              result.latest, "); retry"));
@@ -363,37 +459,50 @@ absl::StatusOr<v1::PublishResponse> Publisher::CommitAndRun(VersionCommit commit
     case CommitResult::Outcome::kCommitted:
       break;
   }
+  return Committed{std::move(commit), std::move(plan), std::nullopt};
+}
+
+void Publisher::Run(Committed committed, bool return_when_committed, PublishDone done) {
+  const Plan& plan = committed.plan;
   v1::PublishResponse response;
-  *response.mutable_statement() = commit.version;
+  *response.mutable_statement() = committed.commit.version;
   response.set_recipients_matched(plan.matched);
   response.set_scheduled(plan.scheduled);
+  if (plan.scheduled && runner_ != nullptr) runner_->Wake();
   // The version is committed: from here on it is never lost. If a run fails, the job's
   // lease expires and a runner (here or on another replica) finishes it.
-  std::vector<const store::FanoutJob*> now;
+  std::vector<std::shared_ptr<const store::FanoutJob>> now;
   for (const auto& job : plan.jobs) {
-    if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) != plan.run_now.end()) now.push_back(&job);
+    if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) != plan.run_now.end()) {
+      now.push_back(std::make_shared<const store::FanoutJob>(job));
+    }
   }
-  absl::Mutex mu;
-  int64_t queued = 0;
-  size_t finished = 0;
-  for (const store::FanoutJob* job : now) {
-    engine_->Submit(*job, [&, job, job_id = job->job_id(), return_when_committed](absl::StatusOr<int64_t> done) {
-      if (!done.ok()) spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job_id, done.status().ToString());
-      if (return_when_committed) return;  // nobody waits; `job` and the counters may be gone
-      if (!done.ok()) done = engine_->Queued(*job);
-      absl::MutexLock lock(&mu);
-      if (done.ok()) queued += *done;
-      ++finished;
+  auto log_failure = [](const store::FanoutJob& job, const absl::Status& status) {
+    spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job.job_id(), status.ToString());
+  };
+  if (return_when_committed || now.empty()) {
+    for (auto& job : now) {
+      engine_->Submit(job, [job, log_failure](absl::StatusOr<int64_t> queued) {
+        if (!queued.ok()) log_failure(*job, queued.status());
+      });
+    }
+    std::move(done)(std::move(response));
+    return;
+  }
+  auto tally = std::make_shared<Tally>(std::move(response), now.size(), std::move(done));
+  for (auto& job : now) {
+    engine_->Submit(job, [this, job, tally, log_failure](absl::StatusOr<int64_t> queued) {
+      if (!queued.ok()) {
+        log_failure(*job, queued.status());
+        // Answer with how far it got; the rest follows when the lease expires.
+        queued = [&]() -> absl::StatusOr<int64_t> {
+          PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+          return FanoutEngine::Queued(*redis, *job);
+        }();
+      }
+      tally->Add(queued.ok() ? *queued : 0);
     });
   }
-  if (!return_when_committed) {
-    absl::MutexLock lock(&mu);
-    auto all_done = [&finished, n = now.size()]() { return finished >= n; };
-    mu.Await(absl::Condition(&all_done));
-  }
-  response.set_recipients_queued(static_cast<int32_t>(queued));
-  if (plan.scheduled && runner_ != nullptr) runner_->Wake();
-  return response;
 }
 
 absl::StatusOr<v1::PublishResponse> Publisher::Replay(const store::IdempotencyRecord& record,
@@ -402,25 +511,23 @@ absl::StatusOr<v1::PublishResponse> Publisher::Replay(const store::IdempotencyRe
     return absl::AlreadyExistsError(
         "idempotency_key: already used for a different request; use a new key for a new statement");
   }
-  PR_ASSIGN_OR_RETURN(auto version, store_->LoadVersion(record.statement_id(), record.version()));
-  PR_ASSIGN_OR_RETURN(auto head, store_->LoadHead(record.statement_id()));
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  PR_ASSIGN_OR_RETURN(auto version, StatementStore::LoadVersion(*redis, record.statement_id(), record.version()));
+  PR_ASSIGN_OR_RETURN(auto head, StatementStore::LoadHead(*redis, record.statement_id()));
   if (!version || !head) return absl::DataLossError("idempotency record points at a missing statement");
   v1::PublishResponse response;
   *response.mutable_statement() = *version;
   response.set_replayed(true);
-  const std::string prefix = absl::StrCat(record.statement_id(), ":", record.version(), ":");
-  std::vector<std::string> job_ids;
-  for (const auto& id : head->job_ids()) {
-    if (absl::StartsWith(id, prefix)) job_ids.push_back(id);
-  }
-  PR_ASSIGN_OR_RETURN(auto states, store_->JobStates(job_ids));
+  const std::vector<std::string> job_ids =
+      StatementStore::JobsOfVersion(*head, record.statement_id(), record.version());
+  PR_ASSIGN_OR_RETURN(auto states, StatementStore::JobStates(*redis, job_ids));
   int64_t matched = 0, queued = 0;
   for (size_t i = 0; i < job_ids.size(); ++i) {
-    PR_ASSIGN_OR_RETURN(auto job, store_->LoadJob(job_ids[i]));
+    PR_ASSIGN_OR_RETURN(auto job, StatementStore::LoadJob(*redis, job_ids[i]));
     if (!job) continue;
     matched += job->recipients_total();
     if (states[i] == JobState::kScheduled) response.set_scheduled(true);
-    PR_ASSIGN_OR_RETURN(int64_t q, engine_->Queued(*job));
+    PR_ASSIGN_OR_RETURN(int64_t q, FanoutEngine::Queued(*redis, *job));
     queued += q;
   }
   response.set_recipients_matched(static_cast<int32_t>(matched));

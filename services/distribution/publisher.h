@@ -2,48 +2,95 @@
 // DistributionService.
 //
 // A version goes through: validation and NFC normalisation of the draft; the registry's
-// check that the caller may speak for the agency now; audience matching (one registry call
-// per version); one atomic commit of the version with its fan-out jobs; then the jobs
-// due now run on this thread and the answer says how many recipients have it queued.
+// check that the caller may speak for the agency now (for a revision, before anything about
+// the statement's state is told); audience matching (one registry call per version); the
+// plan of who gets it when (PlanVersion, pure); one atomic commit of the version with its
+// fan-out jobs; then the jobs due now are handed to the fan-out thread, and the answer,
+// which says how many recipients have it queued, is given when they have run. No thread
+// waits for the fan-out: the caller's `done` is called from the fan-out thread.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "services/common/auth.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "services/common/directory_client.h"
+#include "services/common/redis.h"
 #include "services/common/signing.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {
 
-
 // Which lane a version travels in: kills, withholds, corrections and flash items (urgency
 // 1-2) overtake routine items.
 keys::Lane LaneFor(const Statement& version);
 
+// Who a version goes to and when: the fan-out jobs of one commit.
+struct Plan {
+  std::vector<store::FanoutJob> jobs;
+  std::vector<std::string> run_now;  // ids of the jobs this replica runs at once
+  int matched = 0;                   // recipients the version is for
+  bool scheduled = false;            // some wait for the release time
+};
+
+// What the plan is made from.
+struct AudienceFacts {
+  // Who matches the version's subscriptions now (not asked for a withhold or kill).
+  std::vector<registry_v1::AudienceMember> matched;
+  // Revisions: every recipient of an earlier version's jobs that ran or run, in order.
+  std::vector<std::string> had;
+  // Revisions: whether an earlier version was released (a retraction of an embargoed,
+  // unreleased statement does not release it).
+  bool earlier_released = false;
+};
+
+// The plan for `version` (its signal says publish, update, correct, withhold or kill):
+//   - a first version goes now to everyone matched, or, under embargo, at the release time
+//     (with `early_to_trusted`, trusted outlets at once, marked under embargo);
+//   - a withhold or kill goes now to everyone who had the statement, and nobody else;
+//   - an update or correction goes to everyone who had it and everyone matched now; under
+//     embargo, those who had it get it at once and the newcomers at the release time.
+Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool early_to_trusted, int shards,
+                 absl::Time now);
+
+// The answer to a Publish or Revise, given once.
+using PublishDone = absl::AnyInvocable<void(absl::StatusOr<v1::PublishResponse>) &&>;
+
 class Publisher {
  public:
-  Publisher(DirectoryClient* directory, StatementStore* store, FanoutEngine* engine, JobRunner* runner,
+  Publisher(DirectoryClient* directory, redis::Pool* pool, FanoutEngine* engine, JobRunner* runner,
             signing::Signer* signer)
-      : directory_(directory), store_(store), engine_(engine), runner_(runner), signer_(signer) {}
+      : directory_(directory), pool_(pool), engine_(engine), runner_(runner), signer_(signer) {}
 
-  absl::StatusOr<v1::PublishResponse> Publish(const Principal& caller, v1::PublishRequest request, absl::Time now);
-  absl::StatusOr<v1::PublishResponse> Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now);
+  // Both call `done` exactly once: at once when the call fails, is replayed or returns at
+  // commit, else from the fan-out thread when the version's jobs due now have run.
+  void Publish(const Principal& caller, v1::PublishRequest request, absl::Time now, PublishDone done);
+  void Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now, PublishDone done);
 
  private:
-  struct Plan {
-    std::vector<store::FanoutJob> jobs;
-    std::vector<std::string> run_now;
-    int matched = 0;
-    bool scheduled = false;
+  // A version ready to hand to the fan-out, or an earlier answer to the same request.
+  struct Committed {
+    VersionCommit commit;
+    Plan plan;
+    std::optional<v1::PublishResponse> replayed;
   };
+
+  absl::StatusOr<Committed> CommitPublish(const Principal& caller, v1::PublishRequest& request, absl::Time now);
+  absl::StatusOr<Committed> CommitRevision(const Principal& caller, v1::ReviseRequest& request, absl::Time now);
+  // One attempt at a revision; ABORTED when another revision or a release got there first.
+  absl::StatusOr<Committed> TryRevision(const Principal& caller, const v1::ReviseRequest& request,
+                                        const std::string& idem_key, const std::string& request_hash,
+                                        absl::Time now);
+  // Commits; kReplay, conflicts and schedule changes become the answer or ABORTED.
+  absl::StatusOr<Committed> Commit(VersionCommit commit, Plan plan);
 
   // The idempotency key in Redis, after checking its form; "" when none was given.
   static absl::StatusOr<std::string> IdempotencyKey(const Principal& caller, const std::string& key);
@@ -53,12 +100,11 @@ class Publisher {
   // Signs the version with its agency's current key, making sure the registry publishes
   // the public half before any newsroom can receive a statement signed with it.
   absl::Status Sign(Statement* version, absl::Time now);
-  // Commits, then runs the jobs due now; waits for them unless `return_when_committed`.
-  absl::StatusOr<v1::PublishResponse> CommitAndRun(VersionCommit commit, const Plan& plan,
-                                                   bool return_when_committed);
+  // Hands the jobs due now to the fan-out thread and answers through `done`.
+  void Run(Committed committed, bool return_when_committed, PublishDone done);
 
   DirectoryClient* const directory_;
-  StatementStore* const store_;
+  redis::Pool* const pool_;
   FanoutEngine* const engine_;
   JobRunner* const runner_;
   signing::Signer* const signer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/keys.h"
@@ -105,7 +106,7 @@ absl::StatusOr<std::optional<Msg>> ParseOptional(const redis::ReplyView& reply, 
 
 }  // namespace
 
-absl::StatusOr<CommitResult> StatementStore::Commit(const VersionCommit& commit) {
+absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const VersionCommit& commit) {
   const std::string& id = commit.version.id();
   std::vector<std::string> keys_list = {keys::Statement(id), std::string(keys::kStatementIndex),
                                         std::string(keys::kSchedule), std::string(keys::kLeases),
@@ -132,8 +133,7 @@ absl::StatusOr<CommitResult> StatementStore::Commit(const VersionCommit& commit)
     const bool now = std::find(commit.run_now.begin(), commit.run_now.end(), job.job_id()) != commit.run_now.end();
     argv.push_back(now ? "1" : "0");
   }
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(redis::Reply reply, redis->Eval(kCommit, keys_list, argv));
+  PR_ASSIGN_OR_RETURN(redis::Reply reply, redis.Eval(kCommit, keys_list, argv));
   CommitResult result;
   switch (reply[0].integer()) {
     case 1:
@@ -155,35 +155,33 @@ absl::StatusOr<CommitResult> StatementStore::Commit(const VersionCommit& commit)
   return result;
 }
 
-absl::StatusOr<std::optional<store::StatementHead>> StatementStore::LoadHead(const std::string& statement_id) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HGET", keys::Statement(statement_id), keys::kStatementHeadField}));
+absl::StatusOr<std::optional<store::StatementHead>> StatementStore::LoadHead(redis::Client& redis,
+                                                                             const std::string& statement_id) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"HGET", keys::Statement(statement_id), keys::kStatementHeadField}));
   return ParseOptional<store::StatementHead>(reply, "statement head");
 }
 
-absl::StatusOr<std::pair<int, int>> StatementStore::LoadVersionNumbers(const std::string& statement_id) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HMGET", keys::Statement(statement_id), keys::kStatementLatestField,
+absl::StatusOr<std::pair<int, int>> StatementStore::LoadVersionNumbers(redis::Client& redis, const std::string& statement_id) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"HMGET", keys::Statement(statement_id), keys::kStatementLatestField,
                                               keys::kStatementReleasedField}));
   return std::make_pair(static_cast<int>(reply[0].integer()), static_cast<int>(reply[1].integer()));
 }
 
-absl::StatusOr<std::optional<Statement>> StatementStore::LoadVersion(const std::string& statement_id, int version) {
-  auto redis = pool_->Acquire();
+absl::StatusOr<std::optional<Statement>> StatementStore::LoadVersion(redis::Client& redis, const std::string& statement_id,
+                                                                     int version) {
   PR_ASSIGN_OR_RETURN(auto reply,
-                      redis->Run({"HGET", keys::Statement(statement_id), keys::StatementVersionField(version)}));
+                      redis.Run({"HGET", keys::Statement(statement_id), keys::StatementVersionField(version)}));
   return ParseOptional<Statement>(reply, "statement version");
 }
 
 absl::StatusOr<std::vector<std::optional<Statement>>> StatementStore::LoadVersions(
-    absl::Span<const std::pair<std::string, int>> refs) {
+    redis::Client& redis, absl::Span<const std::pair<std::string, int>> refs) {
   std::vector<redis::Args> batch;
   batch.reserve(refs.size());
   for (const auto& [id, version] : refs) {
     batch.push_back({"HGET", keys::Statement(id), keys::StatementVersionField(version)});
   }
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(batch));
   std::vector<std::optional<Statement>> out;
   out.reserve(replies.size());
   for (const auto& reply : replies) {
@@ -194,14 +192,13 @@ absl::StatusOr<std::vector<std::optional<Statement>>> StatementStore::LoadVersio
 }
 
 absl::StatusOr<std::vector<StatementStore::Summary>> StatementStore::LoadSummaries(
-    absl::Span<const std::string> statement_ids) {
+    redis::Client& redis, absl::Span<const std::string> statement_ids) {
   std::vector<redis::Args> batch;
   for (const auto& id : statement_ids) {
     batch.push_back({"HMGET", keys::Statement(id), keys::kStatementLatestField, keys::kStatementReleasedField,
                      keys::kStatementHeadField});
   }
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(batch));
   std::vector<Summary> out;
   for (const auto& reply : replies) {
     if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
@@ -214,21 +211,20 @@ absl::StatusOr<std::vector<StatementStore::Summary>> StatementStore::LoadSummari
   return out;
 }
 
-absl::StatusOr<std::optional<store::IdempotencyRecord>> StatementStore::LoadIdempotency(const std::string& key) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"GET", key}));
+absl::StatusOr<std::optional<store::IdempotencyRecord>> StatementStore::LoadIdempotency(redis::Client& redis,
+                                                                                        const std::string& key) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"GET", key}));
   return ParseOptional<store::IdempotencyRecord>(reply, "idempotency record");
 }
 
-absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::IndexPage(int64_t before_ms,
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::IndexPage(redis::Client& redis, int64_t before_ms,
                                                                                        const std::string& before_id,
                                                                                        int count) {
   // Entries with the same score are ordered by id; fetch a little more than asked and
   // skip those at the boundary score that are not strictly before (before_ms, before_id).
-  auto redis = pool_->Acquire();
   redis::Args args{"ZREVRANGEBYSCORE", keys::kStatementIndex};
   args.Add(before_ms).Add("-inf").Add("WITHSCORES").Add("LIMIT").Add(0).Add(count + 64);
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run(args));
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run(args));
   std::vector<std::pair<std::string, int64_t>> out;
   for (size_t i = 0; i + 1 < reply.size() && static_cast<int>(out.size()) < count; i += 2) {
     std::string id(reply[i].str());
@@ -241,55 +237,52 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::Ind
   return out;
 }
 
-absl::StatusOr<std::optional<store::FanoutJob>> StatementStore::LoadJob(const std::string& job_id) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"GET", keys::FanoutJob(job_id)}));
+absl::StatusOr<std::optional<store::FanoutJob>> StatementStore::LoadJob(redis::Client& redis,
+                                                                        const std::string& job_id) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"GET", keys::FanoutJob(job_id)}));
   return ParseOptional<store::FanoutJob>(reply, "fan-out job");
 }
 
-absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(absl::Duration lease) {
-  auto redis = pool_->Acquire();
+absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(redis::Client& redis, absl::Duration lease) {
   const std::vector<std::string> keys_list = {std::string(keys::kSchedule), std::string(keys::kLeases)};
   const std::vector<std::string> argv = {absl::StrCat(absl::ToInt64Milliseconds(lease))};
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Eval(kClaim, keys_list, argv));
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Eval(kClaim, keys_list, argv));
   if (reply.is_nil()) return std::optional<std::string>();
   return std::optional<std::string>(std::string(reply.str()));
 }
 
-absl::Status StatementStore::RenewLease(const std::string& job_id, absl::Duration lease) {
-  auto redis = pool_->Acquire();
+absl::Status StatementStore::RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease) {
   const std::vector<std::string> keys_list = {std::string(keys::kLeases)};
   const std::vector<std::string> argv = {job_id, absl::StrCat(absl::ToInt64Milliseconds(lease))};
-  return redis->Eval(kRenew, keys_list, argv).status();
+  return redis.Eval(kRenew, keys_list, argv).status();
 }
 
-absl::Status StatementStore::FinishJob(const store::FanoutJob& job) {
-  auto redis = pool_->Acquire();
+absl::Status StatementStore::FinishJob(redis::Client& redis, const store::FanoutJob& job) {
   const std::vector<std::string> keys_list = {std::string(keys::kLeases), std::string(keys::kJobsDone),
                                               keys::Statement(job.statement_id())};
   const std::vector<std::string> argv = {job.job_id(), job.releases() ? "1" : "0", absl::StrCat(job.version())};
-  return redis->Eval(kFinish, keys_list, argv).status();
+  return redis.Eval(kFinish, keys_list, argv).status();
 }
 
-absl::StatusOr<bool> StatementStore::CancelScheduled(const std::string& job_id) {
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto removed, redis->Run({"ZREM", keys::kSchedule, job_id}));
-  if (removed.integer() == 1) {
-    PR_RETURN_IF_ERROR(redis->Run({"HSET", keys::kJobsDone, job_id, "canceled"}).status());
-    return true;
+std::vector<std::string> StatementStore::JobsOfVersion(const store::StatementHead& head,
+                                                      const std::string& statement_id, int version) {
+  const std::string prefix = absl::StrCat(statement_id, ":", version, ":");
+  std::vector<std::string> job_ids;
+  for (const auto& id : head.job_ids()) {
+    if (absl::StartsWith(id, prefix)) job_ids.push_back(id);
   }
-  return false;
+  return job_ids;
 }
 
-absl::StatusOr<std::vector<JobState>> StatementStore::JobStates(absl::Span<const std::string> job_ids) {
+absl::StatusOr<std::vector<JobState>> StatementStore::JobStates(redis::Client& redis,
+                                                                  absl::Span<const std::string> job_ids) {
   std::vector<redis::Args> batch;
   for (const auto& id : job_ids) {
     batch.push_back({"HGET", keys::kJobsDone, id});
     batch.push_back({"ZSCORE", keys::kLeases, id});
     batch.push_back({"ZSCORE", keys::kSchedule, id});
   }
-  auto redis = pool_->Acquire();
-  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(batch));
   std::vector<JobState> out;
   for (size_t i = 0; i < job_ids.size(); ++i) {
     const auto& done = replies[3 * i];
@@ -306,11 +299,10 @@ absl::StatusOr<std::vector<JobState>> StatementStore::JobStates(absl::Span<const
   return out;
 }
 
-absl::StatusOr<std::optional<absl::Time>> StatementStore::NextDue() {
-  auto redis = pool_->Acquire();
+absl::StatusOr<std::optional<absl::Time>> StatementStore::NextDue(redis::Client& redis) {
   const std::vector<redis::Args> batch = {{"ZRANGE", keys::kSchedule, "0", "0", "WITHSCORES"},
                                           {"ZRANGE", keys::kLeases, "0", "0", "WITHSCORES"}};
-  PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(batch));
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(batch));
   std::optional<absl::Time> next;
   for (const auto& reply : replies) {
     if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
@@ -323,9 +315,8 @@ absl::StatusOr<std::optional<absl::Time>> StatementStore::NextDue() {
   return next;
 }
 
-absl::Status StatementStore::Ping() {
-  auto redis = pool_->Acquire();
-  return redis->Run({"PING"}).status();
+absl::Status StatementStore::Ping(redis::Client& redis) {
+  return redis.Run({"PING"}).status();
 }
 
 }  // namespace pressrelay::distribution

@@ -53,49 +53,55 @@ struct CommitResult {
 
 enum class JobState { kUnknown, kScheduled, kRunning, kDone, kCanceled };
 
+// Stateless: every call runs on the connection it is given. Callers take one lease of
+// their pool for a step and pass it down (redis.h: never a second lease while holding one).
 class StatementStore {
  public:
-  explicit StatementStore(redis::Pool* pool) : pool_(pool) {}
+  StatementStore() = delete;
 
-  absl::StatusOr<CommitResult> Commit(const VersionCommit& commit);
+  static absl::StatusOr<CommitResult> Commit(redis::Client& redis, const VersionCommit& commit);
 
-  absl::StatusOr<std::optional<store::StatementHead>> LoadHead(const std::string& statement_id);
+  static absl::StatusOr<std::optional<store::StatementHead>> LoadHead(redis::Client& redis,
+                                                                      const std::string& statement_id);
   // The latest and released version numbers (0, 0 if the statement does not exist).
-  absl::StatusOr<std::pair<int, int>> LoadVersionNumbers(const std::string& statement_id);
-  absl::StatusOr<std::optional<Statement>> LoadVersion(const std::string& statement_id, int version);
+  static absl::StatusOr<std::pair<int, int>> LoadVersionNumbers(redis::Client& redis, const std::string& statement_id);
+  static absl::StatusOr<std::optional<Statement>> LoadVersion(redis::Client& redis, const std::string& statement_id,
+                                                              int version);
   // Many versions in one round trip; a missing one is nullopt.
-  absl::StatusOr<std::vector<std::optional<Statement>>> LoadVersions(
-      absl::Span<const std::pair<std::string, int>> refs);
+  static absl::StatusOr<std::vector<std::optional<Statement>>> LoadVersions(
+      redis::Client& redis, absl::Span<const std::pair<std::string, int>> refs);
   // For many statements: (latest, released) version numbers and the head.
   struct Summary {
     int latest = 0;
     int released = 0;
     std::optional<store::StatementHead> head;
   };
-  absl::StatusOr<std::vector<Summary>> LoadSummaries(absl::Span<const std::string> statement_ids);
-  absl::StatusOr<std::optional<store::IdempotencyRecord>> LoadIdempotency(const std::string& key);
+  static absl::StatusOr<std::vector<Summary>> LoadSummaries(redis::Client& redis,
+                                                            absl::Span<const std::string> statement_ids);
+  static absl::StatusOr<std::optional<store::IdempotencyRecord>> LoadIdempotency(redis::Client& redis,
+                                                                                 const std::string& key);
 
   // Statement ids by first publish time, newest first, strictly before (score, id).
-  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> IndexPage(int64_t before_ms,
-                                                                         const std::string& before_id, int count);
+  static absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> IndexPage(redis::Client& redis,
+                                                                                int64_t before_ms,
+                                                                                const std::string& before_id,
+                                                                                int count);
 
   // Jobs.
-  absl::StatusOr<std::optional<store::FanoutJob>> LoadJob(const std::string& job_id);
+  static absl::StatusOr<std::optional<store::FanoutJob>> LoadJob(redis::Client& redis, const std::string& job_id);
+  // The jobs of one version of a statement, by the prefix of their ids, in the head's order.
+  static std::vector<std::string> JobsOfVersion(const store::StatementHead& head, const std::string& statement_id,
+                                                int version);
   // Claims the next job that is due, or whose lease expired; nullopt if none.
-  absl::StatusOr<std::optional<std::string>> ClaimDueJob(absl::Duration lease);
-  absl::Status RenewLease(const std::string& job_id, absl::Duration lease);
+  static absl::StatusOr<std::optional<std::string>> ClaimDueJob(redis::Client& redis, absl::Duration lease);
+  static absl::Status RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease);
   // Marks the job done (and, for a releasing job, the version released).
-  absl::Status FinishJob(const store::FanoutJob& job);
-  // Removes a job that has not started from the schedule; false if it had been claimed.
-  absl::StatusOr<bool> CancelScheduled(const std::string& job_id);
-  absl::StatusOr<std::vector<JobState>> JobStates(absl::Span<const std::string> job_ids);
+  static absl::Status FinishJob(redis::Client& redis, const store::FanoutJob& job);
+  static absl::StatusOr<std::vector<JobState>> JobStates(redis::Client& redis, absl::Span<const std::string> job_ids);
   // When the next scheduled job or lease falls due (nullopt if none).
-  absl::StatusOr<std::optional<absl::Time>> NextDue();
+  static absl::StatusOr<std::optional<absl::Time>> NextDue(redis::Client& redis);
 
-  absl::Status Ping();
-
- private:
-  redis::Pool* pool_;
+  static absl::Status Ping(redis::Client& redis);
 };
 
 }  // namespace pressrelay::distribution

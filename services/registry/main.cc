@@ -1,88 +1,69 @@
 // pressrelay-registry: agencies, spokespeople, outlets, journalists, newsroom clients,
-// subscriptions and tokens. Wiring only; the logic is in registry.h.
+// subscriptions and tokens. Wiring only: the logic is in registry.h, the life of the process
+// in service_main.h, the configuration in config.h.
 #include <memory>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "services/common/config.h"
 #include "services/common/edge.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
-#include "services/common/server.h"
+#include "services/common/service_main.h"
 #include "services/registry/change_follower.h"
+#include "services/registry/config.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_store.h"
-
-ABSL_FLAG(std::string, bootstrap_tokens_file, "",
-          "file of \"operator|service|gateway <name> <token>\" lines to install at start-up");
-ABSL_FLAG(int64_t, audit_scan_limit, pressrelay::AuditLog::kDefaultScanLimit,
-          "audit entries one QueryAudit call looks at before it answers with what it found and "
-          "where to go on (its next_page_token)");
+#include "services/registry/revocation_feed.h"
 
 namespace pressrelay::registry {
 namespace {
 
-int Run() {
-  auto server_options = ServerOptionsFromFlags("registry");
-  auto redis_options = RedisOptionsFromFlags("registry");
-  auto rate_limits = RateLimitsFromFlags();
-  if (!ConfigurationOk({server_options.status(), redis_options.status(), rate_limits.status()})) {
-    return 2;
-  }
-  server_options->max_receive_bytes = 64 << 20;  // bulk imports of press-card registries
-  if (absl::GetFlag(FLAGS_audit_scan_limit) < 1) {
-    spdlog::critical("--audit_scan_limit: at least 1");
-    return 2;
-  }
-  const int workers = absl::GetFlag(FLAGS_workers);
-  redis::Pool pool(*redis_options, workers);
+int Run(const Config& config) {
+  const CommonConfig& common = config.common;
+  // Every thread that may hold a Redis connection has one: both edges' workers and the
+  // health monitor (the change follower and revocation feed have their own).
+  redis::Pool pool(common.redis, common.workers + config.directory_workers + 1, common.redis_acquire_timeout);
   RegistryStore store(&pool);
+  Registry registry(&store);
+  std::optional<ChangeFollower> follower;
 
-  // Wait for Redis at start: in Kubernetes it may come up after us.
-  std::unique_ptr<Registry> registry;
-  for (int attempt = 0;; ++attempt) {
-    auto created = Registry::Create(&store);
-    if (created.ok()) {
-      registry = std::move(*created);
-      break;
-    }
-    if (attempt == 0) spdlog::warn("waiting for Redis: {}", created.status().ToString());
-    absl::SleepFor(absl::Milliseconds(500));
-  }
-  if (const std::string file = absl::GetFlag(FLAGS_bootstrap_tokens_file); !file.empty()) {
-    auto text = ReadSecretFile(file);
-    auto tokens = text.ok() ? ParseBootstrapTokens(*text) : text.status();
-    absl::Status installed = tokens.ok() ? registry->InstallBootstrapTokens(*tokens, absl::Now()) : tokens.status();
-    if (!installed.ok()) {
-      spdlog::critical("bootstrap tokens: {}", installed.ToString());
-      return 2;
-    }
-  }
-  ChangeFollower follower(registry.get(), &store, *redis_options);
-
-  WorkerPool work("registry-work", workers);
-  LocalAuthenticator local_auth(registry.get());
+  StartupGate gate;
+  LocalAuthenticator local_auth(&registry);
   CachingAuthenticator auth(&local_auth, absl::Seconds(2));
-  RateLimiter limiter(&pool, "registry", *rate_limits);
-  AuditLog audit(&pool, "registry", absl::GetFlag(FLAGS_audit_max_entries), absl::GetFlag(FLAGS_audit_scan_limit));
-  Edge edge{&work, &auth, &limiter, &audit};
-  RegistryAdminService admin(registry.get(), &edge);
-  RevocationFeed revocations(&store, *redis_options);
-  DirectoryService directory(registry.get(), &revocations, &edge);
-  KeysService keys(registry.get(), &edge);
+  RateLimiter limiter(&pool, "registry", common.rate_limits);
+  AuditLog audit(&pool, "registry", common.audit_max_entries, config.audit_scan_limit);
+  WorkerPool work("registry-work", common.workers, common.queue_limit);
+  WorkerPool directory_work("registry-dir", config.directory_workers, common.queue_limit);
+  Edge edge{&work, &auth, &limiter, &audit, &gate};
+  Edge directory_edge{&directory_work, &auth, &limiter, &audit, &gate};
+  RegistryAdminService admin(&registry, &edge);
+  RevocationFeed revocations(&store, common.redis);
+  DirectoryService directory(&registry, &revocations, &directory_edge);
+  KeysService keys(&registry, &edge);
 
-  auto host = ServiceHost::Start(*server_options, {&admin, &directory, &keys});
-  if (!host.ok()) {
-    spdlog::critical("{}", host.status().ToString());
-    return 1;
-  }
-  HealthMonitor health(host->get(), [&] { return store.Ping(); }, absl::Seconds(1));
-
-  const int sig = WaitForTerminationSignal();
-  spdlog::info("signal {}: draining", sig);
-  health.Stop();
-  (*host)->Shutdown(absl::GetFlag(FLAGS_drain_grace));
-  return 0;
+  ServiceRun run;
+  run.server = common.server;
+  run.services = {&admin, &directory, &keys};
+  run.gate = &gate;
+  run.start = [&]() -> absl::Status {
+    if (absl::Status s = registry.ReloadAll(); !s.ok()) return s;
+    if (!config.bootstrap_tokens.empty()) {
+      if (absl::Status s = registry.InstallBootstrapTokens(config.bootstrap_tokens, absl::Now()); !s.ok()) {
+        // A token file that clashes with what is stored will not get better by waiting.
+        return absl::IsUnavailable(s) ? s : absl::FailedPreconditionError(absl::StrCat("bootstrap tokens: ", s.message()));
+      }
+    }
+    follower.emplace(&registry, &store, common.redis);
+    return absl::OkStatus();
+  };
+  run.ready = [&] { return PingRedis(pool); };
+  run.liveness = {QueueStall(work, common.liveness_stall), QueueStall(directory_work, common.liveness_stall),
+                  RedisStall(pool, common.liveness_stall)};
+  run.startup_timeout = common.startup_timeout;
+  run.drain_grace = common.drain_grace;
+  return RunService(std::move(run));
 }
 
 }  // namespace
@@ -92,5 +73,7 @@ int main(int argc, char** argv) {
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-registry: the registry service");
   pressrelay::InitLogging("registry", absl::GetFlag(FLAGS_log_level));
-  return pressrelay::registry::Run();
+  auto config = pressrelay::registry::Config::FromFlags();
+  if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
+  return pressrelay::registry::Run(*config);
 }

@@ -75,9 +75,9 @@ using Exists = std::function<bool(const std::string&)>;
 void CheckOutlet(v1::Outlet* outlet, const std::string& p, FieldViolations* v) {
   if (!validation::IsSlugId(outlet->id())) v->Add(p + ".id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
   NormalizeText(outlet->mutable_licence_number(), p + ".licence_number", 64, false, v);
-  if (outlet->licence_number().empty()) v->Add(p + ".licence_number", "is required");
+  if (!validation::HasVisibleText(outlet->licence_number())) v->Add(p + ".licence_number", "is required");
   NormalizeText(outlet->mutable_name(), p + ".name", 200, false, v);
-  if (outlet->name().empty()) v->Add(p + ".name", "is required");
+  if (!validation::HasVisibleText(outlet->name())) v->Add(p + ".name", "is required");
   if (!v1::OutletKind_IsValid(outlet->kind()) || outlet->kind() == v1::OUTLET_KIND_UNSPECIFIED) {
     v->Add(p + ".kind", "is required");
   }
@@ -86,7 +86,7 @@ void CheckOutlet(v1::Outlet* outlet, const std::string& p, FieldViolations* v) {
 void CheckJournalist(v1::Journalist* j, const std::string& p, const Exists& outlet_exists, FieldViolations* v) {
   if (!IsCardNumber(j->card_number())) v->Add(p + ".card_number", "must be 1-32 characters A-Z, a-z, 0-9 or '-'");
   NormalizeText(j->mutable_full_name(), p + ".full_name", 200, false, v);
-  if (j->full_name().empty()) v->Add(p + ".full_name", "is required");
+  if (!validation::HasVisibleText(j->full_name())) v->Add(p + ".full_name", "is required");
   if (!outlet_exists(j->outlet_id())) v->Add(p + ".outlet_id", absl::StrCat("no outlet \"", j->outlet_id(), "\""));
   if (!IsSet(j->card_expires())) v->Add(p + ".card_expires", "is required");
   CheckContact(j->mutable_contact(), p + ".contact", v);
@@ -113,9 +113,7 @@ void CheckSubscription(const v1::Subscription& sub, const std::string& p, const 
     if (!validation::IsTopicCode(sub.topics(i))) v->Add(absl::StrCat(p, ".topics[", i, "]"), "is not a topic code");
   }
   for (int i = 0; i < sub.region_codes_size(); ++i) {
-    if (!validation::IsRegionCode(sub.region_codes(i))) {
-      v->Add(absl::StrCat(p, ".region_codes[", i, "]"), "must look like \"VN-HN\"");
-    }
+    validation::CheckRegion(sub.region_codes(i), absl::StrCat(p, ".region_codes[", i, "]"), v);
   }
   for (int i = 0; i < sub.languages_size(); ++i) {
     if (sub.languages(i) != "vi" && sub.languages(i) != "en") {
@@ -278,14 +276,12 @@ absl::StatusOr<v1::Agency> Registry::UpsertAgency(v1::Agency agency) {
     v.Add("agency.code", "must be 2-32 characters A-Z, 0-9 or '-'");
   }
   NormalizeText(agency.mutable_name_vi(), "agency.name_vi", 200, false, &v);
-  if (agency.name_vi().empty()) v.Add("agency.name_vi", "is required");
+  if (!validation::HasVisibleText(agency.name_vi())) v.Add("agency.name_vi", "is required");
   NormalizeText(agency.mutable_name_en(), "agency.name_en", 200, false, &v);
   if (!v1::AgencyKind_IsValid(agency.kind()) || agency.kind() == v1::AGENCY_KIND_UNSPECIFIED) {
     v.Add("agency.kind", "is required (ministry, ministry-level, government agency, provincial committee, other)");
   }
-  if (!agency.region_code().empty() && !validation::IsRegionCode(agency.region_code())) {
-    v.Add("agency.region_code", "must look like \"VN-HN\"");
-  }
+  if (!agency.region_code().empty()) validation::CheckRegion(agency.region_code(), "agency.region_code", &v);
   if (!IsHttpsOrEmpty(agency.website())) v.Add("agency.website", "must be an https URL");
   if (!agency.parent_code().empty()) {
     absl::ReaderMutexLock lock(&mu_);
@@ -324,13 +320,13 @@ absl::StatusOr<v1::Spokesperson> Registry::UpsertSpokesperson(v1::Spokesperson s
     }
   }
   NormalizeText(s.mutable_full_name(), "spokesperson.full_name", 200, false, &v);
-  if (s.full_name().empty()) v.Add("spokesperson.full_name", "is required");
+  if (!validation::HasVisibleText(s.full_name())) v.Add("spokesperson.full_name", "is required");
   NormalizeText(s.mutable_title(), "spokesperson.title", 200, false, &v);
   if (!v1::SpokespersonRole_IsValid(s.role()) || s.role() == v1::SPOKESPERSON_ROLE_UNSPECIFIED) {
     v.Add("spokesperson.role", "is required (head, spokesperson, authorised)");
   }
   NormalizeText(s.mutable_matter(), "spokesperson.matter", 500, false, &v);
-  if (s.role() == v1::SPOKESPERSON_ROLE_AUTHORISED && s.matter().empty()) {
+  if (s.role() == v1::SPOKESPERSON_ROLE_AUTHORISED && !validation::HasVisibleText(s.matter())) {
     v.Add("spokesperson.matter", "is required for a person authorised on one matter");
   }
   if (IsSet(s.valid_until()) && FromProto(s.valid_until()) <= FromProto(s.valid_from())) {

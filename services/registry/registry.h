@@ -46,7 +46,9 @@ std::string JournalistRecipientId(absl::string_view card_number);
 
 class Registry {
  public:
-  // Loads everything from the store.
+  // Empty until ReloadAll (at start, once Redis answers).
+  explicit Registry(RegistryStore* store) : store_(store) {}
+  // Constructs and loads everything from the store.
   static absl::StatusOr<std::unique_ptr<Registry>> Create(RegistryStore* store);
 
   // Administration. Upserts validate, normalise text to NFC and return what was stored.
@@ -94,7 +96,6 @@ class Registry {
   size_t recipient_count() const;
 
  private:
-  explicit Registry(RegistryStore* store) : store_(store) {}
 
   // Revocations for the journalists whose cards have expired and the clients that are
   // disabled among these records.

@@ -91,7 +91,7 @@ void AddRevocations(const std::vector<v1::Revocation>& revocations, std::vector<
 // Runs `commands` in one round trip; the first error reply is the answer, including one
 // among the replies EXEC returns for a transaction's commands.
 absl::Status RunAll(redis::Pool* pool, const std::vector<redis::Args>& commands) {
-  auto redis = pool->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool->Acquire());
   auto replies = redis->Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
@@ -163,7 +163,7 @@ absl::Status RegistryStore::PutMany(
 }
 
 absl::StatusOr<std::optional<std::string>> RegistryStore::Get(Kind kind, const std::string& id) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGET", KindKey(kind), id});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return std::optional<std::string>();
@@ -171,7 +171,7 @@ absl::StatusOr<std::optional<std::string>> RegistryStore::Get(Kind kind, const s
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RegistryStore::GetAll(Kind kind) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   std::vector<std::pair<std::string, std::string>> out;
   std::string cursor = "0";
   do {
@@ -187,7 +187,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RegistryStore::
 }
 
 absl::Status RegistryStore::PutToken(const StoredToken& token) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto claimed = redis->Run({"HSETNX", keys::kTokenHashes, token.hash, token.info.token_id()});
   if (!claimed.ok()) return claimed.status();
   if (claimed->integer() == 0) return absl::AlreadyExistsError("token already registered");
@@ -203,7 +203,7 @@ absl::Status RegistryStore::UpdateTokenInfo(const TokenInfo& info, const std::ve
 }
 
 absl::StatusOr<std::optional<TokenInfo>> RegistryStore::FindTokenByHash(const std::string& hash) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto id = redis->Run({"HGET", keys::kTokenHashes, hash});
   if (!id.ok()) return id.status();
   if (id->is_nil()) return std::optional<TokenInfo>();
@@ -213,14 +213,14 @@ absl::StatusOr<std::optional<TokenInfo>> RegistryStore::FindTokenByHash(const st
 }
 
 absl::StatusOr<std::optional<TokenInfo>> RegistryStore::GetToken(const std::string& token_id) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGET", keys::kTokens, token_id});
   if (!reply.ok()) return reply.status();
   return ParseToken(*reply);
 }
 
 absl::StatusOr<std::vector<TokenInfo>> RegistryStore::ListTokens() {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGETALL", keys::kTokens});
   if (!reply.ok()) return reply.status();
   std::vector<TokenInfo> out;
@@ -247,7 +247,7 @@ return 1
 }  // namespace
 
 absl::Status RegistryStore::PutAgencyKey(const pressrelay::registry::v1::AgencyKey& key) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   const std::vector<std::string> keys_list = {std::string(keys::kAgencyKeys)};
   const std::vector<std::string> argv = {key.key_id(), key.SerializeAsString(), key.public_key()};
   auto reply = redis->Eval(kPutKey, keys_list, argv);
@@ -259,7 +259,7 @@ absl::Status RegistryStore::PutAgencyKey(const pressrelay::registry::v1::AgencyK
 }
 
 absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> RegistryStore::ListAgencyKeys() {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGETALL", keys::kAgencyKeys});
   if (!reply.ok()) return reply.status();
   std::vector<pressrelay::registry::v1::AgencyKey> out;
@@ -336,12 +336,12 @@ absl::StatusOr<std::string> RegistryStore::LatestRevocation(redis::Client& redis
 }
 
 absl::StatusOr<std::string> RegistryStore::LatestChangeId() {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   return LatestStreamId(*redis, keys::kRegistryChanges);
 }
 
 absl::Status RegistryStore::Ping() {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   return redis->Run({"PING"}).status();
 }
 

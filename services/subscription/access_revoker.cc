@@ -9,17 +9,17 @@ namespace pressrelay::subscription {
 void AccessRevoker::operator()(const pressrelay::registry::v1::Revocation& revocation) {
   ForgetRevoked(revocation, *auth_);
   if (revocation.reset()) {
-    const size_t ended = hub_->EndStreamsIf([this](const StreamOwner& owner) -> std::optional<grpc::Status> {
+    const size_t ended = hub_->EndStreamsIf([this](const StreamOwner& owner) -> std::optional<absl::Status> {
       auto principal = auth_->Authenticate(owner.token);
       if (principal.ok() || !absl::IsUnauthenticated(principal.status())) return std::nullopt;
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(principal.status().message()));
+      return absl::UnauthenticatedError(principal.status().message());
     });
     spdlog::warn("revocation feed reset ({}): re-checked every stream, ended {}", revocation.reason(), ended);
     return;
   }
-  const grpc::Status status(grpc::StatusCode::UNAUTHENTICATED,
+  const absl::Status status(absl::StatusCode::kUnauthenticated,
                             absl::StrCat("access revoked: ", revocation.reason()));
-  const size_t ended = hub_->EndStreamsIf([&](const StreamOwner& owner) -> std::optional<grpc::Status> {
+  const size_t ended = hub_->EndStreamsIf([&](const StreamOwner& owner) -> std::optional<absl::Status> {
     if (!RevocationCovers(revocation, owner.token_id, owner.principal_id, owner.role)) return std::nullopt;
     return status;
   });

@@ -80,7 +80,7 @@ absl::Status DeliveryLedger::Flush() {
     commands.push_back(std::move(args));
     commands.push_back(redis::Args{"EXPIRE", hash}.Add(absl::ToInt64Seconds(retention_)));
   }
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(commands));
   for (const auto& reply : replies) PR_RETURN_IF_ERROR(redis::ReplyStatus(reply));
   return absl::OkStatus();
@@ -98,7 +98,7 @@ void DeliveryLedger::Loop() {
 
 absl::Status DeliveryLedger::Acknowledge(int shard, const std::string& recipient_id,
                                          const fanout::Positions& positions, absl::Time now) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   const std::vector<std::string> ack_keys = {keys::Acks(shard)};
   const std::vector<std::string> argv = {recipient_id, absl::StrCat(positions[0]), absl::StrCat(positions[1])};
   PR_ASSIGN_OR_RETURN(auto before, redis->Eval(kRaiseAck, ack_keys, argv));
@@ -136,7 +136,7 @@ absl::Status DeliveryLedger::Acknowledge(int shard, const std::string& recipient
 }
 
 absl::StatusOr<fanout::Positions> DeliveryLedger::Acknowledged(int shard, const std::string& recipient_id) {
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HGET", keys::Acks(shard), recipient_id}));
   if (reply.is_nil()) return fanout::Positions{};
   return ParsePositions(reply.str());
@@ -145,7 +145,7 @@ absl::StatusOr<fanout::Positions> DeliveryLedger::Acknowledged(int shard, const 
 absl::StatusOr<v1::GetDeliveryStatesResponse> DeliveryLedger::States(const std::string& statement_id,
                                                                       int version) {
   PR_RETURN_IF_ERROR(Flush());
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   const std::vector<redis::Args> reads = {{"HGETALL", keys::DeliveredSent(statement_id, version)},
                                           {"HGETALL", keys::DeliveredAcked(statement_id, version)}};
   PR_ASSIGN_OR_RETURN(auto replies, redis->Pipeline(reads));

@@ -1,5 +1,7 @@
 #include "services/subscription/queue_access.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/audience.h"
 #include "services/common/fanout_queue.h"
@@ -37,7 +39,12 @@ absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::S
     // A recipient that never acknowledged anything starts with whatever is retained.
     if (start.positions[0] == 0 && start.positions[1] == 0) return start;
   }
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  if (explicit_cursor) {
+    // A cursor past the queue's tail was never sent to this recipient: resuming after it
+    // would silently skip whatever is queued until the queue catches up with it.
+    PR_RETURN_IF_ERROR(CheckNotAhead(*redis, queue, start));
+  }
   PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(*redis, queue.shard, queue.recipient_id));
   for (int lane = 0; lane < keys::kLanes; ++lane) {
     if (start.positions[lane] < trimmed[lane]) {
@@ -50,17 +57,24 @@ absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::S
   return start;
 }
 
+absl::Status QueueAccess::CheckNotAhead(redis::Client& redis, const Queue& queue, const Cursor& cursor) const {
+  PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::Tails(redis, queue.shard, queue.recipient_id));
+  // Entries trimmed away by retention were sent too: the newest ever queued is the larger.
+  PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(redis, queue.shard, queue.recipient_id));
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    if (cursor.positions[lane] > std::max(tails[lane], trimmed[lane]) && cursor.positions[lane] != 0) {
+      return FieldError("cursor", "is ahead of this recipient's queue: not a cursor it was sent");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status QueueAccess::Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now) {
   if (request.cursor().empty()) return FieldError("cursor", "is required");
   PR_ASSIGN_OR_RETURN(Cursor cursor, CheckCursor(request.cursor()));
   {
-    auto redis = pool_->Acquire();
-    PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::Tails(*redis, queue.shard, queue.recipient_id));
-    for (int lane = 0; lane < keys::kLanes; ++lane) {
-      if (cursor.positions[lane] > tails[lane] && cursor.positions[lane] != 0) {
-        return FieldError("cursor", "is ahead of this recipient's queue: not a cursor it was sent");
-      }
-    }
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_RETURN_IF_ERROR(CheckNotAhead(*redis, queue, cursor));
   }
   return ledger_->Acknowledge(queue.shard, queue.recipient_id, cursor.positions, now);
 }

@@ -39,14 +39,16 @@ class QueueAccess {
   absl::StatusOr<Queue> QueueOf(const Principal& caller) const;
 
   // Where a Subscribe starts. FAILED_PRECONDITION for a cursor from before a store reset,
-  // OUT_OF_RANGE for one older than retention: both tell the newsroom to back-fill
-  // through History.
+  // OUT_OF_RANGE for one older than retention (both tell the newsroom to back-fill through
+  // History), INVALID_ARGUMENT for one ahead of the queue (never sent to this recipient).
   absl::StatusOr<Cursor> ResolveStart(const Queue& queue, const v1::SubscribeRequest& request);
   absl::Status Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now);
   absl::StatusOr<v1::HistoryResponse> History(const Queue& queue, const v1::HistoryRequest& request);
 
  private:
   absl::StatusOr<Cursor> CheckCursor(const std::string& text) const;
+  // INVALID_ARGUMENT naming `cursor` if it is past the queue's tail in either lane.
+  absl::Status CheckNotAhead(redis::Client& redis, const Queue& queue, const Cursor& cursor) const;
 
   redis::Pool* const pool_;
   const EpochSource* const epochs_;

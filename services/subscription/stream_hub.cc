@@ -123,7 +123,7 @@ std::vector<SubscribeStream*> StreamHub::AllStreams() {
   return out;
 }
 
-void StreamHub::EndAll(const grpc::Status& status) {
+void StreamHub::EndAll(const absl::Status& status) {
   auto streams = AllStreams();
   for (auto* s : streams) s->End(status);
   UnrefAll(streams);
@@ -161,8 +161,8 @@ void StreamHub::DispatchLoop() {
         spdlog::error("Redis data set changed (epoch {}): ending every stream", *epoch);
         auto ids = fanout::LatestEventIds(events_redis_, options_.shards);
         if (ids.ok()) last_event_ids_ = *ids;
-        EndAll(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                            "the wire's store was reset; back-fill through History and subscribe again"));
+        EndAll(absl::FailedPreconditionError(
+            "the wire's store was reset; back-fill through History and subscribe again"));
       } else {
         // Events may have been trimmed while we were away: have every stream re-read.
         RewindAll();
@@ -294,7 +294,7 @@ void StreamHub::FlushLoop() {
 }
 
 size_t StreamHub::EndStreamsIf(
-    const std::function<std::optional<grpc::Status>(const StreamOwner&)>& verdict) {
+    const std::function<std::optional<absl::Status>(const StreamOwner&)>& verdict) {
   size_t ended = 0;
   auto streams = AllStreams();
   for (auto* s : streams) {
@@ -313,7 +313,7 @@ void StreamHub::SweepLoop() {
     auto streams = AllStreams();
     for (auto* s : streams) {
       if (s->Overdue(now)) {
-        s->Cancel();
+        s->Cancel(absl::ResourceExhaustedError(kTooSlow));
       } else {
         s->Kick();
       }

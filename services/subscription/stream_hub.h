@@ -48,10 +48,10 @@ class StreamHub final : public StreamHost, public EpochSource {
   // The current epoch of the Redis data set (cursors must carry it).
   std::string epoch() const override;
   // Ends every stream (drain): clients reconnect, to another replica, and resume.
-  void EndAll(const grpc::Status& status);
+  void EndAll(const absl::Status& status);
   // Ends the streams for which `verdict` (called outside the hub's locks, possibly slow)
   // returns a status; returns how many.
-  size_t EndStreamsIf(const std::function<std::optional<grpc::Status>(const StreamOwner&)>& verdict);
+  size_t EndStreamsIf(const std::function<std::optional<absl::Status>(const StreamOwner&)>& verdict);
   size_t stream_count() const;
 
   // StreamHost

@@ -7,6 +7,7 @@
 #include "services/common/keys.h"
 #include "services/common/log.h"
 #include "services/common/status.h"
+#include "services/common/status_macros.h"
 
 namespace pressrelay::subscription {
 namespace {
@@ -61,7 +62,7 @@ std::string StreamLeases::Member(uint64_t stream_id) const { return absl::StrCat
 
 absl::Status StreamLeases::Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id) {
   if (cap_ <= 0) return absl::OkStatus();
-  auto redis = pool_->Acquire();
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto taken = redis->Eval(kTake, {keys::StreamLeases(principal)},
                            {Member(stream_id), absl::StrCat(cap_), absl::StrCat(absl::ToInt64Milliseconds(lease_))});
   if (!taken.ok()) return taken.status();

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include <grpc/grpc.h>
+
 #include "services/common/grpc_util.h"
 #include "services/common/log.h"
+#include "services/common/status.h"
 #include "services/subscription/ledger.h"
 
 namespace pressrelay::subscription {
@@ -27,7 +30,7 @@ void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int sha
   // The cap on open streams holds across replicas; taking a slot is a Redis round trip,
   // which is why Begin runs on a worker.
   if (absl::Status s = host_->Reserve(owner, id_); !s.ok()) {
-    Fail(ToGrpcStatus(s));
+    Fail(s);
     return;
   }
   {
@@ -51,7 +54,7 @@ void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int sha
     // stream's mu_ may be held while calling the hub, never the other way round.)
     if (absl::Status s = host_->Register(this); !s.ok()) {
       host_->Unreserve(id_);
-      FinishLocked(ToGrpcStatus(s));
+      FinishLocked(s);
       return;
     }
     registered_ = true;
@@ -59,21 +62,21 @@ void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int sha
   host_->WantCatchUp(id_);
 }
 
-void SubscribeStream::Fail(const grpc::Status& status) {
+void SubscribeStream::Fail(const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   FinishLocked(status);
 }
 
-void SubscribeStream::End(const grpc::Status& status) {
+void SubscribeStream::End(const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   FinishLocked(status);
 }
 
-void SubscribeStream::FinishLocked(const grpc::Status& status) {
+void SubscribeStream::FinishLocked(const absl::Status& status) {
   if (state_ == State::kFinished) return;
   state_ = State::kFinished;
   for (auto& lane : outbox_) lane.clear();
-  Finish(status);
+  Finish(ToGrpcStatus(status));
 }
 
 size_t SubscribeStream::OutboxSizeLocked() const { return outbox_[0].size() + outbox_[1].size(); }
@@ -240,8 +243,7 @@ bool SubscribeStream::Overdue(absl::Time now) {
   absl::MutexLock lock(&mu_);
   if (state_ == State::kFinished || state_ == State::kStarting) return false;
   if (now >= owner_.access_until) {
-    FinishLocked(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                              "token expired (or the press card did); reconnect with a valid token"));
+    FinishLocked(absl::UnauthenticatedError("token expired (or the press card did); reconnect with a valid token"));
     return false;
   }
   if (write_in_flight_ && now - write_started_ > options_.stall_timeout) {
@@ -259,9 +261,7 @@ bool SubscribeStream::Overdue(absl::Time now) {
     if (oldest != 0 && now - fanout::SeqTime(oldest) > options_.max_lag) {
       spdlog::warn("stream {} of {}: {} behind; ending it", id_, recipient_id_,
                    absl::FormatDuration(now - fanout::SeqTime(oldest)));
-      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                "reading too slowly: more than the allowed lag behind the wire; "
-                                "reconnect and resume from the last cursor you processed"));
+      FinishLocked(absl::ResourceExhaustedError(kTooSlow));
     }
   }
   return false;
@@ -278,11 +278,18 @@ void SubscribeStream::Flush() {
   AfterUnlock(write, read);
 }
 
-void SubscribeStream::Cancel() { ctx_->TryCancel(); }
+void SubscribeStream::Cancel(const absl::Status& status) {
+  // The client's window is full and a message is stuck in flight: grpc_call_cancel_with_status
+  // sends the status as trailers at once (they are not flow-controlled) and resets the stream,
+  // where Finish would queue them behind the stuck message. OnCancel follows.
+  const std::string message(status.message());
+  grpc_call_cancel_with_status(ctx_->c_call(), static_cast<grpc_status_code>(status.code()), message.c_str(),
+                               nullptr);
+}
 
 void SubscribeStream::OnCancel() {
   absl::MutexLock lock(&mu_);
-  FinishLocked(grpc::Status::CANCELLED);
+  FinishLocked(absl::CancelledError());
 }
 
 void SubscribeStream::OnDone() {

@@ -47,6 +47,12 @@ namespace pressrelay::subscription {
 
 class DeliveryLedger;
 
+// What a reader that stopped taking its deliveries is told (after --max_lag behind, or
+// --stall_timeout without write progress).
+inline constexpr absl::string_view kTooSlow =
+    "reading too slowly: more than the allowed lag behind the wire, or no progress writing to you; "
+    "reconnect and resume from the last cursor you processed";
+
 struct StreamOptions {
   int outbox_limit = 64;                 // deliveries buffered per stream
   int message_max_deliveries = 32;       // deliveries per SubscribeResponse
@@ -107,7 +113,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // From the start task: start streaming after `start` (positions per lane), or fail
   // (the owner is over its stream cap).
   void Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start);
-  void Fail(const grpc::Status& status);
+  void Fail(const absl::Status& status);
 
   // From the hub: entries an event announced, in queue order. Offering a burst at once
   // lets one write carry all of it.
@@ -123,8 +129,11 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // Stall, lag and access checks (a stream ends when its token does); returns true if the
   // stream should be cancelled (the caller calls Cancel() outside its locks).
   bool Overdue(absl::Time now);
-  void Cancel();
-  void End(const grpc::Status& status);
+  // Ends a stream whose write makes no progress: its status goes out ahead of the message
+  // stuck behind the client's full flow-control window (a plain Finish would wait behind
+  // it), so the newsroom reads why as soon as it reads again.
+  void Cancel(const absl::Status& status);
+  void End(const absl::Status& status);
   // Writes what is waiting (the coalescing window has passed).
   void Flush();
 
@@ -142,7 +151,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // Whether the hub should be asked for a read (outside mu_).
   bool WantReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AfterUnlock(bool write, bool read);
-  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t OutboxSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   grpc::CallbackServerContext* const ctx_;

@@ -1,42 +1,57 @@
 #include "services/subscription/subscription_service.h"
 
-#include <grpcpp/support/proto_buffer_reader.h>
-
-#include "services/common/access_policy.h"
 #include "services/common/grpc_util.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
+#include "services/common/wire_check.h"
 
 namespace pressrelay::subscription {
-
-using grpc::CallbackServerContext;
-using grpc::ServerUnaryReactor;
-
 namespace {
 
-const grpc::Status kDraining(grpc::StatusCode::UNAVAILABLE,
-                             "this replica is shutting down; reconnect and resume from your last cursor");
+absl::Status Draining() {
+  return absl::UnavailableError("this replica is shutting down; reconnect and resume from your last cursor");
+}
 
 }  // namespace
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(CallbackServerContext* ctx,
+SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
+                                         StreamOptions stream_options)
+    : EdgeService(edge), hub_(hub), access_(access), ledger_(ledger), stream_options_(stream_options) {
+  Handled("Subscribe");
+  Unary<v1::AckRequest, v1::AckResponse>(
+      "Ack", [access](const Principal& caller, const v1::AckRequest& request, v1::AckResponse*) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(auto queue, access->QueueOf(caller));
+        return access->Ack(queue, request, absl::Now());
+      });
+  Unary<v1::HistoryRequest, v1::HistoryResponse>(
+      "History", [access](const Principal& caller, const v1::HistoryRequest& request,
+                          v1::HistoryResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(auto queue, access->QueueOf(caller));
+        PR_ASSIGN_OR_RETURN(*response, access->History(queue, request));
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc::CallbackServerContext* ctx,
                                                                            const grpc::ByteBuffer* request) {
   auto* stream = new SubscribeStream(ctx, hub_, ledger_, stream_options_);
   if (draining_.load()) {
-    stream->Fail(kDraining);
+    stream->Fail(Draining());
     return stream;
   }
-  v1::SubscribeRequest parsed;
-  grpc::ByteBuffer copy(*request);
-  if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &parsed).ok()) {
-    stream->Fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request: not a SubscribeRequest"));
+  if (edge()->gate != nullptr && !edge()->gate->open()) {
+    stream->Fail(absl::UnavailableError("the service is starting; retry shortly"));
     return stream;
   }
-  // Authentication and the cursor checks touch the registry and Redis: a worker does them.
+  // Authentication, the request and the cursor checks touch the registry and Redis: a worker
+  // does them.
   stream->Ref();
-  edge_->pool->Submit([this, stream, parsed = std::move(parsed), token = BearerToken(*ctx), act_as = ActAs(*ctx)]() {
+  const bool queued = edge()->pool->TrySubmit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx),
+                                               act_as = ActAs(*ctx)]() {
     absl::Status status = [&]() -> absl::Status {
-      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge_, token, act_as, "Subscription.Subscribe"));
+      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, act_as, "Subscription.Subscribe"));
+      v1::SubscribeRequest parsed;
+      PR_RETURN_IF_ERROR(ParseRequest(bytes, &parsed));
       PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
       PR_ASSIGN_OR_RETURN(Cursor start, access_->ResolveStart(queue, parsed));
       StreamOwner owner{caller.id(), caller.role(), caller.token_id(), token, absl::InfiniteFuture()};
@@ -44,42 +59,28 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(Callb
       stream->Begin(std::move(owner), queue.recipient_id, queue.shard, std::move(start));
       return absl::OkStatus();
     }();
-    if (!status.ok()) stream->Fail(ToGrpcStatus(status));
+    if (!status.ok()) stream->Fail(status);
     stream->Unref();
   });
+  if (!queued) {
+    stream->Fail(Overloaded(*edge()->pool));
+    stream->Unref();
+  }
   return stream;
-}
-
-ServerUnaryReactor* SubscriptionService::Ack(CallbackServerContext* ctx, const v1::AckRequest* request,
-                                             v1::AckResponse*) {
-  return RunAuthorized(ctx, *edge_, "Subscription.Ack", [=, this](const Principal& caller) -> absl::Status {
-    PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
-    return access_->Ack(queue, *request, absl::Now());
-  }, request, nullptr);
-}
-
-ServerUnaryReactor* SubscriptionService::History(CallbackServerContext* ctx, const v1::HistoryRequest* request,
-                                                 v1::HistoryResponse* response) {
-  return RunAuthorized(ctx, *edge_, "Subscription.History",
-                       [=, this](const Principal& caller) -> absl::Status {
-                         PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
-                         PR_ASSIGN_OR_RETURN(*response, access_->History(queue, *request));
-                         return absl::OkStatus();
-                       });
 }
 
 void SubscriptionService::Drain() {
   draining_.store(true);
-  hub_->EndAll(kDraining);
+  hub_->EndAll(Draining());
 }
 
-ServerUnaryReactor* LedgerService::GetDeliveryStates(CallbackServerContext* ctx,
-                                                     const v1::GetDeliveryStatesRequest* request,
-                                                     v1::GetDeliveryStatesResponse* response) {
-  return RunAuthorized(ctx, *edge_, "Ledger.GetDeliveryStates", [=, this](const Principal&) -> absl::Status {
-    PR_ASSIGN_OR_RETURN(*response, ledger_->States(request->statement_id(), request->version()));
-    return absl::OkStatus();
-  });
+LedgerService::LedgerService(DeliveryLedger* ledger, Edge* edge) : EdgeService(edge) {
+  Unary<v1::GetDeliveryStatesRequest, v1::GetDeliveryStatesResponse>(
+      "GetDeliveryStates", [ledger](const Principal&, const v1::GetDeliveryStatesRequest& request,
+                                    v1::GetDeliveryStatesResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, ledger->States(request.statement_id(), request.version()));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace pressrelay::subscription

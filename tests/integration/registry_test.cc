@@ -329,3 +329,44 @@ TEST_F(RegistryTest, ExpiredPressCardsReceiveNothing) {
 
 }  // namespace
 }  // namespace pressrelay::testing
+
+namespace pressrelay::testing {
+namespace {
+
+// The revocation feed delivers into a watch while holding its own lock; a watch whose call
+// ended before it had joined used to leave the feed while holding the watch's lock: the two
+// locks in opposite orders, a deadlock waiting for its timing. The registry runs with absl's
+// lock-order checking on (the Suite turns it on), which aborts the process the moment both
+// orders have been seen, deadlock or not. Many watches that end at once, with revocations
+// flowing, take both paths.
+TEST(RevocationWatchTest, WatchesEndingWhileTheyJoinNeverTakeTheFeedsLockInTheOtherOrder) {
+  Suite suite(SuiteOptions{.registry_flags = {"--directory_workers", "1"}});
+  ASSERT_TRUE(suite.Start().ok());
+  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
+  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
+  const std::string service_token = ReadFile(suite.service_token_file());
+  auto directory = reg::Directory::NewStub(OpenChannel(suite.registry_address()));
+  for (int round = 0; round < 10; ++round) {
+    // A revocation, so the feed has a position to tell every joining watcher at once.
+    auto issued = suite.IssueTokenFull(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
+    ASSERT_TRUE(issued.ok()) << issued.status() << "\n" << ReadFile(suite.registry().log_path());
+    ASSERT_TRUE(suite.RevokeToken(issued->info().token_id()).ok());
+    // Watches that are cancelled before the single directory worker gets to their start.
+    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+    std::vector<std::unique_ptr<grpc::ClientReader<reg::Revocation>>> readers;
+    for (int i = 0; i < 20; ++i) {
+      contexts.push_back(CallContext(service_token, absl::Seconds(10)));
+      readers.push_back(directory->WatchRevocations(contexts.back().get(), reg::WatchRevocationsRequest()));
+    }
+    for (auto& ctx : contexts) ctx->TryCancel();
+    for (auto& reader : readers) (void)reader->Finish();
+  }
+  // Still alive and answering.
+  EXPECT_TRUE(WaitServing(suite.registry_address(), kWait).ok());
+  EXPECT_TRUE(suite.registry().running());
+  auto log = ReadFile(suite.registry().log_path());
+  EXPECT_EQ(log.find("potential deadlock"), std::string::npos) << log.substr(log.find("potential deadlock"));
+}
+
+}  // namespace
+}  // namespace pressrelay::testing

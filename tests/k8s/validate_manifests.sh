@@ -111,7 +111,8 @@ secrets = by_kind.get("Secret", {})
 workloads = [o for o in objs if o["kind"] in ("Deployment", "StatefulSet")]
 
 # --- the services' real flags, from the source: an env var no flag reads is a silent no-op
-flag_re = re.compile(r"ABSL_FLAG\(\s*[^,]+,\s*([a-z0-9_]+)\s*,")
+# ABSL_FLAG(type, name, ...), PRESSRELAY_INT_FLAG(type, name, ...), PRESSRELAY_DURATION_FLAG(name, ...)
+flag_re = re.compile(r"(?:ABSL_FLAG|PRESSRELAY_INT_FLAG)\(\s*[^,]+,\s*([a-z0-9_]+)\s*,|PRESSRELAY_DURATION_FLAG\(\s*([a-z0-9_]+)\s*,")
 
 
 def flags_in(*dirs):
@@ -120,7 +121,8 @@ def flags_in(*dirs):
         full = os.path.join(source_dir, d)
         for f in sorted(os.listdir(full)) if os.path.isdir(full) else []:
             if f.endswith((".cc", ".h")):
-                names.update(flag_re.findall(open(os.path.join(full, f), encoding="utf-8").read()))
+                for pair in flag_re.findall(open(os.path.join(full, f), encoding="utf-8").read()):
+                    names.update(n for n in pair if n)
     return names
 
 

@@ -1,0 +1,29 @@
+// The distribution service's configuration: every flag (and its PRESSRELAY_ environment
+// variable) read and checked once, before any thread starts.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/common/flags.h"
+#include "services/common/signing.h"
+#include "services/distribution/fanout_engine.h"
+
+namespace pressrelay::distribution {
+
+struct Config {
+  CommonConfig common;
+  std::string registry;      // address
+  std::string subscription;  // address (its ledger feeds delivery reports)
+  TlsFiles peer_tls;
+  std::string service_token;
+  std::shared_ptr<signing::Signer> signer;  // the agencies' private keys, read at start
+  FanoutOptions fanout;
+  absl::Duration retention_sweep_interval;
+  int catalog_workers = 4;
+
+  static absl::StatusOr<Config> FromFlags();
+};
+
+}  // namespace pressrelay::distribution
