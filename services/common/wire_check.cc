@@ -98,7 +98,7 @@ class Walker {
     }
     if (field != nullptr && field->type() == FieldDescriptor::TYPE_MESSAGE) {
       if (depth + 1 > kMaxDepth) return Fail(path, absl::StrCat("nests more than ", kMaxDepth, " levels deep"));
-      if (in_->BytesUntilTotalBytesLimit() < static_cast<int>(length)) return Fail(path, "is truncated");
+      if (static_cast<int64_t>(length) > in_->BytesUntilLimit()) return Fail(path, "is truncated");
       const auto limit = in_->PushLimit(static_cast<int>(length));
       if (!Message(field->message_type(), path, depth + 1)) return false;
       if (in_->BytesUntilLimit() != 0) return Fail(path, "is truncated");
@@ -122,6 +122,7 @@ class Walker {
 
 absl::Status WhyUnreadable(absl::string_view bytes, const Descriptor& type) {
   CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size()));
+  in.PushLimit(static_cast<int>(bytes.size()));  // so that every level can tell what is left
   Walker walker(&in);
   if (!walker.Message(&type, "", 0)) {
     const Finding& f = walker.finding();

@@ -87,8 +87,8 @@ TEST_F(DeliveryFault, SubscriptionSigkillWith50StreamingClients) {
     // Half resume from the last cursor they processed, half from their acknowledgements
     // (acknowledging every third delivery).
     auto resume = i % 2 == 0 ? ResilientSubscriber::Resume::kFromCursor : ResilientSubscriber::Resume::kFromAck;
-    clients.push_back(std::make_unique<ResilientSubscriber>(
-        std::vector<std::string>{suite_->subscription_address()}, tokens[i], resume, 3));
+    clients.push_back(std::make_unique<ResilientSubscriber>(std::vector<std::string>{suite_->subscription_address()},
+                                                            tokens[i], resume, resume == ResilientSubscriber::Resume::kFromAck ? 3 : 0));
     clients.back()->Start();
   }
   constexpr int kStatements = 20;

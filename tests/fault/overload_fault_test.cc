@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/grpc_util.h"
 #include "services/common/server.h"
@@ -62,13 +63,11 @@ bool WaitNoJobsLeft(redis::Client& redis, absl::Duration timeout) {
 TEST(Overload, ReportsPublishesAndReleasesTogetherNeverWedgeTheService) {
   Suite suite(SuiteOptions{.distribution_flags = {"--workers", "2", "--chunk_size", "1", "--rate_limits", ""}});
   ASSERT_TRUE(suite.Start().ok());
-  ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
-  ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
+  const std::string token = *suite.AddSpeaker("MOH", "Bộ Y tế");
   ASSERT_TRUE(suite.PutOutlet("wire", "Test wire").ok());
   // More recipients than one round trip carries at this chunk size (16 chunks), so a
   // fan-out renews its lease between trips.
   ASSERT_TRUE(suite.ImportClients("newsroom", 300, "wire").ok());
-  const std::string token = *suite.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
   auto first = suite.Publish(token, MakeDraft("MOH", "Thông cáo mở đầu"));
   ASSERT_TRUE(first.ok()) << first.status();
   const std::string first_id = first->statement().id();
@@ -151,6 +150,95 @@ TEST(Overload, ReportsPublishesAndReleasesTogetherNeverWedgeTheService) {
   EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
   const std::string log = ReadFile(suite.distribution().log_path());
   EXPECT_EQ(log.find("holds a connection asked for another"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
+
+namespace pressrelay::testing {
+namespace {
+
+// The distribution service with one worker, one spokesperson and 20,000 newsrooms, queued one
+// recipient per script run: a fan-out that takes seconds.
+class SlowFanOut : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(suite_.Start().ok());
+    token_ = *suite_.AddSpeaker("MOH", "Bộ Y tế");
+    ASSERT_TRUE(suite_.PutOutlet("wire", "Test wire").ok());
+    ASSERT_TRUE(suite_.ImportClients("newsroom", 20000, "wire").ok());
+  }
+
+  Suite suite_{SuiteOptions{.distribution_flags = {"--workers", "1", "--chunk_size", "1", "--rate_limits", ""}}};
+  std::string token_;
+};
+
+// A Publish used to hold its worker until the fan-out thread had queued the statement for
+// everyone: with one worker, nothing else was answered meanwhile.
+TEST_F(SlowFanOut, APublishWaitingForItsFanOutHoldsNoWorker) {
+  auto first = suite_.Publish(token_, MakeDraft("MOH", "Thông cáo thứ nhất"));
+  ASSERT_TRUE(first.ok());
+  absl::Notification published;
+  std::thread publisher([&] {
+    EXPECT_TRUE(suite_.Publish(token_, MakeDraft("MOH", "Thông cáo lớn")).ok());
+    published.Notify();
+  });
+  // Its fan-out has started (its first chunks are queued: events appear)...
+  auto redis = suite_.redis().Client();
+  auto seen = redis.RunWithTimeout(redis::Args{"XREAD", "BLOCK", "30000", "STREAMS", "ev:{0}", "ev:{1}", "ev:{2}",
+                                               "ev:{3}", "$", "$", "$", "$"},
+                                   absl::Seconds(35));
+  ASSERT_TRUE(seen.ok() && !seen->is_nil());
+  // ...and another call is answered while the publish still waits for it.
+  auto stub = suite_.Distribution();
+  dist::GetStatementRequest request;
+  request.set_statement_id(first->statement().id());
+  common::v1::Statement statement;
+  auto ctx = CallContext(token_, kWait);
+  EXPECT_TRUE(stub->GetStatement(ctx.get(), request, &statement).ok());
+  EXPECT_FALSE(published.HasBeenNotified()) << "the fan-out was over before the other call was answered";
+  publisher.join();
+}
+
+// The subscription service reads statements through Catalog.BatchGetVersions; those calls
+// have their own workers, so they are not queued behind spokespeople's calls.
+TEST_F(SlowFanOut, CatalogReadsDoNotQueueBehindSpokespeoplesCalls) {
+  auto big = suite_.Publish(token_, MakeDraft("MOH", "Thông cáo lớn"));
+  ASSERT_TRUE(big.ok());
+  // Delivery reports of a 20,000-recipient statement: each takes a while, and one worker
+  // takes them one at a time.
+  std::vector<std::thread> reporters;
+  absl::Mutex mu;
+  int reports_done = 0;
+  for (int i = 0; i < 12; ++i) {
+    reporters.emplace_back([&] {
+      auto stub = suite_.Distribution();
+      dist::GetDeliveryReportRequest request;
+      request.set_statement_id(big->statement().id());
+      dist::DeliveryReport report;
+      auto ctx = CallContext(token_, absl::Seconds(120));
+      EXPECT_TRUE(stub->GetDeliveryReport(ctx.get(), request, &report).ok());
+      absl::MutexLock lock(&mu);
+      ++reports_done;
+    });
+  }
+  // While they queue, the catalog answers at once.
+  auto catalog = dist::Catalog::NewStub(OpenChannel(suite_.distribution_address()));
+  for (int i = 0; i < 5; ++i) {
+    dist::BatchGetVersionsRequest request;
+    auto* ref = request.add_refs();
+    ref->set_statement_id(big->statement().id());
+    ref->set_version(1);
+    dist::BatchGetVersionsResponse response;
+    auto ctx = CallContext(ReadFile(suite_.service_token_file()), kWait);
+    ASSERT_TRUE(catalog->BatchGetVersions(ctx.get(), request, &response).ok());
+    EXPECT_EQ(response.statements_size(), 1);
+  }
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_LT(reports_done, 12) << "the reports were all done before the catalog was asked";
+  }
+  for (auto& t : reporters) t.join();
 }
 
 }  // namespace

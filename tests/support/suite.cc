@@ -66,11 +66,17 @@ absl::Status RedisServer::Restart() {
   return Launch();
 }
 
-absl::Status RedisServer::Launch() {
+absl::Status RedisServer::Restart(const std::vector<std::string>& extra, bool wait_loaded) {
+  process_.Kill();
+  return Launch(extra, wait_loaded);
+}
+
+absl::Status RedisServer::Launch(const std::vector<std::string>& extra, bool wait_loaded) {
   std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                    "--dir", dir_, "--save", "", "--daemonize", "no", "--protected-mode", "yes",
                                    "--appendonly", "yes", "--appendfsync", "everysec",
                                    "--zset-max-listpack-entries", "256", "--loglevel", "warning"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   if (auto s = process_.Start(argv, dir_ + "/redis.log"); !s.ok()) return s;
   // Probe until it answers PING (or the process dies).
   const absl::Time deadline = absl::Now() + kStartTimeout;
@@ -82,6 +88,7 @@ absl::Status RedisServer::Launch() {
     if (conn.ok()) {
       auto pong = (*conn)->Run({"PING"});
       if (pong.ok()) return absl::OkStatus();  // LOADING answers with an error until the AOF is read
+      if (!wait_loaded && absl::StrContains(pong.status().message(), "LOADING")) return absl::OkStatus();
     }
     if (absl::Now() > deadline) return absl::DeadlineExceededError("redis-server did not start; see redis.log");
     if (auto exited = process_.Wait(backoff); exited.ok()) {
@@ -109,6 +116,11 @@ Suite::~Suite() {
 }
 
 absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration timeout) {
+  return WaitHealthOf(address, "", serving, timeout);
+}
+
+absl::Status WaitHealthOf(const std::string& address, const std::string& service, bool serving,
+                          absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   // Watch streams every change; a broken connection (server restarting) is watched again.
   while (absl::Now() < deadline) {
@@ -117,6 +129,7 @@ absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration
     ctx.set_deadline(absl::ToChronoTime(deadline));
     ctx.set_wait_for_ready(true);
     grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
     auto reader = stub->Watch(&ctx, request);
     grpc::health::v1::HealthCheckResponse response;
     while (reader->Read(&response)) {
@@ -131,7 +144,8 @@ absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration
     // A broken stream is no answer (a dead server is not "not serving"): watch again.
     if (end.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) break;
   }
-  return absl::DeadlineExceededError(absl::StrCat(address, " did not become ", serving ? "SERVING" : "NOT_SERVING"));
+  return absl::DeadlineExceededError(absl::StrCat(address, " (", service.empty() ? "readiness" : service,
+                                                  ") did not become ", serving ? "SERVING" : "NOT_SERVING"));
 }
 
 absl::Status WaitServing(const std::string& address, absl::Duration timeout) {
@@ -389,19 +403,23 @@ absl::StatusOr<std::string> Suite::IssueToken(reg::SubjectKind kind, const std::
   return response->token();
 }
 
-absl::StatusOr<Suite::SmallWire> Suite::SetUpSmallWire(const std::string& agency, const std::string& agency_name,
-                                                        const std::string& outlet, const std::string& outlet_name) {
+absl::StatusOr<std::string> Suite::AddSpeaker(const std::string& agency, const std::string& agency_name) {
   const std::string spokesperson = absl::StrCat(absl::AsciiStrToLower(agency), "-sp");
-  const std::string client = absl::StrCat(outlet, "-ingest");
   PR_RETURN_IF_ERROR(PutAgency(agency, agency_name));
   PR_RETURN_IF_ERROR(PutSpokesperson(spokesperson, agency));
+  return IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, spokesperson);
+}
+
+absl::StatusOr<Suite::SmallWire> Suite::SetUpSmallWire(const std::string& agency, const std::string& agency_name,
+                                                        const std::string& outlet, const std::string& outlet_name) {
+  const std::string client = absl::StrCat(outlet, "-ingest");
+  SmallWire wire;
+  PR_ASSIGN_OR_RETURN(wire.spokesperson_token, AddSpeaker(agency, agency_name));
   PR_RETURN_IF_ERROR(PutOutlet(outlet, outlet_name));
   PR_ASSIGN_OR_RETURN(const std::string recipient, PutClient(client, outlet));
   reg::Subscription everything;
   everything.set_recipient_id(recipient);
   PR_RETURN_IF_ERROR(SetSubscription(everything));
-  SmallWire wire;
-  PR_ASSIGN_OR_RETURN(wire.spokesperson_token, IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, spokesperson));
   PR_ASSIGN_OR_RETURN(wire.newsroom, IssueTokenFull(reg::SUBJECT_KIND_NEWSROOM_CLIENT, client));
   return wire;
 }
@@ -557,7 +575,10 @@ grpc::Status TestSubscriber::AckLast() {
 
 ResilientSubscriber::ResilientSubscriber(std::vector<std::string> addresses, std::string token, Resume resume,
                                          int ack_every)
-    : addresses_(std::move(addresses)), token_(std::move(token)), resume_(resume), ack_every_(ack_every) {}
+    : addresses_(std::move(addresses)),
+      token_(std::move(token)),
+      resume_(resume),
+      ack_every_(ack_every >= 0 ? ack_every : (resume == Resume::kFromAck ? 1 : 0)) {}
 
 ResilientSubscriber::~ResilientSubscriber() { Stop(); }
 
@@ -601,7 +622,7 @@ void ResilientSubscriber::Loop() {
           deliveries_.push_back(d);
           received = deliveries_.size();
         }
-        if (resume_ == Resume::kFromAck && received % ack_every_ == 0) {
+        if (ack_every_ > 0 && received % ack_every_ == 0) {
           sub::AckRequest ack;
           ack.set_cursor(d.cursor());
           sub::AckResponse ignored;

@@ -31,6 +31,9 @@ class RedisServer {
   // With an append-only file fsynced every second (the documented default), on a free port.
   absl::Status Start();
   absl::Status Restart();  // same port, same directory (AOF reloaded)
+  // The same with extra redis-server arguments; with `wait_loaded` false it returns as soon
+  // as Redis accepts connections, while it may still be loading its data (LOADING).
+  absl::Status Restart(const std::vector<std::string>& extra, bool wait_loaded);
   void Kill() { process_.Kill(); }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -38,7 +41,7 @@ class RedisServer {
   ChildProcess& process() { return process_; }
 
  private:
-  absl::Status Launch();
+  absl::Status Launch(const std::vector<std::string>& extra = {}, bool wait_loaded = true);
   std::string dir_;
   int port_ = 0;
   ChildProcess process_;
@@ -135,6 +138,9 @@ class Suite {
   absl::StatusOr<dist::PublishResponse> Revise(const std::string& token, const dist::ReviseRequest& request,
                                                int replica = 0);
 
+  // An agency with one spokesperson ("<agency in lower case>-sp"); returns that person's token.
+  absl::StatusOr<std::string> AddSpeaker(const std::string& agency, const std::string& agency_name);
+
   // The smallest wire: an agency with one spokesperson ("<agency in lower case>-sp") and an
   // outlet with one newsroom client ("<outlet>-ingest") subscribed to everything.
   struct SmallWire {
@@ -217,11 +223,12 @@ class TestSubscriber {
 
 // A newsroom that keeps going: when its stream ends (server killed, drained) it reconnects,
 // to the next address in turn, and resumes either from the last cursor it processed or,
-// acknowledging every `ack_every` deliveries, from the server's record of its acks.
+// acknowledging every `ack_every` deliveries, from the server's record of its acks. A client
+// that resumes from its cursor acknowledges only when given an `ack_every`.
 class ResilientSubscriber {
  public:
   enum class Resume { kFromCursor, kFromAck };
-  ResilientSubscriber(std::vector<std::string> addresses, std::string token, Resume resume, int ack_every = 1);
+  ResilientSubscriber(std::vector<std::string> addresses, std::string token, Resume resume, int ack_every = -1);
   ~ResilientSubscriber();
   void Start();
   void Stop();
@@ -264,5 +271,8 @@ dist::StatementDraft MakeDraft(const std::string& agency_code, const std::string
 absl::Status WaitServing(const std::string& address, absl::Duration timeout);
 // Waits until its health status is `serving` (true: SERVING, false: anything else).
 absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration timeout);
+// The same for one health name ("" readiness, "pressrelay.liveness" liveness).
+absl::Status WaitHealthOf(const std::string& address, const std::string& service, bool serving,
+                          absl::Duration timeout);
 
 }  // namespace pressrelay::testing
