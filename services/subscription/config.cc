@@ -27,6 +27,9 @@ PRESSRELAY_DURATION_FLAG(stream_lease, absl::Seconds(30), "3s", "1h",
                          "(renewed every third of it)");
 PRESSRELAY_DURATION_FLAG(ledger_retention, absl::Hours(24 * 30), "1h", "87600h",
                          "how long delivery states are kept");
+PRESSRELAY_INT_FLAG(int, stream_start_limit, 20000, 1, 1000000,
+                    "Subscribe streams being started at once (caller checked, cursor resolved); beyond it a new "
+                    "stream is refused with RESOURCE_EXHAUSTED and a retry delay");
 PRESSRELAY_INT_FLAG(int, ledger_workers, 2, 1, 64,
                     "threads for the distribution service's delivery-state reads (apart from newsrooms')");
 
@@ -51,6 +54,7 @@ absl::StatusOr<Config> Config::FromFlags() {
   config.stream_lease = absl::GetFlag(FLAGS_stream_lease);
   config.ledger_retention = absl::GetFlag(FLAGS_ledger_retention);
   config.ledger_workers = absl::GetFlag(FLAGS_ledger_workers);
+  config.stream_start_limit = absl::GetFlag(FLAGS_stream_start_limit);
   return config;
 }
 

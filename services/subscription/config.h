@@ -23,6 +23,7 @@ struct Config {
   absl::Duration stream_lease;
   absl::Duration ledger_retention;
   int ledger_workers = 2;
+  int stream_start_limit = 20000;
 
   static absl::StatusOr<Config> FromFlags();
 };

@@ -62,7 +62,7 @@ int Run(const Config& config) {
   WorkerPool ledger_work("sub-ledger", config.ledger_workers, common.queue_limit);
   Edge edge{&work, &auth, &limiter, &audit, &gate};
   Edge ledger_edge{&ledger_work, &auth, &limiter, &audit, &gate};
-  SubscriptionService subscription(&hub, &access, &ledger, &edge, config.stream);
+  SubscriptionService subscription(&hub, &access, &ledger, &edge, config.stream, config.stream_start_limit);
   LedgerService ledger_service(&ledger, &ledger_edge);
   // Revoked tokens and disabled identities end their streams at once.
   RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub));

@@ -1,6 +1,8 @@
 #include "services/subscription/subscription_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc_util.h"
+#include "services/common/status.h"
 #include "services/common/status_macros.h"
 #include "services/common/time_util.h"
 #include "services/common/wire_check.h"
@@ -15,8 +17,13 @@ absl::Status Draining() {
 }  // namespace
 
 SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
-                                         StreamOptions stream_options)
-    : EdgeService(edge), hub_(hub), access_(access), ledger_(ledger), stream_options_(stream_options) {
+                                         StreamOptions stream_options, int start_limit)
+    : EdgeService(edge),
+      hub_(hub),
+      access_(access),
+      ledger_(ledger),
+      stream_options_(stream_options),
+      start_limit_(start_limit) {
   Handled("Subscribe");
   Unary<v1::AckRequest, v1::AckResponse>(
       "Ack", [access](const Principal& caller, const v1::AckRequest& request, v1::AckResponse*) -> absl::Status {
@@ -43,11 +50,17 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc:
     stream->Fail(absl::UnavailableError("the service is starting; retry shortly"));
     return stream;
   }
+  if (starting_.fetch_add(1) >= start_limit_) {
+    starting_.fetch_sub(1);
+    stream->Fail(WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
+                                    "this replica is starting ", start_limit_, " streams already; retry shortly")),
+                                absl::Seconds(1)));
+    return stream;
+  }
   // Authentication, the request and the cursor checks touch the registry and Redis: a worker
   // does them.
   stream->Ref();
-  const bool queued = edge()->pool->TrySubmit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx),
-                                               act_as = ActAs(*ctx)]() {
+  edge()->pool->Submit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx), act_as = ActAs(*ctx)]() {
     absl::Status status = [&]() -> absl::Status {
       PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, act_as, "Subscription.Subscribe"));
       v1::SubscribeRequest parsed;
@@ -60,12 +73,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc:
       return absl::OkStatus();
     }();
     if (!status.ok()) stream->Fail(status);
+    starting_.fetch_sub(1);
     stream->Unref();
   });
-  if (!queued) {
-    stream->Fail(Overloaded(*edge()->pool));
-    stream->Unref();
-  }
   return stream;
 }
 

@@ -20,8 +20,11 @@ class SubscriptionService final
     : public EdgeService<v1::Subscription,
                          v1::Subscription::WithRawCallbackMethod_Subscribe<v1::Subscription::CallbackService>> {
  public:
+  // At most `start_limit` streams are being started at once (a reconnect storm after a
+  // replica restart is 10,000 of them); beyond it a stream is refused with RetryInfo. Their
+  // starts queue on the edge's workers outside --queue_limit, which bounds other calls.
   SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
-                      StreamOptions stream_options);
+                      StreamOptions stream_options, int start_limit);
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request) override;
@@ -35,6 +38,8 @@ class SubscriptionService final
   QueueAccess* const access_;
   DeliveryLedger* const ledger_;
   const StreamOptions stream_options_;
+  const int start_limit_;
+  std::atomic<int> starting_{0};
   std::atomic<bool> draining_{false};
 };
 

@@ -155,10 +155,11 @@ absl::Status WaitServing(const std::string& address, absl::Duration timeout) {
 absl::Status Suite::Launch(Service* service, const std::string& binary, const std::string& name,
                            std::vector<std::string> flags, const std::string& listen) {
   service->process = std::make_unique<ChildProcess>();
-  // Every test runs the services with absl's lock-order checking on: two mutexes ever taken
-  // in opposite orders abort the service with both stacks in its log.
+  // Tests run the services with absl's lock-order checking on: two mutexes ever taken in
+  // opposite orders abort the service with both stacks in its log.
   std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis", redis_->address(),
-                                   "--log_level", "info", "--mutex_deadlock_detection"};
+                                   "--log_level", "info"};
+  if (options_.check_lock_order) argv.push_back("--mutex_deadlock_detection");
   if (const TlsOptions& tls = options_.tls; !tls.ca.empty()) {
     // Every listener serves TLS and every service calls the others over (mutual) TLS.
     for (const std::string& flag :

@@ -63,6 +63,9 @@ struct TlsOptions {
 
 struct SuiteOptions {
   int shards = 4;
+  // absl's lock-order checking in every service (--mutex_deadlock_detection); the benchmark
+  // turns it off, as a release deployment does, for its per-mutex cost.
+  bool check_lock_order = true;
   TlsOptions tls;
   std::vector<std::string> registry_flags;
   std::vector<std::string> distribution_flags;
