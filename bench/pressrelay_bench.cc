@@ -33,9 +33,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/common/bench.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
-#include "services/common/tcp_keepalive.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/tcp_keepalive.h"
+#include "services/common/rpc/status_mapping.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::bench {

@@ -17,11 +17,12 @@
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
 #include "services/cli/args.h"
 #include "services/cli/json.h"
-#include "services/common/grpc_util.h"
-#include "services/common/signing.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/domain/signing.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "services/cli/commands.h"
-#include "services/common/config.h"
+#include "services/common/base/configuration.h"
 
 namespace {
 

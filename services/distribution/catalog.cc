@@ -3,9 +3,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/audience.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/domain/audience.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 #include "services/distribution/page_token.h"
 #include "services/distribution/read_access.h"
 

@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
-#include "services/common/auth.h"
-#include "services/common/directory_client.h"
+#include "services/common/rpc/auth.h"
+#include "services/common/rpc/directory_client.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {

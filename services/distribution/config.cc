@@ -1,10 +1,10 @@
 #include "services/distribution/config.h"
 
 #include "absl/flags/flag.h"
-#include "services/common/config.h"
-#include "services/common/flag_range.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/base/configuration.h"
+#include "services/common/base/flag_range.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
 ABSL_FLAG(std::string, subscription, "127.0.0.1:7403",

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "services/common/flags.h"
-#include "services/common/signing.h"
+#include "services/common/rpc/flags.h"
+#include "services/common/domain/signing.h"
 #include "services/distribution/fanout_engine.h"
 
 namespace pressrelay::distribution {

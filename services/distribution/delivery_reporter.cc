@@ -7,11 +7,12 @@
 #include "services/distribution/read_access.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::distribution {
 

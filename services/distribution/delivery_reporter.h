@@ -13,9 +13,9 @@
 #include "absl/status/statusor.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
-#include "services/common/auth.h"
-#include "services/common/directory_client.h"
-#include "services/common/redis.h"
+#include "services/common/rpc/auth.h"
+#include "services/common/rpc/directory_client.h"
+#include "services/common/redis/redis.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {

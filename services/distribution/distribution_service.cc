@@ -1,6 +1,6 @@
 #include "services/distribution/distribution_service.h"
 
-#include "services/common/status_macros.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::distribution {
 

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
-#include "services/common/edge.h"
+#include "services/common/rpc/edge.h"
 #include "services/distribution/catalog.h"
 #include "services/distribution/delivery_reporter.h"
 #include "services/distribution/publisher.h"

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "services/common/log.h"
+#include "services/common/base/log.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::distribution {
 

@@ -1,5 +1,5 @@
 // Runs fan-out jobs: queues one version for every recipient of the job, chunk by chunk,
-// through the fan-out queue contract (services/common/fanout_queue.h).
+// through the fan-out queue contract (services/common/redis/fanout_queue.h).
 //
 // A run is idempotent. Each chunk applies only if the job's progress in its shard is where
 // the chunk starts, so a run that resumes after a crash, or two replicas running the same
@@ -19,9 +19,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/redis.h"
-#include "services/common/worker_pool.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/redis/redis.h"
+#include "services/common/base/worker_pool.h"
 #include "services/distribution/statement_store.h"
 
 namespace pressrelay::distribution {

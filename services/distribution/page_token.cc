@@ -5,8 +5,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/status.h"
-#include "services/common/ids.h"
+#include "services/common/base/status.h"
+#include "services/common/domain/ids.h"
 
 namespace pressrelay::distribution {
 

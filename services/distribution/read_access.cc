@@ -1,8 +1,8 @@
 #include "services/distribution/read_access.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::distribution {
 

@@ -8,8 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "services/common/auth.h"
-#include "services/common/directory_client.h"
+#include "services/common/rpc/auth.h"
+#include "services/common/rpc/directory_client.h"
 
 namespace pressrelay::distribution {
 

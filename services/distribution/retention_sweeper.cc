@@ -1,9 +1,9 @@
 #include "services/distribution/retention_sweeper.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/ids.h"
-#include "services/common/keys.h"
-#include "services/common/log.h"
+#include "services/common/domain/ids.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/log.h"
 
 namespace pressrelay::distribution {
 

@@ -7,8 +7,8 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/redis.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/redis/redis.h"
 
 namespace pressrelay::distribution {
 

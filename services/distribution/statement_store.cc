@@ -5,8 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/keys.h"
-#include "services/common/status_macros.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::distribution {
 namespace {

@@ -1,6 +1,6 @@
 // The distribution service's Redis adapter: statements and their versions, the
 // idempotency records, and the fan-out outbox (jobs, schedule and leases). Keys are in
-// services/common/keys.h.
+// services/common/redis/keys.h.
 //
 // A new version is committed in one atomic script: the version, the statement's head,
 // the idempotency record and the version's fan-out jobs either all exist or none do. A
@@ -19,7 +19,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "pressrelay/common/v1/statement.pb.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 #include "distribution_store.pb.h"
 
 namespace pressrelay::distribution {

@@ -1,6 +1,6 @@
 #include "services/registry/change_follower.h"
 
-#include "services/common/log.h"
+#include "services/common/base/log.h"
 
 namespace pressrelay::registry {
 

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_store.h"
 

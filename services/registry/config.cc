@@ -1,11 +1,11 @@
 #include "services/registry/config.h"
 
 #include "absl/flags/flag.h"
-#include "services/common/audit.h"
-#include "services/common/config.h"
-#include "services/common/flag_range.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/rpc/audit.h"
+#include "services/common/base/configuration.h"
+#include "services/common/base/flag_range.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 
 ABSL_FLAG(std::string, bootstrap_tokens_file, "",
           "file of \"operator|service|gateway <name> <token>\" lines to install at start-up");

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/common/flags.h"
+#include "services/common/rpc/flags.h"
 #include "services/registry/registry.h"
 
 namespace pressrelay::registry {

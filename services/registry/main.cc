@@ -5,11 +5,11 @@
 #include <optional>
 
 #include "absl/flags/flag.h"
-#include "services/common/config.h"
-#include "services/common/edge.h"
-#include "services/common/flags.h"
-#include "services/common/log.h"
-#include "services/common/service_main.h"
+#include "services/common/base/configuration.h"
+#include "services/common/rpc/edge.h"
+#include "services/common/rpc/flags.h"
+#include "services/common/base/log.h"
+#include "services/common/rpc/service_main.h"
 #include "services/registry/change_follower.h"
 #include "services/registry/config.h"
 #include "services/registry/registry.h"

@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/common/ids.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
-#include "services/common/validation.h"
+#include "services/common/domain/ids.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
+#include "services/common/domain/validation.h"
 
 namespace pressrelay::registry {
 namespace {

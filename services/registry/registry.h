@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "pressrelay/common/v1/principal.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/audience.h"
+#include "services/common/domain/audience.h"
 #include "services/registry/registry_store.h"
 
 namespace pressrelay::registry {

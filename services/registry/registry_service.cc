@@ -1,8 +1,8 @@
 #include "services/registry/registry_service.h"
 
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
 #include "services/registry/revocation_watch.h"
 
 namespace pressrelay::registry {

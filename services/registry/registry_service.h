@@ -6,7 +6,7 @@
 #pragma once
 
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
-#include "services/common/edge.h"
+#include "services/common/rpc/edge.h"
 #include "services/registry/registry.h"
 #include "services/registry/revocation_feed.h"
 

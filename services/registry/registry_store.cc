@@ -4,9 +4,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/ids.h"
-#include "services/common/keys.h"
-#include "services/common/status_macros.h"
+#include "services/common/domain/ids.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::registry {
 namespace {

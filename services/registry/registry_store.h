@@ -1,7 +1,7 @@
 // The registry's Redis adapter. Every entity kind is one hash of serialized protos
 // (compact: about 100-200 bytes a recipient), and every write also appends to a change
 // feed that keeps every registry replica's in-memory view fresh. Keys are in
-// services/common/keys.h; no other service reads them.
+// services/common/redis/keys.h; no other service reads them.
 #pragma once
 
 #include <optional>
@@ -15,7 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 
 namespace pressrelay::registry {
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "services/common/log.h"
+#include "services/common/base/log.h"
 
 namespace pressrelay::registry {
 namespace {

@@ -18,7 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 #include "services/registry/registry_store.h"
 
 namespace pressrelay::registry {

@@ -2,8 +2,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "services/common/status.h"
-#include "services/common/wire_check.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/wire_check.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::registry {
 namespace {

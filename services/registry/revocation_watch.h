@@ -28,7 +28,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/edge.h"
+#include "services/common/rpc/edge.h"
 #include "services/registry/revocation_feed.h"
 
 namespace pressrelay::registry {

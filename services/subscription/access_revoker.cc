@@ -1,8 +1,8 @@
 #include "services/subscription/access_revoker.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/log.h"
-#include "services/common/revocation_watcher.h"
+#include "services/common/base/log.h"
+#include "services/common/rpc/revocation_watcher.h"
 
 namespace pressrelay::subscription {
 

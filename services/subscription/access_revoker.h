@@ -6,7 +6,7 @@
 #pragma once
 
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/auth.h"
+#include "services/common/rpc/auth.h"
 #include "services/subscription/stream_hub.h"
 
 namespace pressrelay::subscription {

@@ -1,7 +1,8 @@
 #include "services/subscription/catalog_client.h"
 
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::subscription {
 

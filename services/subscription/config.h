@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "services/common/flags.h"
+#include "services/common/rpc/flags.h"
 #include "services/subscription/subscribe_stream.h"
 
 namespace pressrelay::subscription {

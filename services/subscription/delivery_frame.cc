@@ -1,7 +1,7 @@
 #include "services/subscription/delivery_frame.h"
 
-#include "services/common/fanout_queue.h"
-#include "services/common/time_util.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/base/time_util.h"
 
 namespace pressrelay::subscription {
 namespace {

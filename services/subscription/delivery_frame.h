@@ -16,7 +16,7 @@
 #include <grpcpp/support/slice.h>
 
 #include "pressrelay/common/v1/statement.pb.h"
-#include "services/common/keys.h"
+#include "services/common/redis/keys.h"
 
 namespace pressrelay::subscription {
 

@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/keys.h"
-#include "services/common/log.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/log.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
 
 namespace pressrelay::subscription {
 namespace {

@@ -1,6 +1,6 @@
 // Delivery state per recipient and version: when it was queued (the fan-out's sequence
 // number), last written to a stream, and first acknowledged; and each recipient's acknowledged
-// position. Keys: ack:{<shard>} and dr:<id>:<version>:sent|ack (services/common/keys.h).
+// position. Keys: ack:{<shard>} and dr:<id>:<version>:sent|ack (services/common/redis/keys.h).
 //
 // "Sent" marks come from every stream write, so they are buffered and written in batches
 // by a flusher thread (one multi-field command per version); a crash loses at most the
@@ -20,8 +20,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "pressrelay/subscription/v1/subscription.pb.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/redis.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/redis/redis.h"
 #include "services/subscription/delivery_frame.h"
 
 namespace pressrelay::subscription {

@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/audience.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/keys.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
+#include "services/common/domain/audience.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::subscription {
 

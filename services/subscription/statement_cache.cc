@@ -1,6 +1,6 @@
 #include "services/subscription/statement_cache.h"
 
-#include "services/common/status_macros.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::subscription {
 

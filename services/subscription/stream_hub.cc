@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/auth.h"
-#include "services/common/log.h"
+#include "services/common/rpc/auth.h"
+#include "services/common/base/log.h"
 
 namespace pressrelay::subscription {
 namespace {

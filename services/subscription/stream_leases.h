@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 
 namespace pressrelay::subscription {
 

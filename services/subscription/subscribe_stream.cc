@@ -4,10 +4,11 @@
 
 #include <grpc/grpc.h>
 
-#include "services/common/grpc_util.h"
-#include "services/common/log.h"
-#include "services/common/status.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/log.h"
+#include "services/common/base/status.h"
 #include "services/subscription/ledger.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::subscription {
 namespace {

@@ -38,8 +38,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "absl/time/time.h"
-#include "services/common/cursor.h"
-#include "services/common/fanout_queue.h"
+#include "services/common/domain/cursor.h"
+#include "services/common/redis/fanout_queue.h"
 #include "services/subscription/delivery_frame.h"
 #include "services/subscription/outbox_lane.h"
 

@@ -1,11 +1,11 @@
 #include "services/subscription/subscription_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
-#include "services/common/wire_check.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
+#include "services/common/rpc/wire_check.h"
 
 namespace pressrelay::subscription {
 namespace {

@@ -9,7 +9,7 @@
 #include <atomic>
 
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
-#include "services/common/edge.h"
+#include "services/common/rpc/edge.h"
 #include "services/subscription/ledger.h"
 #include "services/subscription/queue_access.h"
 #include "services/subscription/stream_hub.h"

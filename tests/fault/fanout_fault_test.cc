@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/keys.h"
+#include "services/common/redis/keys.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

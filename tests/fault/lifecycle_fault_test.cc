@@ -11,9 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
+#include "services/common/base/time_util.h"
+#include "services/common/rpc/status_mapping.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

@@ -11,10 +11,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/grpc_util.h"
-#include "services/common/server.h"
-#include "services/common/status.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/rpc/server.h"
+#include "services/common/base/status.h"
+#include "services/common/base/time_util.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

@@ -23,8 +23,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "services/common/grpc_util.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/time_util.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

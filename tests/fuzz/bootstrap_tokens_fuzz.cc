@@ -9,7 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "services/common/validation.h"
+#include "services/common/domain/validation.h"
 #include "services/registry/registry.h"
 #include "tests/fuzz/fuzz_util.h"
 

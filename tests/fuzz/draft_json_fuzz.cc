@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "services/cli/json.h"
-#include "services/common/validation.h"
+#include "services/common/domain/validation.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/stubs/logging.h>
 
-#include "services/common/validation.h"
+#include "services/common/domain/validation.h"
 
 // Aborts with "property violated" and the condition when `cond` is false.
 #define FUZZ_CHECK(cond, what)                                                                 \

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
-#include "services/common/ids.h"
+#include "services/common/domain/ids.h"
 #include "services/distribution/page_token.h"
 #include "tests/fuzz/fuzz_util.h"
 

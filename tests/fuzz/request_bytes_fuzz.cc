@@ -9,8 +9,8 @@
 #include "absl/strings/string_view.h"
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/status.h"
-#include "services/common/wire_check.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/wire_check.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {

@@ -13,8 +13,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/signing.h"
-#include "services/common/time_util.h"
+#include "services/common/domain/signing.h"
+#include "services/common/base/time_util.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {

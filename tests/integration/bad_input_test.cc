@@ -6,10 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "services/common/cursor.h"
-#include "services/common/fanout_queue.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
+#include "services/common/domain/cursor.h"
+#include "services/common/redis/fanout_queue.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/common/grpc_util.h"
-#include "services/common/server.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/rpc/server.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

@@ -4,10 +4,10 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/grpc_util.h"
-#include "services/common/signing.h"
-#include "services/common/status.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/domain/signing.h"
+#include "services/common/base/status.h"
+#include "services/common/base/time_util.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

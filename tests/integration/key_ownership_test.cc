@@ -1,5 +1,5 @@
 // Services share Redis but not each other's data: each touches only the keys that
-// services/common/keys.h gives it (its own, plus the fan-out queues the distribution service
+// services/common/redis/keys.h gives it (its own, plus the fan-out queues the distribution service
 // writes and the subscription service reads), and reaches the others over gRPC. Shown by
 // watching every command Redis executes (MONITOR) while the suite does a bit of everything,
 // attributing each to the service whose named connection sent it.
@@ -17,9 +17,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/common/grpc_util.h"
-#include "services/common/keys.h"
-#include "services/common/status.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/redis/keys.h"
+#include "services/common/base/status.h"
 #include "tests/support/redis_watch.h"
 #include "tests/support/suite.h"
 
@@ -81,7 +81,7 @@ bool ParseMonitorLine(const std::string& line, Command* out) {
 
 // Everything Redis executes from Start() until the marker command arrives.
 
-// Who may touch a key, by the table in services/common/keys.h.
+// Who may touch a key, by the table in services/common/redis/keys.h.
 std::set<std::string> AllowedServices(const std::string& key) {
   const std::set<std::string> all = {"registry", "distribution", "subscription"};
   if (absl::StartsWith(key, "reg:")) return {"registry"};
@@ -214,7 +214,7 @@ TEST(KeyOwnership, EachServiceTouchesOnlyTheKeysItOwnsOrIsGiven) {
 }
 
 TEST(KeyOwnership, EveryKeyTheServicesBuildHasAnOwnerHere) {
-  // The classification above against the key builders of services/common/keys.h: a key
+  // The classification above against the key builders of services/common/redis/keys.h: a key
   // added there without an owner here (or classified wrongly) fails this.
   const std::set<std::string> registry = {"registry"}, distribution = {"distribution"},
                               subscription = {"subscription"}, queues = {"distribution", "subscription"},

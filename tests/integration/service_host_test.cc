@@ -23,8 +23,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/config.h"
-#include "services/common/server.h"
+#include "services/common/base/configuration.h"
+#include "services/common/rpc/server.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/grpc_util.h"
-#include "services/common/status.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/base/status.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {

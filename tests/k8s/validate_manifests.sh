@@ -116,12 +116,15 @@ flag_re = re.compile(r"(?:ABSL_FLAG|PRESSRELAY_INT_FLAG)\(\s*[^,]+,\s*([a-z0-9_]
 
 
 def flags_in(*dirs):
+    """Flags defined in the sources under each directory (recursively)."""
     names = set()
     for d in dirs:
         full = os.path.join(source_dir, d)
-        for f in sorted(os.listdir(full)) if os.path.isdir(full) else []:
-            if f.endswith((".cc", ".h")):
-                for pair in flag_re.findall(open(os.path.join(full, f), encoding="utf-8").read()):
+        for root, _, files in os.walk(full):
+            for f in sorted(files):
+                if not f.endswith((".cc", ".h")):
+                    continue
+                for pair in flag_re.findall(open(os.path.join(root, f), encoding="utf-8").read()):
                     names.update(n for n in pair if n)
     return names
 

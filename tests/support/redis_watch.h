@@ -12,7 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 
 namespace pressrelay::testing {
 

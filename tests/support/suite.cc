@@ -7,12 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/grpc_util.h"
-#include "services/common/ids.h"
-#include "services/common/signing.h"
-#include "services/common/status.h"
-#include "services/common/status_macros.h"
-#include "services/common/time_util.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/domain/ids.h"
+#include "services/common/domain/signing.h"
+#include "services/common/base/status.h"
+#include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
+#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::testing {
 namespace {

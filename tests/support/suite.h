@@ -16,7 +16,7 @@
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
-#include "services/common/redis.h"
+#include "services/common/redis/redis.h"
 #include "tests/support/process.h"
 
 namespace pressrelay::testing {

@@ -1,5 +1,5 @@
 // The audience predicate: what a subscription lets through.
-#include "services/common/audience.h"
+#include "services/common/domain/audience.h"
 
 #include <gtest/gtest.h>
 

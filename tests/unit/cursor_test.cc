@@ -1,8 +1,8 @@
-#include "services/common/cursor.h"
+#include "services/common/domain/cursor.h"
 
 #include <gtest/gtest.h>
 
-#include "services/common/status.h"
+#include "services/common/base/status.h"
 
 namespace pressrelay {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pressrelay/subscription/v1/subscription.pb.h"
-#include "services/common/time_util.h"
+#include "services/common/base/time_util.h"
 
 namespace pressrelay::subscription {
 namespace {

@@ -1,5 +1,5 @@
 // Redis key building: one place, stable forms, cluster hash tags.
-#include "services/common/keys.h"
+#include "services/common/redis/keys.h"
 
 #include <gtest/gtest.h>
 

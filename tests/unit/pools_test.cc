@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
-#include "services/common/redis.h"
-#include "services/common/worker_pool.h"
+#include "services/common/redis/redis.h"
+#include "services/common/base/worker_pool.h"
 
 namespace pressrelay {
 namespace {

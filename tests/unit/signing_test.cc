@@ -1,13 +1,13 @@
 // Statement signatures: the canonical form is stable and unambiguous, a signature verifies
 // only for the exact bytes, key and agency it was made for.
-#include "services/common/signing.h"
+#include "services/common/domain/signing.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "services/common/time_util.h"
+#include "services/common/base/time_util.h"
 #include "tests/support/process.h"
 
 namespace pressrelay::signing {

@@ -1,6 +1,7 @@
 // The one mapping between absl::Status and grpc::Status keeps code, message and the
 // field a bad request names.
-#include "services/common/status.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/status_mapping.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "services/common/tcp_keepalive.h"
+#include "services/common/rpc/tcp_keepalive.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
 // Every rule of statement validation: each bad draft is refused with INVALID_ARGUMENT
 // naming the field, and text is normalised to NFC.
-#include "services/common/validation.h"
+#include "services/common/domain/validation.h"
 
 #include <gtest/gtest.h>
 
-#include "services/common/status.h"
-#include "services/common/time_util.h"
+#include "services/common/base/status.h"
+#include "services/common/base/time_util.h"
 
 namespace pressrelay::validation {
 namespace {

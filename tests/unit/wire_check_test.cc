@@ -1,12 +1,12 @@
 // Why bytes do not parse, named for the client: the field whose text is not UTF-8 (with its
 // path and index), nesting past protobuf's limit, and bytes that stop mid-field.
-#include "services/common/wire_check.h"
+#include "services/common/rpc/wire_check.h"
 
 #include <gtest/gtest.h>
 
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/status.h"
+#include "services/common/base/status.h"
 
 namespace pressrelay {
 namespace {

@@ -1,0 +1,112 @@
+// Every Redis key pressrelay uses is built here, and only here.
+//
+// | key                              | type   | owner (writes)          | readers      | holds
+// |----------------------------------|--------|-------------------------|--------------|------------------------------------------
+// | reg:agency                       | hash   | registry                | registry     | code -> Agency
+// | reg:spokesperson                 | hash   | registry                | registry     | id -> Spokesperson
+// | reg:outlet                       | hash   | registry                | registry     | id -> Outlet
+// | reg:journalist                   | hash   | registry                | registry     | card number -> Journalist
+// | reg:client                       | hash   | registry                | registry     | id -> NewsroomClient
+// | reg:sub                          | hash   | registry                | registry     | recipient id -> Subscription
+// | reg:token                        | hash   | registry                | registry     | token id -> TokenRecord
+// | reg:tokenhash                    | hash   | registry                | registry     | sha256(token) hex -> token id
+// | reg:changes                      | stream | registry                | registry     | change feed that keeps replicas' caches fresh
+// | reg:keys                         | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
+// | reg:revocations                  | stream | registry                | registry     | revoked tokens and disabled identities (capped)
+// | st:<id>                          | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
+// |                                  |        |                         |              | "latest" / "released" -> version numbers
+// | st:index                         | zset   | distribution            | distribution | statement id by first publish (ms)
+// | st:idem:<principal>:<key>        | string | distribution            | distribution | idempotency record, 24 h
+// | fo:job:<id>:<v>:<phase>          | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
+// | fo:sched                         | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
+// | fo:lease                         | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
+// | fo:done                          | hash   | distribution            | distribution | job -> ms it finished
+// | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
+// | fo:sweep                         | string | distribution            | distribution | lease of the replica running the age sweep
+// | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
+// | ev:{<shard>}                     | stream | distribution (fan-out)  | subscription | one entry per queued chunk: who got what
+// | seq:{<shard>}                    | string | distribution (fan-out)  | -            | last sequence number issued in the shard
+// | qtrim:{<shard>}                  | hash   | distribution (fan-out)  | subscription | "<recipient>:<lane>" -> last trimmed seq
+// | meta:epoch                       | string | any (SET NX)            | all          | identity of this Redis data set's life
+// | meta:shards                      | string | any (SET NX)            | all          | shard count the queues were laid out for
+// | ack:{<shard>}                    | hash   | subscription            | subscription | recipient -> acknowledged positions
+// | dr:<id>:<v>:sent / :ack          | hash   | subscription            | subscription | recipient -> ms it was sent / acknowledged
+// | audit:log                        | stream | every service (append)  | registry     | the audit trail (AuditEntry), append-only
+// | rl:<service>:<principal>:<min>   | string | each service, its own   | same         | calls in that minute (rate limits), expires
+// | sl:<role>/<principal>            | zset   | subscription            | subscription | open streams' leases "<replica>:<stream>" by expiry (ms)
+//
+// {<shard>} is a Redis Cluster hash tag: every key one fan-out chunk touches lives in one
+// slot, so the suite moves to a cluster without changing its scripts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+#include "services/common/domain/lanes.h"
+
+namespace pressrelay::keys {
+
+// The two queues of a recipient (domain/lanes.h).
+using ::pressrelay::kLanes;
+using ::pressrelay::Lane;
+char LaneChar(Lane lane);
+
+// Registry.
+inline constexpr absl::string_view kAgencies = "reg:agency";
+inline constexpr absl::string_view kSpokespeople = "reg:spokesperson";
+inline constexpr absl::string_view kOutlets = "reg:outlet";
+inline constexpr absl::string_view kJournalists = "reg:journalist";
+inline constexpr absl::string_view kClients = "reg:client";
+inline constexpr absl::string_view kSubscriptions = "reg:sub";
+inline constexpr absl::string_view kTokens = "reg:token";
+inline constexpr absl::string_view kTokenHashes = "reg:tokenhash";
+inline constexpr absl::string_view kRegistryChanges = "reg:changes";
+inline constexpr absl::string_view kAgencyKeys = "reg:keys";
+inline constexpr absl::string_view kRevocations = "reg:revocations";
+
+// Distribution.
+std::string Statement(absl::string_view statement_id);
+std::string StatementVersionField(int version);
+inline constexpr absl::string_view kStatementHeadField = "head";
+inline constexpr absl::string_view kStatementLatestField = "latest";
+inline constexpr absl::string_view kStatementReleasedField = "released";
+inline constexpr absl::string_view kStatementIndex = "st:index";
+std::string Idempotency(absl::string_view principal_id, absl::string_view key);
+std::string FanoutJob(absl::string_view job_id);
+inline constexpr absl::string_view kLeases = "fo:lease";
+inline constexpr absl::string_view kJobsDone = "fo:done";
+std::string FanoutProgress(int shard);
+inline constexpr absl::string_view kSchedule = "fo:sched";
+inline constexpr absl::string_view kSweepLease = "fo:sweep";
+
+// Fan-out queues: the contract between distribution (writer) and subscription (reader).
+std::string Queue(int shard, absl::string_view recipient_id, Lane lane);
+std::string QueuePrefix(int shard);  // "q:{<shard>}:"
+std::string Events(int shard);
+std::string Sequence(int shard);
+std::string Trimmed(int shard);
+std::string TrimmedField(absl::string_view recipient_id, Lane lane);
+inline constexpr absl::string_view kEpoch = "meta:epoch";
+inline constexpr absl::string_view kShards = "meta:shards";
+
+// Shared by every service.
+inline constexpr absl::string_view kAuditLog = "audit:log";
+std::string RateLimit(absl::string_view service, absl::string_view principal_id, int64_t minute);
+// The leases of a principal's open Subscribe streams, across replicas (the stream cap).
+std::string StreamLeases(absl::string_view principal);
+
+// Subscription.
+std::string Acks(int shard);
+std::string DeliveredSent(absl::string_view statement_id, int version);
+std::string DeliveredAcked(absl::string_view statement_id, int version);
+
+// The member a statement version has in a queue: "<id>:<version>".
+std::string QueueMember(absl::string_view statement_id, int version);
+bool ParseQueueMember(absl::string_view member, std::string* statement_id, int* version);
+
+// Which shard a recipient's queues live in (FNV-1a of the id; stable across releases).
+int ShardOf(absl::string_view recipient_id, int shards);
+// The shard a key's "{<shard>}" hash tag names (queues, events); false if it has none.
+bool ShardOfKey(absl::string_view key, int* shard);
+
+}  // namespace pressrelay::keys

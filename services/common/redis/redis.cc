@@ -1,0 +1,311 @@
+#include "services/common/redis/redis.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <hiredis/hiredis.h>
+#include <openssl/sha.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/base/log.h"
+
+namespace pressrelay::redis {
+namespace {
+
+timeval AsTimeval(absl::Duration d) { return absl::ToTimeval(d); }
+
+}  // namespace
+
+bool ReplyView::is_nil() const { return r_ == nullptr || r_->type == REDIS_REPLY_NIL; }
+bool ReplyView::is_error() const { return r_ != nullptr && r_->type == REDIS_REPLY_ERROR; }
+bool ReplyView::is_string() const {
+  return r_ != nullptr && (r_->type == REDIS_REPLY_STRING || r_->type == REDIS_REPLY_STATUS);
+}
+bool ReplyView::is_integer() const { return r_ != nullptr && r_->type == REDIS_REPLY_INTEGER; }
+bool ReplyView::is_array() const { return r_ != nullptr && r_->type == REDIS_REPLY_ARRAY; }
+
+absl::string_view ReplyView::str() const {
+  if (r_ == nullptr) return {};
+  switch (r_->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      return absl::string_view(r_->str, r_->len);
+    default:
+      return {};
+  }
+}
+
+long long ReplyView::integer() const {
+  if (r_ == nullptr) return 0;
+  if (r_->type == REDIS_REPLY_INTEGER) return r_->integer;
+  long long v = 0;
+  if (is_string() && absl::SimpleAtoi(str(), &v)) return v;
+  return 0;
+}
+
+size_t ReplyView::size() const { return is_array() ? r_->elements : 0; }
+
+ReplyView ReplyView::operator[](size_t i) const {
+  if (!is_array() || i >= r_->elements) return ReplyView(nullptr);
+  return ReplyView(r_->element[i]);
+}
+
+Reply::Reply(redisReply* r) : ReplyView(r), owner_(r) {}
+
+void Reply::Free::operator()(redisReply* r) const { freeReplyObject(r); }
+
+Args::Args(std::initializer_list<absl::string_view> words) {
+  words_.reserve(words.size());
+  for (auto w : words) words_.emplace_back(w);
+}
+
+Args& Args::Add(absl::string_view word) {
+  words_.emplace_back(word);
+  return *this;
+}
+
+Args& Args::Add(int64_t number) {
+  words_.push_back(absl::StrCat(number));
+  return *this;
+}
+
+bool IsNoScript(const ReplyView& reply) { return reply.is_error() && absl::StartsWith(reply.str(), "NOSCRIPT"); }
+
+Script::Script(std::string source) : source_(std::move(source)) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  sha1_.reserve(2 * SHA_DIGEST_LENGTH);
+  for (unsigned char b : digest) {
+    sha1_.push_back(kHex[b >> 4]);
+    sha1_.push_back(kHex[b & 0xf]);
+  }
+}
+
+bool IsTransientError(absl::string_view message) {
+  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN"}) {
+    if (absl::StartsWith(message, prefix)) return true;
+  }
+  return false;
+}
+
+absl::Status ReplyStatus(const ReplyView& reply) {
+  if (!reply.is_error()) return absl::OkStatus();
+  if (IsTransientError(reply.str())) return absl::UnavailableError(absl::StrCat("redis: ", reply.str()));
+  return absl::InternalError(absl::StrCat("redis: ", reply.str()));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& options) {
+  redisContext* ctx =
+      redisConnectWithTimeout(options.host.c_str(), options.port, AsTimeval(options.connect_timeout));
+  if (ctx == nullptr) return absl::UnavailableError("redis: out of memory creating context");
+  if (ctx->err != 0) {
+    std::string why = ctx->errstr;
+    redisFree(ctx);
+    return absl::UnavailableError(
+        absl::StrCat("redis: cannot connect to ", options.host, ":", options.port, ": ", why));
+  }
+  redisSetTimeout(ctx, AsTimeval(options.command_timeout));
+  redisEnableKeepAlive(ctx);
+  std::unique_ptr<Connection> conn(new Connection(ctx, options));
+  if (!options.password.empty()) {
+    auto reply = conn->Run({"AUTH", options.password});
+    if (!reply.ok()) return absl::UnauthenticatedError("redis: AUTH failed");
+  }
+  if (!options.client_name.empty()) {
+    auto reply = conn->Run({"CLIENT", "SETNAME", options.client_name});
+    if (!reply.ok()) return reply.status();
+  }
+  return conn;
+}
+
+Connection::Connection(redisContext* ctx, Options options)
+    : ctx_(ctx), options_(std::move(options)) {}
+
+Connection::~Connection() { redisFree(ctx_); }
+
+absl::Status Connection::IoError(absl::string_view what) {
+  broken_ = true;
+  return absl::UnavailableError(absl::StrCat("redis: ", what, ": ", ctx_->errstr));
+}
+
+absl::Status Connection::Append(const Args& args) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  argv.reserve(args.size());
+  argvlen.reserve(args.size());
+  for (const auto& w : args.words()) {
+    argv.push_back(w.data());
+    argvlen.push_back(w.size());
+  }
+  if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()) !=
+      REDIS_OK) {
+    return IoError("append");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Reply> Connection::ReadReply() {
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return IoError("read");
+  return Reply(static_cast<redisReply*>(raw));
+}
+
+absl::StatusOr<Reply> Connection::Run(const Args& args) {
+  if (auto s = Append(args); !s.ok()) return s;
+  auto reply = ReadReply();
+  if (!reply.ok()) return reply.status();
+  if (auto s = ReplyStatus(*reply); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<Reply> Connection::RunWithTimeout(const Args& args, absl::Duration timeout) {
+  redisSetTimeout(ctx_, AsTimeval(timeout));
+  auto reply = Run(args);
+  if (!broken_) redisSetTimeout(ctx_, AsTimeval(options_.command_timeout));
+  return reply;
+}
+
+absl::StatusOr<std::vector<Reply>> Connection::Pipeline(absl::Span<const Args> batch) {
+  for (const auto& args : batch) {
+    if (auto s = Append(args); !s.ok()) return s;
+  }
+  std::vector<Reply> replies;
+  replies.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto reply = ReadReply();
+    if (!reply.ok()) return reply.status();
+    replies.push_back(std::move(*reply));
+  }
+  return replies;
+}
+
+absl::StatusOr<Reply> Connection::Eval(const Script& script, absl::Span<const std::string> keys,
+                                       absl::Span<const std::string> argv) {
+  auto build = [&](bool by_sha) {
+    Args args = script.Call(by_sha);
+    args.Add(static_cast<int64_t>(keys.size()));
+    args.AddAll(keys);
+    args.AddAll(argv);
+    return args;
+  };
+  if (auto s = Append(build(/*by_sha=*/true)); !s.ok()) return s;
+  auto reply = ReadReply();
+  if (!reply.ok()) return reply.status();
+  if (IsNoScript(*reply)) return Run(build(/*by_sha=*/false));
+  if (auto s = ReplyStatus(*reply); !s.ok()) return s;
+  return reply;
+}
+
+void Connection::Interrupt() {
+  if (ctx_ != nullptr && ctx_->fd >= 0) ::shutdown(ctx_->fd, SHUT_RDWR);
+}
+
+absl::StatusOr<Connection*> Client::Get() {
+  if (conn_ && !conn_->broken()) return conn_.get();
+  conn_.reset();
+  auto conn = Connection::Connect(options_);
+  if (!conn.ok()) return conn.status();
+  conn_ = std::move(*conn);
+  return conn_.get();
+}
+
+absl::StatusOr<Reply> Client::Run(const Args& args) {
+  auto conn = Get();
+  if (!conn.ok()) return conn.status();
+  return (*conn)->Run(args);
+}
+
+absl::StatusOr<std::vector<Reply>> Client::Pipeline(absl::Span<const Args> batch) {
+  auto conn = Get();
+  if (!conn.ok()) return conn.status();
+  return (*conn)->Pipeline(batch);
+}
+
+absl::StatusOr<Reply> Client::Eval(const Script& script, absl::Span<const std::string> keys,
+                                   absl::Span<const std::string> argv) {
+  auto conn = Get();
+  if (!conn.ok()) return conn.status();
+  return (*conn)->Eval(script, keys, argv);
+}
+
+absl::StatusOr<Reply> Client::RunWithTimeout(const Args& args, absl::Duration timeout) {
+  auto conn = Get();
+  if (!conn.ok()) return conn.status();
+  return (*conn)->RunWithTimeout(args, timeout);
+}
+
+void Client::Interrupt() {
+  if (conn_) conn_->Interrupt();
+}
+
+namespace {
+
+// The pools whose lease the current thread holds (rarely more than one: different pools).
+thread_local std::vector<const Pool*> held_pools;
+
+void Forget(const Pool* pool) {
+  auto it = std::find(held_pools.begin(), held_pools.end(), pool);
+  if (it != held_pools.end()) held_pools.erase(it);
+}
+
+}  // namespace
+
+Pool::Pool(Options options, int size, absl::Duration acquire_timeout)
+    : options_(std::move(options)), size_(size), acquire_timeout_(acquire_timeout) {
+  for (int i = 0; i < size; ++i) idle_.push_back(std::make_unique<Client>(options_));
+  if (size == 0) exhausted_since_ = absl::Now();
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  if (std::find(held_pools.begin(), held_pools.end(), this) != held_pools.end()) {
+    spdlog::error("redis pool: a thread that holds a connection asked for another; refused");
+    return absl::InternalError(
+        "redis pool: this thread already holds a connection of the pool (pass it down instead of taking another)");
+  }
+  std::unique_ptr<Client> client;
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !idle_.empty(); };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&available), acquire_timeout_)) {
+      spdlog::warn("redis pool: all {} connections busy for {}; answering UNAVAILABLE", size_,
+                   absl::FormatDuration(acquire_timeout_));
+      return absl::UnavailableError(absl::StrCat("redis: all ", size_, " connections busy for ",
+                                                 absl::FormatDuration(acquire_timeout_), "; retry"));
+    }
+    client = std::move(idle_.back());
+    idle_.pop_back();
+    if (idle_.empty()) exhausted_since_ = absl::Now();
+  }
+  return Lease(this, std::move(client));
+}
+
+absl::Duration Pool::StalledFor(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  if (!idle_.empty() || exhausted_since_ > now) return absl::ZeroDuration();
+  return now - exhausted_since_;
+}
+
+void Pool::Return(std::unique_ptr<Client> client) {
+  absl::MutexLock lock(&mu_);
+  idle_.push_back(std::move(client));
+  exhausted_since_ = absl::InfiniteFuture();
+}
+
+Pool::Lease::Lease(Pool* pool, std::unique_ptr<Client> client) : pool_(pool), client_(std::move(client)) {
+  held_pools.push_back(pool_);
+}
+
+Pool::Lease::~Lease() {
+  if (!client_) return;  // moved from
+  Forget(pool_);
+  pool_->Return(std::move(client_));
+}
+
+}  // namespace pressrelay::redis

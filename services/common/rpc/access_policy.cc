@@ -1,0 +1,109 @@
+#include "services/common/rpc/access_policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace pressrelay {
+namespace {
+
+using pressrelay::common::v1::ROLE_GATEWAY;
+using pressrelay::common::v1::ROLE_JOURNALIST;
+using pressrelay::common::v1::ROLE_NEWSROOM_CLIENT;
+using pressrelay::common::v1::ROLE_OPERATOR;
+using pressrelay::common::v1::ROLE_SERVICE;
+using pressrelay::common::v1::ROLE_SPOKESPERSON;
+
+struct Rule {
+  absl::string_view method;
+  std::vector<Role> roles;
+  bool mutates = false;  // recorded in the audit trail
+};
+constexpr bool kMutates = true;
+
+const std::vector<Rule>& Table() {
+  static const auto* table = new std::vector<Rule>{
+      // Registry administration: operators.
+      {"RegistryAdmin.UpsertAgency", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.GetAgency", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ListAgencies", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertSpokesperson", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListSpokespeople", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertOutlet", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListOutlets", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertJournalist", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListJournalists", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertNewsroomClient", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListNewsroomClients", {ROLE_OPERATOR}},
+      {"RegistryAdmin.SetSubscription", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.GetSubscription", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ImportRecipients", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.IssueToken", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.RevokeToken", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListTokens", {ROLE_OPERATOR}},
+      {"RegistryAdmin.QueryAudit", {ROLE_OPERATOR}},
+      // Directory: the other services.
+      {"Directory.Authenticate", {ROLE_SERVICE}},
+      {"Directory.CheckSpeaker", {ROLE_SERVICE}},
+      {"Directory.MatchAudience", {ROLE_SERVICE}},
+      {"Directory.GetRecipients", {ROLE_SERVICE}},
+      {"Directory.GetSubscription", {ROLE_SERVICE}},
+      {"Directory.PublishAgencyKeys", {ROLE_SERVICE}, kMutates},
+      {"Directory.WatchRevocations", {ROLE_SERVICE}},
+      // Agencies' public keys: anyone with a token may verify statements.
+      {"Keys.ListAgencyKeys",
+       {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE, ROLE_GATEWAY}},
+      // Distribution: spokespeople (own agency, checked by the logic) and the gateway
+      // acting for them.
+      {"Distribution.Publish", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
+      {"Distribution.Revise", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
+      {"Distribution.GetStatement", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
+      {"Distribution.ListStatements", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
+      {"Distribution.GetDeliveryReport", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
+      {"Catalog.BatchGetVersions", {ROLE_SERVICE}},
+      {"Catalog.QueryHistory", {ROLE_SERVICE}},
+      // Subscription: readers, each its own queue.
+      {"Subscription.Subscribe", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
+      // Acknowledgements change only the reader's own cursor; the delivery ledger (dr:*)
+      // is their record, so they are not repeated in the audit trail.
+      {"Subscription.Ack", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
+      {"Subscription.History", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
+      {"Ledger.GetDeliveryStates", {ROLE_SERVICE}},
+  };
+  return *table;
+}
+
+}  // namespace
+
+std::vector<Role> AllowedRoles(absl::string_view method) {
+  for (const auto& rule : Table()) {
+    if (rule.method == method) return rule.roles;
+  }
+  return {};
+}
+
+bool Mutates(absl::string_view method) {
+  for (const auto& rule : Table()) {
+    if (rule.method == method) return rule.mutates;
+  }
+  return false;
+}
+
+std::vector<absl::string_view> PolicyMethods() {
+  std::vector<absl::string_view> out;
+  for (const auto& rule : Table()) out.push_back(rule.method);
+  return out;
+}
+
+absl::Status Authorize(const Principal& principal, absl::string_view method) {
+  const std::vector<Role> roles = AllowedRoles(method);
+  if (std::find(roles.begin(), roles.end(), principal.role()) != roles.end()) return absl::OkStatus();
+  if (roles.empty()) return absl::PermissionDeniedError(absl::StrCat(method, " is not open to anyone"));
+  std::vector<absl::string_view> names;
+  for (Role r : roles) names.push_back(RoleName(r));
+  return absl::PermissionDeniedError(absl::StrCat(method, " is for the role ", absl::StrJoin(names, " or "),
+                                                  "; the caller is a ", RoleName(principal.role())));
+}
+
+}  // namespace pressrelay

@@ -1,0 +1,71 @@
+#include "services/common/rpc/auth.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/domain/ids.h"
+#include "services/common/base/time_util.h"
+
+namespace pressrelay {
+
+CachingAuthenticator::CachingAuthenticator(Authenticator* upstream, absl::Duration ttl)
+    : upstream_(upstream), ttl_(ttl) {}
+
+absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view token) {
+  if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
+  const std::string key = ids::TokenHash(token);
+  const absl::Time now = absl::Now();
+  uint64_t generation = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    generation = generation_;
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (it->second.valid_until > now) return it->second.principal;
+      cache_.erase(it);
+    }
+  }
+  auto principal = upstream_->Authenticate(token);
+  if (!principal.ok()) return principal.status();
+  absl::Time until = now + ttl_;
+  if (IsSet(principal->token_expires())) until = std::min(until, FromProto(principal->token_expires()));
+  if (IsSet(principal->access_until())) until = std::min(until, FromProto(principal->access_until()));
+  absl::MutexLock lock(&mu_);
+  if (generation != generation_) return principal;  // a revocation raced with this lookup
+  if (cache_.size() > 100000) cache_.clear();  // bound memory under token spraying
+  cache_[key] = Entry{*principal, until};
+  return principal;
+}
+
+void CachingAuthenticator::Clear() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  cache_.clear();
+}
+
+void CachingAuthenticator::Forget(const std::function<bool(const Principal&)>& match) {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  absl::erase_if(cache_, [&](const auto& entry) { return match(entry.second.principal); });
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case pressrelay::common::v1::ROLE_OPERATOR:
+      return "operator";
+    case pressrelay::common::v1::ROLE_SPOKESPERSON:
+      return "spokesperson";
+    case pressrelay::common::v1::ROLE_NEWSROOM_CLIENT:
+      return "newsroom client";
+    case pressrelay::common::v1::ROLE_JOURNALIST:
+      return "journalist";
+    case pressrelay::common::v1::ROLE_SERVICE:
+      return "service";
+    case pressrelay::common::v1::ROLE_GATEWAY:
+      return "gateway";
+    default:
+      return "unknown";
+  }
+}
+
+}  // namespace pressrelay

@@ -1,0 +1,93 @@
+#include "services/common/rpc/edge.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/base/log.h"
+#include "services/common/base/time_util.h"
+
+namespace pressrelay {
+namespace {
+
+constexpr absl::string_view kIdFields[] = {"statement_id", "id",         "code",       "card_number",
+                                           "recipient_id", "token_id",   "subject_id", "agency_code"};
+
+std::string FindId(const google::protobuf::Message& message, int depth) {
+  const auto* descriptor = message.GetDescriptor();
+  const auto* reflection = message.GetReflection();
+  for (absl::string_view name : kIdFields) {
+    const auto* field = descriptor->FindFieldByName(std::string(name));
+    if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING && !field->is_repeated()) {
+      std::string value = reflection->GetString(message, field);
+      if (!value.empty()) return value;
+    }
+  }
+  if (depth == 0) return "";
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE || field->is_repeated()) continue;
+    if (!reflection->HasField(message, field)) continue;
+    std::string value = FindId(reflection->GetMessage(message, field), depth - 1);
+    if (!value.empty()) return value;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string AuditTarget(const google::protobuf::Message* request, const google::protobuf::Message* response) {
+  // The response names what was created (a new statement's id); the request what was asked.
+  std::string target = response != nullptr ? FindId(*response, 1) : "";
+  if (target.empty() && request != nullptr) target = FindId(*request, 1);
+  return target;
+}
+
+absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& act_as,
+                                absl::string_view method) {
+  if (edge.gate != nullptr && !edge.gate->open()) return absl::UnavailableError("the service is starting; retry shortly");
+  auto principal = edge.auth->Authenticate(token);
+  if (!principal.ok()) return principal.status();
+  if (auto s = Authorize(*principal, method); !s.ok()) return s;
+  if (principal->role() == pressrelay::common::v1::ROLE_GATEWAY) principal->set_acting_for(act_as);
+  if (edge.limits != nullptr) {
+    if (auto s = edge.limits->Admit(*principal); !s.ok()) return s;
+  }
+  return principal;
+}
+
+absl::Status Overloaded(const WorkerPool& pool) {
+  return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat("the service is at capacity (", pool.backlog(),
+                                                                  " calls waiting); retry shortly")),
+                        absl::Seconds(1));
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const auto& slice : slices) out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return out;
+}
+
+void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, const absl::Status& outcome) {
+  if (edge.audit == nullptr) return;
+  AuditEntry entry;
+  *entry.mutable_at() = ToProto(absl::Now());
+  entry.set_method(call.method);
+  if (principal != nullptr) {
+    entry.set_principal_id(principal->id());
+    entry.set_role(principal->role());
+    entry.set_token_id(principal->token_id());
+    entry.set_acting_for(principal->acting_for());
+  }
+  entry.set_peer(call.peer);
+  entry.set_target(AuditTarget(call.request, outcome.ok() ? call.response : nullptr));
+  entry.set_outcome(absl::StatusCodeToString(outcome.code()));
+  entry.set_outcome_message(std::string(outcome.message()));
+  if (auto s = edge.audit->Record(std::move(entry)); !s.ok()) {
+    // The change (if any) is done; what we cannot do is record it. Operators must know.
+    spdlog::error("audit: could not record {} by {}: {}", call.method, principal ? principal->id() : "?",
+                  s.ToString());
+  }
+}
+
+}  // namespace pressrelay

@@ -1,0 +1,223 @@
+// The gRPC edge every service shares.
+//
+// A service class derives from EdgeService<its generated CallbackService> and registers one
+// handler per RPC in its constructor (Unary or UnaryAsync). Every method is registered raw
+// (bytes in, bytes out), so the edge itself reads each request. For every call it:
+//   1. answers UNAVAILABLE while the service is starting (the StartupGate is closed);
+//   2. hands the call to the edge's worker pool, or answers RESOURCE_EXHAUSTED with a
+//      RetryInfo when the pool's queue is full (the reactor thread never blocks or waits);
+//   3. on the worker: reads the request bytes, authenticates the caller, applies the access
+//      policy (access_policy.h) and the rate limit; an admitted caller whose bytes do not
+//      parse gets INVALID_ARGUMENT naming the field (wire_check.h), not gRPC's bare
+//      UNIMPLEMENTED;
+//   4. runs the logic, which returns absl::Status (or, for UnaryAsync, calls `done` later,
+//      from any thread);
+//   5. appends the outcome of state-changing calls to the audit trail, then finishes the
+//      call with the status mapped once by ToGrpcStatus.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/impl/codegen/server_callback_handlers.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "services/common/rpc/access_policy.h"
+#include "services/common/rpc/audit.h"
+#include "services/common/rpc/auth.h"
+#include "services/common/rpc/grpc_util.h"
+#include "services/common/rpc/rate_limit.h"
+#include "services/common/base/status.h"
+#include "services/common/rpc/wire_check.h"
+#include "services/common/base/worker_pool.h"
+#include "services/common/rpc/status_mapping.h"
+
+namespace pressrelay {
+
+// Closed while a service waits for what it needs at start (Redis); calls are answered
+// UNAVAILABLE until it opens.
+class StartupGate {
+ public:
+  bool open() const { return open_.load(std::memory_order_acquire); }
+  void Open() { open_.store(true, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> open_{false};
+};
+
+struct Edge {
+  WorkerPool* pool = nullptr;
+  Authenticator* auth = nullptr;
+  RateLimiter* limits = nullptr;  // null: no limits
+  AuditLog* audit = nullptr;      // null: no audit trail
+  const StartupGate* gate = nullptr;  // null: always open
+};
+
+// What a call was about: the first id-like field (statement_id, id, code, card_number,
+// recipient_id, token_id, subject_id, agency_code) of the response, else of the request, at
+// the top level or one level down. Never a token: no such field is named here.
+std::string AuditTarget(const google::protobuf::Message* request, const google::protobuf::Message* response);
+
+// The caller as far as it is known, before or after authentication.
+struct CallInfo {
+  std::string method;
+  std::string peer;
+  const google::protobuf::Message* request = nullptr;
+  const google::protobuf::Message* response = nullptr;
+};
+void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, const absl::Status& outcome);
+
+// Authenticates, authorises and rate-limits the caller (UNAVAILABLE while starting).
+absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& act_as,
+                                absl::string_view method);
+
+// The answer to a call that is full: RESOURCE_EXHAUSTED with a RetryInfo.
+absl::Status Overloaded(const WorkerPool& pool);
+
+// The bytes of a request (copied out of gRPC's slices).
+std::string Flatten(const grpc::ByteBuffer& buffer);
+
+// Completes an asynchronous call from any thread.
+using Done = absl::AnyInvocable<void(absl::Status) &&>;
+
+// The edge half of a service: see the top of this file. `Api` is the generated service class
+// (`v1::Distribution`); `Base` its CallbackService, or a WithRawCallbackMethod_ of it for
+// streaming RPCs the service serves itself and names with Handled().
+template <typename Api, typename Base = typename Api::CallbackService>
+class EdgeService : public Base {
+ public:
+  // The RPCs of the service that have no handler (empty once the constructor is done).
+  std::vector<std::string> Unhandled() const {
+    std::vector<std::string> out;
+    for (int i = 0; i < descriptor_->method_count(); ++i) {
+      if (!handled_.contains(descriptor_->method(i)->name())) out.push_back(descriptor_->method(i)->name());
+    }
+    return out;
+  }
+
+ protected:
+  explicit EdgeService(Edge* edge)
+      : edge_(edge),
+        descriptor_(google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            std::string(Api::service_full_name()))) {}
+
+  // `work(caller, request, response)` runs on a worker.
+  template <typename Request, typename Response>
+  void Unary(absl::string_view method,
+             std::function<absl::Status(const Principal&, const Request&, Response*)> work) {
+    UnaryAsync<Request, Response>(
+        method, [work = std::move(work)](const Principal& caller, const Request& request, Response* response,
+                                         Done done) { std::move(done)(work(caller, request, response)); });
+  }
+
+  // `work(caller, request, response, done)` starts on a worker and calls `done` exactly once,
+  // from any thread (say, when a fan-out it handed on has run). `response` lives until then.
+  template <typename Request, typename Response>
+  void UnaryAsync(absl::string_view method,
+                  std::function<void(const Principal&, const Request&, Response*, Done)> work) {
+    const auto* m = descriptor_->FindMethodByName(std::string(method));
+    GPR_ASSERT(m != nullptr);
+    handled_.insert(std::string(method));
+    const std::string name = absl::StrCat(descriptor_->name(), ".", method);
+    this->MarkMethodRawCallback(
+        m->index(), new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+                        [this, name, work](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                           grpc::ByteBuffer* out) {
+                          return Start<Request, Response>(ctx, name, *in, out, work);
+                        }));
+  }
+
+  // A method the derived class serves itself (a raw streaming RPC).
+  void Handled(absl::string_view method) { handled_.insert(std::string(method)); }
+
+  Edge* edge() const { return edge_; }
+
+ private:
+  template <typename Request, typename Response>
+  struct Call {
+    grpc::ServerUnaryReactor* reactor;
+    grpc::ByteBuffer* out;
+    std::string bytes;
+    std::string token, act_as;
+    CallInfo info;
+    Request request;
+    Response response;
+    std::optional<Principal> caller;
+  };
+
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Start(grpc::CallbackServerContext* ctx, const std::string& method,
+                                  const grpc::ByteBuffer& in, grpc::ByteBuffer* out,
+                                  const std::function<void(const Principal&, const Request&, Response*, Done)>& work) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (edge_->gate != nullptr && !edge_->gate->open()) {
+      reactor->Finish(ToGrpcStatus(absl::UnavailableError("the service is starting; retry shortly")));
+      return reactor;
+    }
+    auto* call = new Call<Request, Response>{reactor, out, Flatten(in), BearerToken(*ctx), ActAs(*ctx),
+                                             CallInfo{method, Mutates(method) ? ctx->peer() : std::string()},
+                                             {}, {}, std::nullopt};
+    call->info.request = &call->request;
+    call->info.response = &call->response;
+    const bool queued = edge_->pool->TrySubmit([this, call, w = &work]() {
+      // Read before the caller is admitted too, so that a refused call's audit entry still
+      // names its target; but a caller who may not call learns nothing of its bytes.
+      const absl::Status parsed = ParseRequest(call->bytes, &call->request);
+      if (!parsed.ok()) call->info.request = nullptr;
+      auto admitted = Admit(*edge_, call->token, call->act_as, call->info.method);
+      absl::Status status = admitted.status();
+      if (admitted.ok()) {
+        call->caller = std::move(*admitted);
+        status = parsed;
+      }
+      if (!status.ok()) {
+        Complete(call, status);
+        return;
+      }
+      (*w)(*call->caller, call->request, &call->response, [this, call](absl::Status s) {
+        // Finish on a worker: the audit entry is a Redis write, and `done` may be called on a
+        // thread that must not wait for one (the fan-out thread).
+        edge_->pool->Submit([this, call, s = std::move(s)]() { Complete(call, s); });
+      });
+    });
+    if (!queued) {
+      reactor->Finish(ToGrpcStatus(Overloaded(*edge_->pool)));
+      delete call;
+    }
+    return reactor;
+  }
+
+  template <typename Request, typename Response>
+  void Complete(Call<Request, Response>* call, absl::Status status) {
+    if (Mutates(call->info.method)) {
+      CallInfo info = call->info;
+      if (!status.ok()) info.response = nullptr;
+      RecordAudit(*edge_, info, call->caller ? &*call->caller : nullptr, status);
+    }
+    if (status.ok()) {
+      bool own = false;
+      grpc::Status serialized = grpc::SerializationTraits<Response>::Serialize(call->response, call->out, &own);
+      if (!serialized.ok()) status = absl::InternalError("response could not be written");
+    }
+    call->reactor->Finish(ToGrpcStatus(status));
+    delete call;
+  }
+
+  Edge* const edge_;
+  const google::protobuf::ServiceDescriptor* const descriptor_;
+  absl::flat_hash_set<std::string> handled_;
+};
+
+}  // namespace pressrelay
