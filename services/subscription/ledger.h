@@ -23,10 +23,11 @@
 #include "services/common/redis/fanout_queue.h"
 #include "services/common/redis/redis.h"
 #include "services/subscription/delivery_frame.h"
+#include "services/subscription/sent_recorder.h"
 
 namespace pressrelay::subscription {
 
-class DeliveryLedger {
+class DeliveryLedger final : public SentRecorder {
  public:
   DeliveryLedger(redis::Pool* pool, absl::Duration flush_interval, absl::Duration retention);
   // Flushes what is buffered.
@@ -35,7 +36,7 @@ class DeliveryLedger {
   // Buffers "sent" marks for the versions one write carried. Never blocks on Redis; copies
   // no strings (the recipient id and the frames are shared).
   void RecordSent(const std::shared_ptr<const std::string>& recipient_id,
-                  absl::Span<const std::shared_ptr<const StatementFrame>> frames, int64_t ms);
+                  absl::Span<const std::shared_ptr<const StatementFrame>> frames, int64_t ms) override;
   // Raises the recipient's acknowledged positions (never lowers them) and marks every
   // version between the old and new positions acknowledged at `now`.
   absl::Status Acknowledge(int shard, const std::string& recipient_id, const fanout::Positions& positions,

@@ -9,7 +9,7 @@
 namespace pressrelay::subscription {
 namespace {
 
-void UnrefAll(const std::vector<SubscribeStream*>& streams) {
+void UnrefAll(const std::vector<StreamMachine*>& streams) {
   for (auto* s : streams) s->Unref();
 }
 
@@ -78,14 +78,14 @@ absl::Status StreamHub::Reserve(const StreamOwner& owner, uint64_t stream_id) {
 
 void StreamHub::Unreserve(uint64_t stream_id) { leases_->GiveBack(stream_id); }
 
-absl::Status StreamHub::Register(SubscribeStream* stream) {
+absl::Status StreamHub::Register(StreamMachine* stream) {
   absl::MutexLock lock(&mu_);
   streams_[stream->id()] = stream;
   by_recipient_[stream->recipient_id()].push_back(stream);
   return absl::OkStatus();
 }
 
-void StreamHub::Unregister(SubscribeStream* stream) {
+void StreamHub::Unregister(StreamMachine* stream) {
   leases_->GiveBack(stream->id());
   absl::MutexLock lock(&mu_);
   streams_.erase(stream->id());
@@ -101,8 +101,8 @@ void StreamHub::WantCatchUp(uint64_t stream_id) {
   catch_up_.insert(stream_id);
 }
 
-std::vector<SubscribeStream*> StreamHub::StreamsById(const std::vector<uint64_t>& ids) {
-  std::vector<SubscribeStream*> out;
+std::vector<StreamMachine*> StreamHub::StreamsById(const std::vector<uint64_t>& ids) {
+  std::vector<StreamMachine*> out;
   absl::ReaderMutexLock lock(&mu_);
   for (uint64_t id : ids) {
     auto it = streams_.find(id);
@@ -113,8 +113,8 @@ std::vector<SubscribeStream*> StreamHub::StreamsById(const std::vector<uint64_t>
   return out;
 }
 
-std::vector<SubscribeStream*> StreamHub::AllStreams() {
-  std::vector<SubscribeStream*> out;
+std::vector<StreamMachine*> StreamHub::AllStreams() {
+  std::vector<StreamMachine*> out;
   absl::ReaderMutexLock lock(&mu_);
   for (auto& [id, s] : streams_) {
     s->Ref();
@@ -181,7 +181,7 @@ void StreamHub::DispatchLoop() {
       // queues instead.
       spdlog::warn("events: statements unavailable: {}", frames.status().ToString());
     }
-    absl::flat_hash_map<SubscribeStream*, std::vector<PendingDelivery>> offers;
+    absl::flat_hash_map<StreamMachine*, std::vector<PendingDelivery>> offers;
     {
       absl::ReaderMutexLock lock(&mu_);
       for (size_t i = 0; i < events->size(); ++i) {
@@ -223,7 +223,7 @@ void StreamHub::CatchUpLoop() {
     if (ids.empty()) continue;
     auto streams = StreamsById(ids);
     std::vector<fanout::QueueRead> reads;
-    std::vector<SubscribeStream*> readers;
+    std::vector<StreamMachine*> readers;
     for (auto* s : streams) {
       if (auto read = s->NextRead()) {
         reads.push_back(std::move(*read));
@@ -262,14 +262,14 @@ void StreamHub::CatchUpLoop() {
   }
 }
 
-void StreamHub::ScheduleFlush(SubscribeStream* stream, absl::Time when) {
+void StreamHub::ScheduleFlush(StreamMachine* stream, absl::Time when) {
   absl::MutexLock lock(&flush_mu_);
   flushes_.emplace(when, stream);
 }
 
 void StreamHub::FlushLoop() {
   while (!stop_.HasBeenNotified()) {
-    std::vector<SubscribeStream*> due;
+    std::vector<StreamMachine*> due;
     {
       absl::MutexLock lock(&flush_mu_);
       // Idle (always, without a coalescing window) until something is scheduled; then wake at

@@ -57,10 +57,10 @@ class StreamHub final : public StreamHost, public EpochSource {
   // StreamHost
   absl::Status Reserve(const StreamOwner& owner, uint64_t stream_id) override;
   void Unreserve(uint64_t stream_id) override;
-  absl::Status Register(SubscribeStream* stream) override;
-  void Unregister(SubscribeStream* stream) override;
+  absl::Status Register(StreamMachine* stream) override;
+  void Unregister(StreamMachine* stream) override;
   void WantCatchUp(uint64_t stream_id) override;
-  void ScheduleFlush(SubscribeStream* stream, absl::Time when) override;
+  void ScheduleFlush(StreamMachine* stream, absl::Time when) override;
 
  private:
   void DispatchLoop();
@@ -68,8 +68,8 @@ class StreamHub final : public StreamHost, public EpochSource {
   void SweepLoop();
   void FlushLoop();
   // References to the streams of the ids (caller Unrefs).
-  std::vector<SubscribeStream*> StreamsById(const std::vector<uint64_t>& ids);
-  std::vector<SubscribeStream*> AllStreams();
+  std::vector<StreamMachine*> StreamsById(const std::vector<uint64_t>& ids);
+  std::vector<StreamMachine*> AllStreams();
   // After the dispatcher lost its place (Redis restart, trimmed events): every stream
   // re-reads its queues, which is always safe.
   void RewindAll();
@@ -83,8 +83,8 @@ class StreamHub final : public StreamHost, public EpochSource {
   redis::Client sweep_redis_;    // the sweeper's (epoch checks)
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<uint64_t, SubscribeStream*> streams_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::vector<SubscribeStream*>> by_recipient_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, StreamMachine*> streams_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::vector<StreamMachine*>> by_recipient_ ABSL_GUARDED_BY(mu_);
   std::string epoch_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex catch_up_mu_;
@@ -92,7 +92,7 @@ class StreamHub final : public StreamHost, public EpochSource {
 
   // Streams waiting for their coalescing window to pass, earliest first.
   absl::Mutex flush_mu_;
-  std::multimap<absl::Time, SubscribeStream*> flushes_ ABSL_GUARDED_BY(flush_mu_);
+  std::multimap<absl::Time, StreamMachine*> flushes_ ABSL_GUARDED_BY(flush_mu_);
 
   std::vector<std::string> last_event_ids_;  // dispatcher thread only
   absl::Notification stop_;

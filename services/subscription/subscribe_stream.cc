@@ -7,7 +7,6 @@
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/base/log.h"
 #include "services/common/base/status.h"
-#include "services/subscription/ledger.h"
 #include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::subscription {
@@ -17,17 +16,16 @@ std::atomic<uint64_t> next_stream_id{1};
 
 }  // namespace
 
-SubscribeStream::SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, DeliveryLedger* ledger,
-                                 StreamOptions options)
-    : ctx_(ctx), host_(host), ledger_(ledger), options_(options), id_(next_stream_id.fetch_add(1)) {}
+StreamMachine::StreamMachine(StreamHost* host, SentRecorder* ledger, StreamOptions options)
+    : host_(host), ledger_(ledger), options_(options), id_(next_stream_id.fetch_add(1)) {}
 
-void SubscribeStream::Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+void StreamMachine::Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
 
-void SubscribeStream::Unref() {
+void StreamMachine::Unref() {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
 }
 
-void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start) {
+void StreamMachine::Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start) {
   // The cap on open streams holds across replicas; taking a slot is a Redis round trip,
   // which is why Begin runs on a worker.
   if (absl::Status s = host_->Reserve(owner, id_); !s.ok()) {
@@ -63,26 +61,26 @@ void SubscribeStream::Begin(StreamOwner owner, std::string recipient_id, int sha
   host_->WantCatchUp(id_);
 }
 
-void SubscribeStream::Fail(const absl::Status& status) {
+void StreamMachine::Fail(const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   FinishLocked(status);
 }
 
-void SubscribeStream::End(const absl::Status& status) {
+void StreamMachine::End(const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   FinishLocked(status);
 }
 
-void SubscribeStream::FinishLocked(const absl::Status& status) {
+void StreamMachine::FinishLocked(const absl::Status& status) {
   if (state_ == State::kFinished) return;
   state_ = State::kFinished;
   for (auto& lane : outbox_) lane.clear();
-  Finish(ToGrpcStatus(status));
+  TransportFinish(status);
 }
 
-size_t SubscribeStream::OutboxSizeLocked() const { return outbox_[0].size() + outbox_[1].size(); }
+size_t StreamMachine::OutboxSizeLocked() const { return outbox_[0].size() + outbox_[1].size(); }
 
-void SubscribeStream::OfferLive(absl::Span<const PendingDelivery> deliveries) {
+void StreamMachine::OfferLive(absl::Span<const PendingDelivery> deliveries) {
   bool write = false, read = false;
   {
     absl::MutexLock lock(&mu_);
@@ -105,7 +103,7 @@ void SubscribeStream::OfferLive(absl::Span<const PendingDelivery> deliveries) {
   AfterUnlock(write, read);
 }
 
-std::optional<fanout::QueueRead> SubscribeStream::NextRead() {
+std::optional<fanout::QueueRead> StreamMachine::NextRead() {
   absl::MutexLock lock(&mu_);
   if (state_ != State::kCatchingUp) {
     read_pending_ = false;
@@ -124,7 +122,7 @@ std::optional<fanout::QueueRead> SubscribeStream::NextRead() {
   return read;
 }
 
-void SubscribeStream::DeliverRead(std::vector<PendingDelivery> entries, bool at_tail) {
+void StreamMachine::DeliverRead(std::vector<PendingDelivery> entries, bool at_tail) {
   bool write = false, read = false;
   {
     absl::MutexLock lock(&mu_);
@@ -147,12 +145,12 @@ void SubscribeStream::DeliverRead(std::vector<PendingDelivery> entries, bool at_
   AfterUnlock(write, read);
 }
 
-void SubscribeStream::ReadFailed() {
+void StreamMachine::ReadFailed() {
   absl::MutexLock lock(&mu_);
   read_pending_ = false;
 }
 
-void SubscribeStream::Rewind() {
+void StreamMachine::Rewind() {
   bool read = false;
   {
     absl::MutexLock lock(&mu_);
@@ -162,7 +160,7 @@ void SubscribeStream::Rewind() {
   AfterUnlock(false, read);
 }
 
-void SubscribeStream::Kick() {
+void StreamMachine::Kick() {
   bool read = false;
   {
     absl::MutexLock lock(&mu_);
@@ -171,7 +169,7 @@ void SubscribeStream::Kick() {
   AfterUnlock(false, read);
 }
 
-bool SubscribeStream::WantReadLocked() {
+bool StreamMachine::WantReadLocked() {
   if (state_ != State::kCatchingUp || read_pending_) return false;
   // Read when half the outbox is free, so reads are batched rather than one per write.
   if (static_cast<int>(OutboxSizeLocked()) > options_.outbox_limit / 2) return false;
@@ -179,7 +177,7 @@ bool SubscribeStream::WantReadLocked() {
   return true;
 }
 
-bool SubscribeStream::PrepareWriteLocked() {
+bool StreamMachine::PrepareWriteLocked() {
   if (write_in_flight_ || flush_scheduled_ || state_ == State::kFinished || state_ == State::kStarting) return false;
   if (outbox_[0].empty() && outbox_[1].empty() && !caught_up_pending_) return false;
   if (options_.coalesce_window > absl::ZeroDuration() &&
@@ -219,12 +217,12 @@ bool SubscribeStream::PrepareWriteLocked() {
   return true;
 }
 
-void SubscribeStream::AfterUnlock(bool write, bool read) {
-  if (write) StartWrite(&message_);
+void StreamMachine::AfterUnlock(bool write, bool read) {
+  if (write) TransportWrite(&message_);
   if (read) host_->WantCatchUp(id_);
 }
 
-void SubscribeStream::OnWriteDone(bool ok) {
+void StreamMachine::WriteDone(bool ok) {
   // Written: let go of the message (and the statement frames it points at) now rather than
   // at the next write, which for an idle subscriber may be hours away. No other write can
   // start until write_in_flight_ is cleared below.
@@ -240,7 +238,7 @@ void SubscribeStream::OnWriteDone(bool ok) {
   AfterUnlock(write, read);
 }
 
-bool SubscribeStream::Overdue(absl::Time now) {
+bool StreamMachine::Overdue(absl::Time now) {
   absl::MutexLock lock(&mu_);
   if (state_ == State::kFinished || state_ == State::kStarting) return false;
   if (now >= owner_.access_until) {
@@ -268,7 +266,7 @@ bool SubscribeStream::Overdue(absl::Time now) {
   return false;
 }
 
-void SubscribeStream::Flush() {
+void StreamMachine::Flush() {
   bool write = false, read = false;
   {
     absl::MutexLock lock(&mu_);
@@ -279,27 +277,31 @@ void SubscribeStream::Flush() {
   AfterUnlock(write, read);
 }
 
-void SubscribeStream::Cancel(const absl::Status& status) {
-  // The client's window is full and a message is stuck in flight: grpc_call_cancel_with_status
-  // sends the status as trailers at once (they are not flow-controlled) and resets the stream,
-  // where Finish would queue them behind the stuck message. OnCancel follows.
-  const std::string message(status.message());
-  grpc_call_cancel_with_status(ctx_->c_call(), static_cast<grpc_status_code>(status.code()), message.c_str(),
-                               nullptr);
-}
+void StreamMachine::Cancel(const absl::Status& status) { TransportCancel(status); }
 
-void SubscribeStream::OnCancel() {
+void StreamMachine::Cancelled() {
   absl::MutexLock lock(&mu_);
   FinishLocked(absl::CancelledError());
 }
 
-void SubscribeStream::OnDone() {
+void StreamMachine::Done() {
   {
     absl::MutexLock lock(&mu_);
     if (registered_) host_->Unregister(this);
     registered_ = false;
   }
   Unref();
+}
+
+void SubscribeStream::TransportFinish(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+
+void SubscribeStream::TransportCancel(const absl::Status& status) {
+  // The client's window is full and a message is stuck in flight: grpc_call_cancel_with_status
+  // sends the status as trailers at once (they are not flow-controlled) and resets the stream,
+  // where Finish would queue them behind the stuck message. OnCancel follows.
+  const std::string message(status.message());
+  grpc_call_cancel_with_status(ctx_->c_call(), static_cast<grpc_status_code>(status.code()), message.c_str(),
+                               nullptr);
 }
 
 }  // namespace pressrelay::subscription

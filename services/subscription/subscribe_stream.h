@@ -1,8 +1,12 @@
-// One newsroom's Subscribe stream: a ServerWriteReactor that writes raw, pre-serialised
-// SubscribeResponse messages (delivery_frame.h), one write in flight at a time, from a
-// bounded outbox.
+// One newsroom's Subscribe stream, in two halves:
+//   - StreamMachine: every decision (what to write and when, where to read from, when to
+//     end), with no gRPC call in it. It writes raw, pre-serialised SubscribeResponse messages
+//     (delivery_frame.h), one write in flight at a time, from a bounded outbox, through three
+//     transport hooks (TransportWrite, TransportFinish, TransportCancel) and is told of their
+//     completion (WriteDone, Cancelled, Done). Unit tests drive it through a fake transport.
+//   - SubscribeStream: the transport over the gRPC callback API (a ServerWriteReactor).
 //
-// States (all changes under mu_):
+// States of the machine (all changes under mu_):
 //   1. kStarting    The handler returned the reactor; a worker authenticates the caller,
 //                   checks the cursor (epoch, retention) and calls Begin() or Fail().
 //   2. kCatchingUp  The hub reads the recipient's queues after `enqueued_` in pages that
@@ -15,11 +19,12 @@
 //                   from Redis, so memory stays bounded. A reader that stays more than
 //                   max_lag behind is ended with RESOURCE_EXHAUSTED; one whose write makes
 //                   no progress for stall_timeout is cancelled.
-//   4. kFinished    Finish() was called (client gone, drain, error); nothing more is
-//                   written. OnDone() unregisters from the hub and drops gRPC's reference.
+//   4. kFinished    The transport was told to finish (client gone, drain, error); nothing
+//                   more is written. Done() unregisters from the hub and drops the
+//                   transport's reference.
 //
-// Lifetime: reference counted. gRPC holds one reference until OnDone; the start task and
-// every hub call hold their own, so the reactor is deleted only when nobody can call it.
+// Lifetime: reference counted. The transport holds one reference until Done; the start task
+// and every hub call hold their own, so a stream is deleted only when nobody can call it.
 #pragma once
 
 #include <array>
@@ -42,10 +47,11 @@
 #include "services/common/redis/fanout_queue.h"
 #include "services/subscription/delivery_frame.h"
 #include "services/subscription/outbox_lane.h"
+#include "services/subscription/sent_recorder.h"
 
 namespace pressrelay::subscription {
 
-class DeliveryLedger;
+class StreamMachine;
 
 // What a reader that stopped taking its deliveries is told (after --max_lag behind, or
 // --stall_timeout without write progress).
@@ -65,8 +71,6 @@ struct StreamOptions {
   // written at once.
   absl::Duration coalesce_window = absl::ZeroDuration();
 };
-
-class SubscribeStream;
 
 // Who opened a stream, kept so that a revocation, the end of the token's life or the
 // per-principal stream cap can reach it. The token is kept (in memory only) so the stream
@@ -90,16 +94,19 @@ class StreamHost {
   // Gives back a reservation whose stream never registered. Never blocks.
   virtual void Unreserve(uint64_t stream_id) = 0;
   // Makes the stream reachable by the dispatcher; Unregister also gives its slot back.
-  virtual absl::Status Register(SubscribeStream* stream) = 0;
-  virtual void Unregister(SubscribeStream* stream) = 0;
+  virtual absl::Status Register(StreamMachine* stream) = 0;
+  virtual void Unregister(StreamMachine* stream) = 0;
   virtual void WantCatchUp(uint64_t stream_id) = 0;
   // Calls stream->Flush() at `when` (the stream is referenced until then).
-  virtual void ScheduleFlush(SubscribeStream* stream, absl::Time when) = 0;
+  virtual void ScheduleFlush(StreamMachine* stream, absl::Time when) = 0;
 };
 
-class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+class StreamMachine {
  public:
-  SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, DeliveryLedger* ledger, StreamOptions options);
+  StreamMachine(StreamHost* host, SentRecorder* ledger, StreamOptions options);
+  virtual ~StreamMachine() = default;
+  StreamMachine(const StreamMachine&) = delete;
+  StreamMachine& operator=(const StreamMachine&) = delete;
 
   uint64_t id() const { return id_; }
   // Valid after Begin().
@@ -137,10 +144,21 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   // Writes what is waiting (the coalescing window has passed).
   void Flush();
 
-  // grpc::ServerWriteReactor
-  void OnWriteDone(bool ok) override;
-  void OnCancel() override;
-  void OnDone() override;
+  // From the transport: the write started by TransportWrite completed (ok false: the call
+  // is over); the client cancelled or the call broke; the call is over and nothing will be
+  // called on the transport again.
+  void WriteDone(bool ok);
+  void Cancelled();
+  void Done();
+
+ protected:
+  // The transport's half. TransportWrite starts writing `message` (which stays alive and
+  // unchanged until WriteDone); at most one write is in flight. TransportFinish ends the call
+  // with `status` (once). TransportCancel ends it with `status` ahead of a write stuck behind
+  // the client's flow control. None of them is called with mu_ held, except Finish.
+  virtual void TransportWrite(const grpc::ByteBuffer* message) = 0;
+  virtual void TransportFinish(const absl::Status& status) = 0;
+  virtual void TransportCancel(const absl::Status& status) = 0;
 
  private:
   enum class State { kStarting, kCatchingUp, kLive, kFinished };
@@ -154,12 +172,11 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void FinishLocked(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t OutboxSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  grpc::CallbackServerContext* const ctx_;
   StreamHost* const host_;
-  DeliveryLedger* const ledger_;
+  SentRecorder* const ledger_;
   const StreamOptions options_;
   const uint64_t id_;
-  std::atomic<int> refs_{1};  // gRPC's, released in OnDone
+  std::atomic<int> refs_{1};  // the transport's, released in Done
   // Set by Begin, before the stream is registered, and never changed after.
   StreamOwner owner_;
   std::string recipient_id_;
@@ -182,6 +199,25 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   absl::Time write_started_ ABSL_GUARDED_BY(mu_);
   bool flush_scheduled_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ByteBuffer message_;  // the write in flight; touched only by the writer
+};
+
+// The transport over the gRPC callback API.
+class SubscribeStream final : public StreamMachine, public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, SentRecorder* ledger, StreamOptions options)
+      : StreamMachine(host, ledger, options), ctx_(ctx) {}
+
+  // grpc::ServerWriteReactor
+  void OnWriteDone(bool ok) override { WriteDone(ok); }
+  void OnCancel() override { Cancelled(); }
+  void OnDone() override { Done(); }
+
+ private:
+  void TransportWrite(const grpc::ByteBuffer* message) override { StartWrite(message); }
+  void TransportFinish(const absl::Status& status) override;
+  void TransportCancel(const absl::Status& status) override;
+
+  grpc::CallbackServerContext* const ctx_;
 };
 
 }  // namespace pressrelay::subscription
