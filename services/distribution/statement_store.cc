@@ -18,7 +18,7 @@ namespace {
 //       job: job bytes, due ms, "1" to lease now / "0" to schedule
 // Returns {1} committed, {2, record} idempotent replay, {3, latest} conflict,
 // {4} a job to cancel is no longer scheduled.
-const redis::Script kCommit(R"lua(
+const redis::Script kCommit(absl::StrCat(redis::kLuaNow, R"lua(
 if ARGV[7] ~= '' then
   local existing = redis.call('GET', KEYS[5])
   if existing then return {2, existing} end
@@ -39,8 +39,6 @@ if latest == 0 then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
 end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 7, #KEYS do
   local a = 11 + ncancel + (i - 7) * 3
   local job_id = string.sub(KEYS[i], 8)
@@ -52,12 +50,10 @@ for i = 7, #KEYS do
   end
 end
 return {1}
-)lua");
+)lua"));
 
 // KEYS: 1 fo:sched, 2 fo:lease. ARGV: 1 lease ms. Claims one due job or expired lease.
-const redis::Script kClaim(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const redis::Script kClaim(absl::StrCat(redis::kLuaNow, R"lua(
 local until_ms = string.format('%.0f', now + tonumber(ARGV[1]))
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1)
 if #due > 0 then
@@ -71,19 +67,15 @@ if #expired > 0 then
   return expired[1]
 end
 return false
-)lua");
+)lua"));
 
 // KEYS: 1 fo:lease. ARGV: 1 job id, 2 lease ms. Extends a lease that is still held.
-const redis::Script kRenew(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const redis::Script kRenew(absl::StrCat(redis::kLuaNow, R"lua(
 return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
-)lua");
+)lua"));
 
 // KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>. ARGV: 1 job id, 2 "1" if it releases, 3 version.
-const redis::Script kFinish(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const redis::Script kFinish(absl::StrCat(redis::kLuaNow, R"lua(
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', now))
 if ARGV[2] == '1' then
@@ -91,7 +83,7 @@ if ARGV[2] == '1' then
   if released < tonumber(ARGV[3]) then redis.call('HSET', KEYS[3], 'released', ARGV[3]) end
 end
 return 1
-)lua");
+)lua"));
 
 template <typename Msg>
 absl::StatusOr<std::optional<Msg>> ParseOptional(const redis::ReplyView& reply, absl::string_view what) {
@@ -110,7 +102,7 @@ absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const 
   const std::string& id = commit.version.id();
   std::vector<std::string> keys_list = {keys::Statement(id), std::string(keys::kStatementIndex),
                                         std::string(keys::kSchedule), std::string(keys::kLeases),
-                                        commit.idempotency_key.empty() ? std::string("st:idem:-")
+                                        commit.idempotency_key.empty() ? std::string(keys::kNoIdempotency)
                                                                        : commit.idempotency_key,
                                         std::string(keys::kJobsDone)};
   std::vector<std::string> argv = {

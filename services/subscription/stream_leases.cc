@@ -14,9 +14,7 @@ namespace {
 
 // KEYS: 1 the principal's leases. ARGV: 1 member, 2 cap, 3 lease ms.
 // Returns {1} if taken, else {0, ms until the earliest lease lapses unless renewed}.
-const redis::Script kTake(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const redis::Script kTake(absl::StrCat(redis::kLuaNow, R"lua(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -25,17 +23,15 @@ end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return {1}
-)lua");
+)lua"));
 
 // KEYS: 1 the principal's leases. ARGV: 1 member, 2 lease ms. Extends the lease (or puts it
 // back if it had lapsed while this replica could not reach Redis: the stream is open).
-const redis::Script kRenew(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const redis::Script kRenew(absl::StrCat(redis::kLuaNow, R"lua(
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
-)lua");
+)lua"));
 
 constexpr size_t kBatch = 1000;  // commands per round trip when renewing
 
@@ -91,24 +87,17 @@ void StreamLeases::GiveBack(uint64_t stream_id) {
   held_.erase(it);
 }
 
-StreamLeases::SendResult StreamLeases::Send(absl::Span<const redis::Args> commands) {
-  SendResult result = SendResult::kDone;
-  for (size_t start = 0; start < commands.size(); start += kBatch) {
-    auto replies = renewer_.Pipeline(commands.subspan(start, std::min(kBatch, commands.size() - start)));
-    if (!replies.ok()) {
-      // Leases outlive a short outage (lease/3 between renewals); the next round retries.
-      spdlog::warn("stream leases: {}", replies.status().ToString());
-      return SendResult::kDone;
-    }
-    for (const redis::Reply& reply : *replies) {
-      if (redis::IsNoScript(reply)) {
-        result = SendResult::kNoScript;
-      } else if (reply.is_error()) {
-        spdlog::warn("stream leases: {}", std::string(reply.str()));
-      }
-    }
+void StreamLeases::Send(const std::function<std::vector<redis::Args>(bool by_sha)>& build) {
+  // Give-backs and renewals bear being sent twice (ZREM, and a ZADD of the same expiry).
+  auto replies = renewer_.PipelineScripts(build);
+  if (!replies.ok()) {
+    // Leases outlive a short outage (lease/3 between renewals); the next round retries.
+    spdlog::warn("stream leases: {}", replies.status().ToString());
+    return;
   }
-  return result;
+  for (const redis::Reply& reply : *replies) {
+    if (reply.is_error()) spdlog::warn("stream leases: {}", std::string(reply.str()));
+  }
 }
 
 void StreamLeases::Loop() {
@@ -132,21 +121,27 @@ void StreamLeases::Loop() {
         next_renewal = absl::Now() + lease_ / 3;
       }
     }
-    // Give-backs first, so that a renewal never outlives its stream's end for long.
-    std::vector<redis::Args> commands;
-    for (const auto& [stream, principal] : given_back) {
-      commands.push_back({"ZREM", keys::StreamLeases(principal), Member(stream)});
-    }
-    auto add_renewals = [&](bool by_sha) {
-      for (const auto& [stream, principal] : renew) {
-        commands.push_back(kRenew.Call(by_sha).Add(1).Add(keys::StreamLeases(principal)).Add(Member(stream)).Add(lease_ms));
-      }
-    };
-    add_renewals(/*by_sha=*/true);
-    if (Send(commands) == SendResult::kNoScript) {  // Redis restarted: renew with the source
-      commands.clear();
-      add_renewals(/*by_sha=*/false);
-      Send(commands);
+    // Give-backs first, so that a renewal never outlives its stream's end for long; in
+    // batches, so that one round trip stays small.
+    std::vector<std::pair<bool, std::pair<uint64_t, std::string>>> work;  // (renew?, (stream, principal))
+    for (auto& g : given_back) work.push_back({false, std::move(g)});
+    for (auto& r : renew) work.push_back({true, std::move(r)});
+    for (size_t start = 0; start < work.size(); start += kBatch) {
+      const size_t end = std::min(work.size(), start + kBatch);
+      Send([&](bool by_sha) {
+        std::vector<redis::Args> commands;
+        for (size_t i = start; i < end; ++i) {
+          const auto& [is_renewal, entry] = work[i];
+          const auto& [stream, principal] = entry;
+          if (is_renewal) {
+            commands.push_back(
+                kRenew.Call(by_sha).Add(1).Add(keys::StreamLeases(principal)).Add(Member(stream)).Add(lease_ms));
+          } else {
+            commands.push_back({"ZREM", keys::StreamLeases(principal), Member(stream)});
+          }
+        }
+        return commands;
+      });
     }
     absl::MutexLock lock(&mu_);
     if (stop_ && given_back_.empty()) return;

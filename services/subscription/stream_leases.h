@@ -10,6 +10,7 @@
 // until they expire (--stream_lease), which only matters to a principal at its cap.
 #pragma once
 
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -40,10 +41,8 @@ class StreamLeases {
   void GiveBack(uint64_t stream_id);
 
  private:
-  enum class SendResult { kDone, kNoScript };
-  // Sends `commands` in pipelined batches, logging failures; kNoScript if Redis lacked the
-  // renewal script for any of them.
-  SendResult Send(absl::Span<const redis::Args> commands);
+  // Sends one batch (redis::Client::PipelineScripts), logging failures.
+  void Send(const std::function<std::vector<redis::Args>(bool by_sha)>& build);
   void Loop();
   std::string Member(uint64_t stream_id) const;
 

@@ -17,13 +17,11 @@ namespace {
 // Returns {applied (0/1), progress, seq as string}.
 // Per recipient only ZADD and ZCARD run (both O(1)-ish and without number formatting):
 // the hot path of a 100,000-recipient fan-out.
-const redis::Script kEnqueueChunk(R"lua(
+const redis::Script kEnqueueChunk(absl::StrCat(redis::kLuaNow, R"lua(
 local start = tonumber(ARGV[2])
 local done = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if done ~= start then return {0, done, '0'} end
-local t = redis.call('TIME')
-local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local seq = now_ms * 1000
+local seq = now * 1000
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 if last >= seq then seq = last + 1 end
 local sseq = string.format('%.0f', seq)
@@ -50,7 +48,7 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], id,
            'seq', sseq, 'sid', ARGV[3], 'v', ARGV[4], 'lane', ARGV[5], 'r', ARGV[9])
 redis.call('HSET', KEYS[1], ARGV[1], start + n)
 return {1, start + n, sseq}
-)lua");
+)lua"));
 
 // KEYS: 1 trimmed hash, 2.. queues. ARGV: 1 cutoff seq, 2 queue key prefix.
 // Drops entries older than the cutoff and records the highest dropped position.
@@ -124,29 +122,21 @@ ChunkResult ParseChunkReply(const redis::ReplyView& reply) {
 
 absl::StatusOr<std::vector<ChunkResult>> EnqueueChunks(redis::Client& redis, absl::Span<const Chunk> chunks,
                                                        const Retention& retention) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // One script for the whole batch: when Redis lacks it, every chunk answers NOSCRIPT and
+  // none applied, so the batch is sent again with the source.
+  auto replies = redis.PipelineScripts([&](bool by_sha) {
     std::vector<redis::Args> batch;
     batch.reserve(chunks.size());
-    // After a Redis restart the script cache is empty: the first attempt fails with
-    // NOSCRIPT before any chunk applied, and the second sends the source.
-    for (const auto& chunk : chunks) batch.push_back(ChunkCommand(chunk, retention, attempt == 0));
-    auto replies = redis.Pipeline(batch);
-    if (!replies.ok()) return replies.status();
-    std::vector<ChunkResult> results;
-    bool noscript = false;
-    for (const auto& reply : *replies) {
-      if (reply.is_error()) {
-        if (redis::IsNoScript(reply)) {
-          noscript = true;
-          break;
-        }
-        return redis::ReplyStatus(reply);
-      }
-      results.push_back(ParseChunkReply(reply));
-    }
-    if (!noscript) return results;
+    for (const auto& chunk : chunks) batch.push_back(ChunkCommand(chunk, retention, by_sha));
+    return batch;
+  });
+  if (!replies.ok()) return replies.status();
+  std::vector<ChunkResult> results;
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) return redis::ReplyStatus(reply);
+    results.push_back(ParseChunkReply(reply));
   }
-  return absl::InternalError("redis: fan-out script could not be loaded");
+  return results;
 }
 
 absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chunk, const Retention& retention) {
@@ -156,7 +146,7 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
 }
 
 absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff) {
-  auto page = redis.Run({"SCAN", cursor, "MATCH", "q:{*", "COUNT", "500"});
+  auto page = redis.Run({"SCAN", cursor, "MATCH", keys::kQueuePattern, "COUNT", "500"});
   if (!page.ok()) return page.status();
   QueueScan out;
   out.cursor = std::string((*page)[0].str());

@@ -20,7 +20,8 @@
 // | fo:job:<id>:<v>:<phase>          | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
 // | fo:sched                         | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
 // | fo:lease                         | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
-// | fo:done                          | hash   | distribution            | distribution | job -> ms it finished
+// | fo:done                          | hash   | distribution            | distribution | job -> ms it finished, or "canceled" when a
+// |                                  |        |                         |              | newer version replaced it before it ran
 // | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
 // | fo:sweep                         | string | distribution            | distribution | lease of the replica running the age sweep
 // | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
@@ -72,6 +73,8 @@ inline constexpr absl::string_view kStatementLatestField = "latest";
 inline constexpr absl::string_view kStatementReleasedField = "released";
 inline constexpr absl::string_view kStatementIndex = "st:index";
 std::string Idempotency(absl::string_view principal_id, absl::string_view key);
+// Stands in a script's KEYS for "no idempotency key" (never read or written).
+inline constexpr absl::string_view kNoIdempotency = "st:idem:-";
 std::string FanoutJob(absl::string_view job_id);
 inline constexpr absl::string_view kLeases = "fo:lease";
 inline constexpr absl::string_view kJobsDone = "fo:done";
@@ -82,6 +85,7 @@ inline constexpr absl::string_view kSweepLease = "fo:sweep";
 // Fan-out queues: the contract between distribution (writer) and subscription (reader).
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane);
 std::string QueuePrefix(int shard);  // "q:{<shard>}:"
+inline constexpr absl::string_view kQueuePattern = "q:{*";  // every queue of every shard (SCAN)
 std::string Events(int shard);
 std::string Sequence(int shard);
 std::string Trimmed(int shard);

@@ -241,6 +241,14 @@ absl::StatusOr<Reply> Client::RunWithTimeout(const Args& args, absl::Duration ti
   return (*conn)->RunWithTimeout(args, timeout);
 }
 
+absl::StatusOr<std::vector<Reply>> Client::PipelineScripts(
+    const std::function<std::vector<Args>(bool by_sha)>& build) {
+  auto replies = Pipeline(build(/*by_sha=*/true));
+  if (!replies.ok()) return replies;
+  if (std::none_of(replies->begin(), replies->end(), [](const Reply& r) { return IsNoScript(r); })) return replies;
+  return Pipeline(build(/*by_sha=*/false));
+}
+
 void Client::Interrupt() {
   if (conn_) conn_->Interrupt();
 }

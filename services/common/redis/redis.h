@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -108,6 +109,12 @@ class Script {
 // True for the error EVALSHA gets when Redis does not have the script.
 bool IsNoScript(const ReplyView& reply);
 
+// The start of every script that needs the time: Redis's own clock (TIME), so that every
+// replica agrees, as `now`, in milliseconds since the Unix epoch.
+inline constexpr absl::string_view kLuaNow = R"lua(local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+)lua";
+
 class Connection {
  public:
   static absl::StatusOr<std::unique_ptr<Connection>> Connect(const Options& options);
@@ -149,6 +156,13 @@ class Client {
   absl::StatusOr<Reply> Eval(const Script& script, absl::Span<const std::string> keys,
                              absl::Span<const std::string> argv);
   absl::StatusOr<Reply> RunWithTimeout(const Args& args, absl::Duration timeout);
+  // A batch with script calls, in one round trip: `build(by_sha)` makes it, first calling the
+  // scripts by their sha (Script::Call); if Redis answers NOSCRIPT to any command (its script
+  // cache was emptied by a restart) the batch is built again with the sources and sent once
+  // more. The other commands of the batch must bear being sent twice (idempotent), and a
+  // script must apply nothing when NOSCRIPT can answer one of its batch mates (one script per
+  // batch, or scripts that tolerate a replay). Error replies stay replies.
+  absl::StatusOr<std::vector<Reply>> PipelineScripts(const std::function<std::vector<Args>(bool by_sha)>& build);
   void Interrupt();
   const Options& options() const { return options_; }
 
