@@ -5,12 +5,14 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
@@ -88,147 +90,116 @@ absl::Status Call(const Context& c, Stub& stub,
 
 // --- registry ----------------------------------------------------------------------------
 
-absl::Status RegistryCommand(const Context& c, const std::string& noun, const std::string& verb) {
+using Admin = reg::RegistryAdmin::Stub;
+
+// One registry administration call: builds the request from the command line, calls
+// `method`, prints the answer.
+template <typename Request, typename Response>
+absl::Status AdminCall(const Context& c, grpc::Status (Admin::*method)(grpc::ClientContext*, const Request&, Response*),
+                       const std::function<absl::Status(const Context&, Request*)>& build) {
   PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
   auto stub = reg::RegistryAdmin::NewStub(channel);
-  using S = reg::RegistryAdmin::Stub;
+  Request request;
+  PR_RETURN_IF_ERROR(build(c, &request));
+  Response response;
+  return Call(c, *stub, method, request, &response);
+}
 
+// `<noun> put JSON`: the JSON is the entity the request carries.
+template <typename Request, typename Response, typename Entity>
+std::function<absl::Status(const Context&)> Put(grpc::Status (Admin::*method)(grpc::ClientContext*, const Request&,
+                                                                              Response*),
+                                                Entity* (Request::*entity)()) {
+  return [method, entity](const Context& c) {
+    return AdminCall<Request, Response>(c, method, [entity](const Context& c, Request* r) -> absl::Status {
+      PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+      return FromJson(json, (r->*entity)());
+    });
+  };
+}
 
-  if (noun == "agency" && verb == "put") {
-    reg::UpsertAgencyRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_agency()));
-    reg::UpsertAgencyResponse resp;
-    return Call(c, *stub, &S::UpsertAgency, r, &resp);
+// A listing, filtered by the option `option` (if any) into the request's `field`.
+template <typename Request, typename Response>
+std::function<absl::Status(const Context&)> Listing(grpc::Status (Admin::*method)(grpc::ClientContext*, const Request&,
+                                                                               Response*),
+                                                 void (Request::*field)(const std::string&) = nullptr,
+                                                 const char* option = nullptr) {
+  return [method, field, option](const Context& c) {
+    return AdminCall<Request, Response>(c, method, [field, option](const Context& c, Request* r) {
+      if (field != nullptr) (r->*field)(c.args.GetOr(option, ""));
+      return absl::OkStatus();
+    });
+  };
+}
+
+absl::Status GetSubscription(const Context& c) {
+  return AdminCall<reg::GetSubscriptionRequest, reg::Subscription>(
+      c, &Admin::GetSubscription, [](const Context& c, reg::GetSubscriptionRequest* r) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*r->mutable_recipient_id(), Positional(c, 2, "recipient id"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status Import(const Context& c) {
+  // `import FILE`: the JSON is the second word.
+  return AdminCall<reg::ImportRecipientsRequest, reg::ImportRecipientsResponse>(
+      c, &Admin::ImportRecipients, [](const Context& c, reg::ImportRecipientsRequest* r) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 1));
+        return FromJson(json, r);
+      });
+}
+
+absl::Status IssueToken(const Context& c) {
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
+  auto stub = reg::RegistryAdmin::NewStub(channel);
+  reg::IssueTokenRequest r;
+  const std::string kind = absl::AsciiStrToUpper(c.args.GetOr("kind", ""));
+  reg::SubjectKind parsed;
+  if (!reg::SubjectKind_Parse(absl::StrCat("SUBJECT_KIND_", kind), &parsed)) {
+    return FieldError("--kind", "must be operator, spokesperson, newsroom_client, journalist, service or gateway");
   }
-  if (noun == "agency" && verb == "list") {
-    reg::ListAgenciesResponse resp;
-    return Call(c, *stub, &S::ListAgencies, reg::ListAgenciesRequest(), &resp);
+  r.set_subject_kind(parsed);
+  r.set_subject_id(c.args.GetOr("subject", ""));
+  r.set_description(c.args.GetOr("description", ""));
+  PR_ASSIGN_OR_RETURN(int64_t ttl, c.args.GetInt("ttl-seconds", 0));
+  r.set_ttl_seconds(ttl);
+  reg::IssueTokenResponse resp;
+  PR_RETURN_IF_ERROR(Call(c, *stub, &Admin::IssueToken, r, &resp, false));
+  if (c.args.Has("token-only")) {
+    c.out << resp.token() << "\n";
+  } else {
+    c.out << ToJsonPretty(resp) << "\n";
   }
-  if (noun == "spokesperson" && verb == "put") {
-    reg::UpsertSpokespersonRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_spokesperson()));
-    reg::UpsertSpokespersonResponse resp;
-    return Call(c, *stub, &S::UpsertSpokesperson, r, &resp);
-  }
-  if (noun == "spokesperson" && verb == "list") {
-    reg::ListSpokespeopleRequest r;
-    r.set_agency_code(c.args.GetOr("agency", ""));
-    reg::ListSpokespeopleResponse resp;
-    return Call(c, *stub, &S::ListSpokespeople, r, &resp);
-  }
-  if (noun == "outlet" && verb == "put") {
-    reg::UpsertOutletRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_outlet()));
-    reg::UpsertOutletResponse resp;
-    return Call(c, *stub, &S::UpsertOutlet, r, &resp);
-  }
-  if (noun == "outlet" && verb == "list") {
-    reg::ListOutletsResponse resp;
-    return Call(c, *stub, &S::ListOutlets, reg::ListOutletsRequest(), &resp);
-  }
-  if (noun == "journalist" && verb == "put") {
-    reg::UpsertJournalistRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_journalist()));
-    reg::UpsertJournalistResponse resp;
-    return Call(c, *stub, &S::UpsertJournalist, r, &resp);
-  }
-  if (noun == "journalist" && verb == "list") {
-    reg::ListJournalistsRequest r;
-    r.set_outlet_id(c.args.GetOr("outlet", ""));
-    reg::ListJournalistsResponse resp;
-    return Call(c, *stub, &S::ListJournalists, r, &resp);
-  }
-  if (noun == "client" && verb == "put") {
-    reg::UpsertNewsroomClientRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_client()));
-    reg::UpsertNewsroomClientResponse resp;
-    return Call(c, *stub, &S::UpsertNewsroomClient, r, &resp);
-  }
-  if (noun == "client" && verb == "list") {
-    reg::ListNewsroomClientsRequest r;
-    r.set_outlet_id(c.args.GetOr("outlet", ""));
-    reg::ListNewsroomClientsResponse resp;
-    return Call(c, *stub, &S::ListNewsroomClients, r, &resp);
-  }
-  if (noun == "subscription" && verb == "set") {
-    reg::SetSubscriptionRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
-    PR_RETURN_IF_ERROR(FromJson(json, r.mutable_subscription()));
-    reg::SetSubscriptionResponse resp;
-    return Call(c, *stub, &S::SetSubscription, r, &resp);
-  }
-  if (noun == "subscription" && verb == "get") {
-    reg::GetSubscriptionRequest r;
-    PR_ASSIGN_OR_RETURN(*r.mutable_recipient_id(), Positional(c, 2, "recipient id"));
-    reg::Subscription resp;
-    return Call(c, *stub, &S::GetSubscription, r, &resp);
-  }
-  if (noun == "import") {
-    // `import FILE`: the verb position holds the JSON argument.
-    reg::ImportRecipientsRequest r;
-    PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 1));
-    PR_RETURN_IF_ERROR(FromJson(json, &r));
-    reg::ImportRecipientsResponse resp;
-    return Call(c, *stub, &S::ImportRecipients, r, &resp);
-  }
-  if (noun == "token" && verb == "issue") {
-    reg::IssueTokenRequest r;
-    const std::string kind = absl::AsciiStrToUpper(c.args.GetOr("kind", ""));
-    reg::SubjectKind parsed;
-    if (!reg::SubjectKind_Parse(absl::StrCat("SUBJECT_KIND_", kind), &parsed)) {
-      return FieldError("--kind", "must be operator, spokesperson, newsroom_client, journalist, service or gateway");
-    }
-    r.set_subject_kind(parsed);
-    r.set_subject_id(c.args.GetOr("subject", ""));
-    r.set_description(c.args.GetOr("description", ""));
-    PR_ASSIGN_OR_RETURN(int64_t ttl, c.args.GetInt("ttl-seconds", 0));
-    r.set_ttl_seconds(ttl);
-    reg::IssueTokenResponse resp;
-    PR_RETURN_IF_ERROR(Call(c, *stub, &S::IssueToken, r, &resp, false));
-    if (c.args.Has("token-only")) {
-      c.out << resp.token() << "\n";
-    } else {
-      c.out << ToJsonPretty(resp) << "\n";
-    }
-    return absl::OkStatus();
-  }
-  if (noun == "token" && verb == "revoke") {
-    reg::RevokeTokenRequest r;
-    PR_ASSIGN_OR_RETURN(*r.mutable_token_id(), Positional(c, 2, "token id"));
-    reg::RevokeTokenResponse resp;
-    return Call(c, *stub, &S::RevokeToken, r, &resp);
-  }
-  if (noun == "audit") {
-    reg::QueryAuditRequest r;
-    r.set_principal_id(c.args.GetOr("principal", ""));
-    r.set_method(c.args.GetOr("method", ""));
-    r.set_target(c.args.GetOr("target", ""));
-    if (const std::string since = c.args.GetOr("since", ""); !since.empty()) {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, since, &t, &error)) {
-        return FieldError("--since", "must be an RFC 3339 time such as 2026-11-26T08:00:00+07:00");
-      }
-      *r.mutable_since() = ToProto(t);
-    }
-    PR_ASSIGN_OR_RETURN(int64_t limit, c.args.GetInt("limit", 0));
-    r.set_limit(static_cast<int32_t>(limit));
-    r.set_page_token(c.args.GetOr("page-token", ""));
-    reg::QueryAuditResponse resp;
-    return Call(c, *stub, &S::QueryAudit, r, &resp);
-  }
-  if (noun == "token" && verb == "list") {
-    reg::ListTokensRequest r;
-    r.set_subject_id(c.args.GetOr("subject", ""));
-    reg::ListTokensResponse resp;
-    return Call(c, *stub, &S::ListTokens, r, &resp);
-  }
-  return absl::InvalidArgumentError(absl::StrCat("unknown command: ", noun, " ", verb, "\n", Usage()));
+  return absl::OkStatus();
+}
+
+absl::Status RevokeToken(const Context& c) {
+  return AdminCall<reg::RevokeTokenRequest, reg::RevokeTokenResponse>(
+      c, &Admin::RevokeToken, [](const Context& c, reg::RevokeTokenRequest* r) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*r->mutable_token_id(), Positional(c, 2, "token id"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status Audit(const Context& c) {
+  return AdminCall<reg::QueryAuditRequest, reg::QueryAuditResponse>(
+      c, &Admin::QueryAudit, [](const Context& c, reg::QueryAuditRequest* r) -> absl::Status {
+        r->set_principal_id(c.args.GetOr("principal", ""));
+        r->set_method(c.args.GetOr("method", ""));
+        r->set_target(c.args.GetOr("target", ""));
+        if (const std::string since = c.args.GetOr("since", ""); !since.empty()) {
+          absl::Time t;
+          std::string error;
+          if (!absl::ParseTime(absl::RFC3339_full, since, &t, &error)) {
+            return FieldError("--since", "must be an RFC 3339 time such as 2026-11-26T08:00:00+07:00");
+          }
+          *r->mutable_since() = ToProto(t);
+        }
+        PR_ASSIGN_OR_RETURN(int64_t limit, c.args.GetInt("limit", 0));
+        r->set_limit(static_cast<int32_t>(limit));
+        r->set_page_token(c.args.GetOr("page-token", ""));
+        return absl::OkStatus();
+      });
 }
 
 // --- statements --------------------------------------------------------------------------
@@ -476,50 +447,115 @@ absl::Status Health(const Context& c) {
   return absl::OkStatus();
 }
 
+// Every command: the words that name it, what follows them, and what it does. The usage text
+// is made from this table, by section.
+struct Command {
+  std::vector<std::string> words;
+  const char* section;
+  const char* usage;  // after the words
+  std::function<absl::Status(const Context&)> run;
+};
+
+const std::vector<Command>& Commands() {
+  using pressrelay::common::v1::VERSION_SIGNAL_CORRECTION;
+  using pressrelay::common::v1::VERSION_SIGNAL_KILL;
+  using pressrelay::common::v1::VERSION_SIGNAL_UPDATE;
+  using pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD;
+  constexpr const char* kRegistry = "Registry (operators)";
+  constexpr const char* kStatements = "Statements (spokespeople)";
+  constexpr const char* kSignatures = "Signatures";
+  constexpr const char* kOperations = "Operations";
+  constexpr const char* kNewsrooms = "Newsrooms and journalists";
+  static const auto* commands = new std::vector<Command>{
+      {{"agency", "put"}, kRegistry, "JSON", Put(&Admin::UpsertAgency, &reg::UpsertAgencyRequest::mutable_agency)},
+      {{"agency", "list"}, kRegistry, "", Listing(&Admin::ListAgencies)},
+      {{"spokesperson", "put"}, kRegistry, "JSON",
+       Put(&Admin::UpsertSpokesperson, &reg::UpsertSpokespersonRequest::mutable_spokesperson)},
+      {{"spokesperson", "list"}, kRegistry, "[--agency CODE]",
+       Listing(&Admin::ListSpokespeople, &reg::ListSpokespeopleRequest::set_agency_code, "agency")},
+      {{"outlet", "put"}, kRegistry, "JSON", Put(&Admin::UpsertOutlet, &reg::UpsertOutletRequest::mutable_outlet)},
+      {{"outlet", "list"}, kRegistry, "", Listing(&Admin::ListOutlets)},
+      {{"journalist", "put"}, kRegistry, "JSON",
+       Put(&Admin::UpsertJournalist, &reg::UpsertJournalistRequest::mutable_journalist)},
+      {{"journalist", "list"}, kRegistry, "[--outlet ID]",
+       Listing(&Admin::ListJournalists, &reg::ListJournalistsRequest::set_outlet_id, "outlet")},
+      {{"client", "put"}, kRegistry, "JSON",
+       Put(&Admin::UpsertNewsroomClient, &reg::UpsertNewsroomClientRequest::mutable_client)},
+      {{"client", "list"}, kRegistry, "[--outlet ID]",
+       Listing(&Admin::ListNewsroomClients, &reg::ListNewsroomClientsRequest::set_outlet_id, "outlet")},
+      {{"subscription", "set"}, kRegistry, "JSON",
+       Put(&Admin::SetSubscription, &reg::SetSubscriptionRequest::mutable_subscription)},
+      {{"subscription", "get"}, kRegistry, "RECIPIENT_ID", GetSubscription},
+      {{"import"}, kRegistry, "JSON      (outlets, journalists, clients, subscriptions in bulk; all or nothing)",
+       Import},
+      {{"token", "issue"}, kRegistry, "--kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]",
+       IssueToken},
+      {{"token", "revoke"}, kRegistry, "TOKEN_ID", RevokeToken},
+      {{"token", "list"}, kRegistry, "[--subject ID]",
+       Listing(&Admin::ListTokens, &reg::ListTokensRequest::set_subject_id, "subject")},
+      {{"audit"}, kRegistry,
+       "[--principal ID] [--method Service.Method] [--target ID] [--since TIME] [--limit N] [--page-token T]\n"
+       "                   (the audit trail of state-changing calls, newest first)",
+       Audit},
+      {{"publish"}, kStatements, "[DRAFT_JSON | FILE | -] [--idempotency-key KEY] [--early-to-trusted]", Publish},
+      {{"update"}, kStatements, "ID --draft FILE [--reason TEXT]",
+       [](const Context& c) { return Revise(c, VERSION_SIGNAL_UPDATE); }},
+      {{"correct"}, kStatements, "ID --reason TEXT [--draft FILE]",
+       [](const Context& c) { return Revise(c, VERSION_SIGNAL_CORRECTION); }},
+      {{"withhold"}, kStatements, "ID --reason TEXT", [](const Context& c) { return Revise(c, VERSION_SIGNAL_WITHHOLD); }},
+      {{"kill"}, kStatements, "ID --reason TEXT", [](const Context& c) { return Revise(c, VERSION_SIGNAL_KILL); }},
+      {{"get"}, kStatements, "ID [--version N]", Get},
+      {{"list"}, kStatements, "[--agency CODE]", List},
+      {{"report"}, kStatements, "ID [--version N] [--unacknowledged]", Report},
+      {{"keygen"}, kSignatures, "--agency CODE [--key-id ID] [--out DIR]     a new private signing key file (operators)",
+       Keygen},
+      {{"keys"}, kSignatures, "[--agency CODE]                               agencies' public keys, as JSON", Keys},
+      {{"verify"}, kSignatures, "--keys KEYS_JSON [FILE | -]                 check statements / deliveries offline",
+       VerifyCommand},
+      {{"health"}, kOperations,
+       "ADDRESS [--service NAME] [--timeout-ms N]   exit 0 when SERVING (name \"pressrelay.liveness\"\n"
+       "                                                     for liveness)",
+       Health},
+      {{"subscribe"}, kNewsrooms,
+       "[--cursor C | --cursor-file FILE | --from-oldest] [--count N] [--until-caught-up] [--no-ack]\n"
+       "            [--verify]   (checks each statement's signature; stops at the first that fails)",
+       Subscribe},
+      {{"history"}, kNewsrooms, "[--page-size N] [--page-token T]", History},
+  };
+  return *commands;
+}
+
+// The command the words name (the longest match), or null.
+const Command* Find(const std::vector<std::string>& positional) {
+  const Command* found = nullptr;
+  for (const Command& command : Commands()) {
+    if (command.words.size() > positional.size()) continue;
+    if (!std::equal(command.words.begin(), command.words.end(), positional.begin())) continue;
+    if (found == nullptr || command.words.size() > found->words.size()) found = &command;
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string Usage() {
-  return R"(usage: pressrelay [--registry ADDR] [--distribution ADDR] [--subscription ADDR]
+  std::string out = R"(usage: pressrelay [--registry ADDR] [--distribution ADDR] [--subscription ADDR]
                   [--token TOKEN | --token-file FILE] [--ca FILE [--cert FILE --key FILE]] COMMAND
-
-Registry (operators):
-  agency put JSON | agency list
-  spokesperson put JSON | spokesperson list [--agency CODE]
-  outlet put JSON | outlet list
-  journalist put JSON | journalist list [--outlet ID]
-  client put JSON | client list [--outlet ID]
-  subscription set JSON | subscription get RECIPIENT_ID
-  import JSON      (outlets, journalists, clients, subscriptions in bulk; all or nothing)
-  token issue --kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]
-  token revoke TOKEN_ID | token list [--subject ID]
-  audit [--principal ID] [--method Service.Method] [--target ID] [--since TIME] [--limit N]
-        [--page-token T]
-                   (the audit trail of state-changing calls, newest first)
-
-Statements (spokespeople):
-  publish [DRAFT_JSON | FILE | -] [--idempotency-key KEY] [--early-to-trusted]
-  update ID --draft FILE [--reason TEXT]      correct ID --reason TEXT [--draft FILE]
-  withhold ID --reason TEXT                   kill ID --reason TEXT
-  get ID [--version N]    list [--agency CODE]    report ID [--version N] [--unacknowledged]
-
-Signatures:
-  keygen --agency CODE [--key-id ID] [--out DIR]     a new private signing key file (operators)
-  keys [--agency CODE]                               agencies' public keys, as JSON
-  verify --keys KEYS_JSON [FILE | -]                 check statements / deliveries offline
-
-Operations:
-  health ADDRESS [--service NAME] [--timeout-ms N]   exit 0 when SERVING (name "pressrelay.liveness"
-                                                     for liveness)
-
-Newsrooms and journalists:
-  subscribe [--cursor C | --cursor-file FILE | --from-oldest] [--count N] [--until-caught-up] [--no-ack]
-            [--verify]   (checks each statement's signature; stops at the first that fails)
-  history [--page-size N] [--page-token T]
-
+)";
+  const char* section = nullptr;
+  for (const Command& command : Commands()) {
+    if (section == nullptr || std::string(section) != command.section) {
+      section = command.section;
+      absl::StrAppend(&out, "\n", section, ":\n");
+    }
+    absl::StrAppend(&out, "  ", absl::StrJoin(command.words, " "), command.usage[0] ? " " : "", command.usage, "\n");
+  }
+  absl::StrAppend(&out, R"(
 JSON arguments may be inline ('{...}'), a file name (or @file), or - for standard input.
 Addresses and the token also come from PRESSRELAY_REGISTRY, PRESSRELAY_DISTRIBUTION,
 PRESSRELAY_SUBSCRIPTION and PRESSRELAY_TOKEN.
-)";
+)");
+  return out;
 }
 
 int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words, std::istream& in,
@@ -538,47 +574,13 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     err << "error: no command given (options only); see \"pressrelay help\"\n";
     return 2;
   }
-  Context c{endpoints, *args, in, out};
-  const std::string& command = args->positional()[0];
-  absl::Status status;
-  using pressrelay::common::v1::VersionSignal;
-  static const std::map<std::string, VersionSignal> kRevisions = {
-      {"update", pressrelay::common::v1::VERSION_SIGNAL_UPDATE},
-      {"correct", pressrelay::common::v1::VERSION_SIGNAL_CORRECTION},
-      {"withhold", pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD},
-      {"kill", pressrelay::common::v1::VERSION_SIGNAL_KILL},
-  };
-  if (command == "publish") {
-    status = Publish(c);
-  } else if (auto it = kRevisions.find(command); it != kRevisions.end()) {
-    status = Revise(c, it->second);
-  } else if (command == "get") {
-    status = Get(c);
-  } else if (command == "list") {
-    status = List(c);
-  } else if (command == "report") {
-    status = Report(c);
-  } else if (command == "subscribe") {
-    status = Subscribe(c);
-  } else if (command == "history") {
-    status = History(c);
-  } else if (command == "health") {
-    status = Health(c);
-  } else if (command == "keygen") {
-    status = Keygen(c);
-  } else if (command == "keys") {
-    status = Keys(c);
-  } else if (command == "verify") {
-    status = VerifyCommand(c);
-  } else if (command == "import" || command == "audit") {
-    status = RegistryCommand(c, command, "");
-  } else if (args->positional().size() >= 2) {
-    status = RegistryCommand(c, command, args->positional()[1]);
-  } else {
-    err << Usage();
+  const Command* command = Find(args->positional());
+  if (command == nullptr) {
+    err << "error: unknown command: " << absl::StrJoin(args->positional(), " ") << "\n" << Usage();
     return 2;
   }
-  if (!status.ok()) {
+  Context c{endpoints, *args, in, out};
+  if (absl::Status status = command->run(c); !status.ok()) {
     err << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message() << "\n";
     return 1;
   }
