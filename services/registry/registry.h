@@ -1,88 +1,92 @@
 // The registry's logic: who may speak for which agency, who receives what, and who a
 // token is. It knows nothing of gRPC; RegistryService (registry_service.h) is its edge.
 //
-// Agencies, spokespeople, outlets, journalists, newsroom clients and subscriptions are
-// held in memory (read from Redis at start, kept fresh by the change feed) so that
-// audience matching for a statement is one pass over the recipients, with no Redis round
-// trip per recipient. Tokens are read from Redis on each Authenticate: the callers cache.
+// This is the front room: every write goes through it in one order, the rules
+// (entity_rules.h), then the store (registry_store.h), then the in-memory view
+// (directory_view.h), which answers the reads, so audience matching for a statement is one
+// pass over the recipients with no Redis round trip per recipient. Tokens (tokens.h) are
+// read from Redis on each Authenticate: the callers cache. Agencies' public keys live only
+// in the store.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pressrelay/common/v1/principal.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
-#include "services/common/domain/audience.h"
+#include "services/registry/directory_view.h"
+#include "services/registry/entity_rules.h"
 #include "services/registry/registry_store.h"
+#include "services/registry/tokens.h"
 
 namespace pressrelay::registry {
 
 using pressrelay::common::v1::Principal;
 
-inline constexpr absl::Duration kDefaultTokenTtl = absl::Hours(24 * 90);
-inline constexpr absl::Duration kMaxTokenTtl = absl::Hours(24 * 366);
-
-// A token given to the registry at start-up (from a file or secret) rather than issued
-// through the API: the first operator, and the services' own identities.
-struct BootstrapToken {
-  v1::SubjectKind kind = v1::SUBJECT_KIND_UNSPECIFIED;
-  std::string subject_id;
-  std::string token;
-};
-
-// Parses "operator <name> <token>" / "service <name> <token>" / "gateway <name> <token>"
-// lines; '#' starts a comment.
-absl::StatusOr<std::vector<BootstrapToken>> ParseBootstrapTokens(absl::string_view text);
-
-// "client:<id>" / "journalist:<card number>".
-std::string ClientRecipientId(absl::string_view client_id);
-std::string JournalistRecipientId(absl::string_view card_number);
-
 class Registry {
  public:
   // Empty until ReloadAll (at start, once Redis answers).
-  explicit Registry(RegistryStore* store) : store_(store) {}
+  explicit Registry(RegistryStore* store) : store_(store), tokens_(store, &view_) {}
   // Constructs and loads everything from the store.
   static absl::StatusOr<std::unique_ptr<Registry>> Create(RegistryStore* store);
 
   // Administration. Upserts validate, normalise text to NFC and return what was stored.
   absl::StatusOr<v1::Agency> UpsertAgency(v1::Agency agency);
-  absl::StatusOr<v1::Agency> GetAgency(const std::string& code) const;
-  std::vector<v1::Agency> ListAgencies() const;
+  absl::StatusOr<v1::Agency> GetAgency(const std::string& code) const { return view_.GetAgency(code); }
+  std::vector<v1::Agency> ListAgencies() const { return view_.ListAgencies(); }
   absl::StatusOr<v1::Spokesperson> UpsertSpokesperson(v1::Spokesperson spokesperson);
-  std::vector<v1::Spokesperson> ListSpokespeople(const std::string& agency_code) const;
+  std::vector<v1::Spokesperson> ListSpokespeople(const std::string& agency_code) const {
+    return view_.ListSpokespeople(agency_code);
+  }
   absl::StatusOr<v1::Outlet> UpsertOutlet(v1::Outlet outlet);
-  std::vector<v1::Outlet> ListOutlets() const;
+  std::vector<v1::Outlet> ListOutlets() const { return view_.ListOutlets(); }
   absl::StatusOr<v1::Journalist> UpsertJournalist(v1::Journalist journalist);
-  std::vector<v1::Journalist> ListJournalists(const std::string& outlet_id) const;
+  std::vector<v1::Journalist> ListJournalists(const std::string& outlet_id) const {
+    return view_.ListJournalists(outlet_id);
+  }
   absl::StatusOr<v1::NewsroomClient> UpsertNewsroomClient(v1::NewsroomClient client);
-  std::vector<v1::NewsroomClient> ListNewsroomClients(const std::string& outlet_id) const;
+  std::vector<v1::NewsroomClient> ListNewsroomClients(const std::string& outlet_id) const {
+    return view_.ListNewsroomClients(outlet_id);
+  }
   absl::StatusOr<v1::Subscription> SetSubscription(v1::Subscription subscription);
-  absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const;
+  absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const {
+    return view_.GetSubscription(recipient_id);
+  }
   // All-or-nothing bulk registration (validated entirely before anything is written).
   absl::StatusOr<v1::ImportRecipientsResponse> ImportRecipients(v1::ImportRecipientsRequest request);
 
-  absl::StatusOr<v1::IssueTokenResponse> IssueToken(const v1::IssueTokenRequest& request, absl::Time now);
+  absl::StatusOr<v1::IssueTokenResponse> IssueToken(const v1::IssueTokenRequest& request, absl::Time now) {
+    return tokens_.Issue(request, now);
+  }
   // Revokes the token and announces it on the revocation feed (Directory.WatchRevocations).
-  absl::StatusOr<v1::TokenInfo> RevokeToken(const std::string& token_id, absl::Time now);
-  absl::StatusOr<std::vector<v1::TokenInfo>> ListTokens(const std::string& subject_id) const;
+  absl::StatusOr<v1::TokenInfo> RevokeToken(const std::string& token_id, absl::Time now) {
+    return tokens_.Revoke(token_id, now);
+  }
+  absl::StatusOr<std::vector<v1::TokenInfo>> ListTokens(const std::string& subject_id) const {
+    return tokens_.List(subject_id);
+  }
   // Installs start-up tokens that are not yet known. Idempotent.
-  absl::Status InstallBootstrapTokens(const std::vector<BootstrapToken>& tokens, absl::Time now);
+  absl::Status InstallBootstrapTokens(const std::vector<BootstrapToken>& tokens, absl::Time now) {
+    return tokens_.InstallBootstrap(tokens, now);
+  }
 
   // Directory.
-  absl::StatusOr<Principal> Authenticate(absl::string_view token, absl::Time now) const;
+  absl::StatusOr<Principal> Authenticate(absl::string_view token, absl::Time now) const {
+    return tokens_.Authenticate(token, now);
+  }
   absl::StatusOr<v1::CheckSpeakerResponse> CheckSpeaker(const std::string& spokesperson_id,
-                                                        const std::string& agency_code,
-                                                        absl::Time at) const;
-  std::vector<v1::AudienceMember> MatchAudience(const v1::StatementAudienceQuery& query,
-                                                absl::Time now) const;
-  std::vector<v1::RecipientInfo> GetRecipients(const std::vector<std::string>& recipient_ids) const;
+                                                        const std::string& agency_code, absl::Time at) const {
+    return view_.CheckSpeaker(spokesperson_id, agency_code, at);
+  }
+  std::vector<v1::AudienceMember> MatchAudience(const v1::StatementAudienceQuery& query, absl::Time now) const {
+    return view_.MatchAudience(query, now);
+  }
+  std::vector<v1::RecipientInfo> GetRecipients(const std::vector<std::string>& recipient_ids) const {
+    return view_.GetRecipients(recipient_ids);
+  }
 
   // Agencies' public keys.
   absl::Status PublishAgencyKeys(const std::vector<v1::AgencyKey>& keys);
@@ -93,47 +97,17 @@ class Registry {
   absl::Status ApplyChange(Kind kind, const std::string& id);
   absl::Status ReloadAll();
 
-  size_t recipient_count() const;
+  size_t recipient_count() const { return view_.recipient_count(); }
 
  private:
-
-  // Revocations for the journalists whose cards have expired and the clients that are
-  // disabled among these records.
-  static std::vector<v1::Revocation> LostAccess(const std::vector<v1::Journalist>& journalists,
-                                                const std::vector<v1::NewsroomClient>& clients, absl::Time now);
-
-  // What matching needs of one recipient, derived from its journalist or client record,
-  // its outlet and its subscription.
-  struct Recipient {
-    std::string id;
-    std::string display_name;
-    std::string outlet_id;
-    bool trusted = false;
-    bool disabled = false;
-    absl::Time valid_until = absl::InfiniteFuture();
-    bool subscribed = false;
-    audience::Filter filter;
-  };
-
   template <typename Msg>
   absl::Status PutEntity(Kind kind, const std::string& id, const Msg& entity,
                          const std::vector<v1::Revocation>& revocations = {});
-  void StoreLocked(Kind kind, const std::string& id, const std::string& bytes)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RebuildRecipientLocked(const std::string& recipient_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<Principal> PrincipalFor(const v1::TokenInfo& info) const;
-  bool OutletExists(const std::string& id) const;
-  bool RecipientExists(const std::string& id) const;
+  Exists ExistsIn(Kind kind) const;
 
   RegistryStore* const store_;
-  mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, v1::Agency> agencies_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, v1::Spokesperson> spokespeople_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, v1::Outlet> outlets_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, v1::Journalist> journalists_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, v1::NewsroomClient> clients_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, v1::Subscription> subscriptions_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, Recipient> recipients_ ABSL_GUARDED_BY(mu_);
+  DirectoryView view_;
+  Tokens tokens_;  // reads view_
 };
 
 }  // namespace pressrelay::registry
