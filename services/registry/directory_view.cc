@@ -1,6 +1,5 @@
 #include "services/registry/directory_view.h"
 
-#include <ranges>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
@@ -156,29 +155,29 @@ absl::StatusOr<v1::Subscription> DirectoryView::GetSubscription(const std::strin
 
 std::vector<v1::Agency> DirectoryView::ListAgencies() const {
   absl::ReaderMutexLock lock(&mu_);
-  return Listing(std::views::values(agencies_), &v1::Agency::code);
+  return Listing(ValuesOf(agencies_), &v1::Agency::code);
 }
 
 std::vector<v1::Spokesperson> DirectoryView::ListSpokespeople(const std::string& agency_code) const {
   absl::ReaderMutexLock lock(&mu_);
-  return Listing(std::views::values(spokespeople_), agency_code, &v1::Spokesperson::agency_code,
+  return Listing(ValuesOf(spokespeople_), agency_code, &v1::Spokesperson::agency_code,
                  &v1::Spokesperson::id);
 }
 
 std::vector<v1::Outlet> DirectoryView::ListOutlets() const {
   absl::ReaderMutexLock lock(&mu_);
-  return Listing(std::views::values(outlets_), &v1::Outlet::id);
+  return Listing(ValuesOf(outlets_), &v1::Outlet::id);
 }
 
 std::vector<v1::Journalist> DirectoryView::ListJournalists(const std::string& outlet_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  return Listing(std::views::values(journalists_), outlet_id, &v1::Journalist::outlet_id,
+  return Listing(ValuesOf(journalists_), outlet_id, &v1::Journalist::outlet_id,
                  &v1::Journalist::card_number);
 }
 
 std::vector<v1::NewsroomClient> DirectoryView::ListNewsroomClients(const std::string& outlet_id) const {
   absl::ReaderMutexLock lock(&mu_);
-  return Listing(std::views::values(clients_), outlet_id, &v1::NewsroomClient::outlet_id, &v1::NewsroomClient::id);
+  return Listing(ValuesOf(clients_), outlet_id, &v1::NewsroomClient::outlet_id, &v1::NewsroomClient::id);
 }
 
 size_t DirectoryView::recipient_count() const {
