@@ -30,7 +30,7 @@ namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(20);
 const std::vector<std::string> kRoles = {"operator", "spokesperson", "newsroom_client",
-                                         "journalist", "service", "gateway"};
+                                         "journalist", "service", "gateway", "press_officer"};
 
 struct Row {
   std::map<std::string, bool> allowed;  // role -> allow
@@ -131,6 +131,7 @@ class AccessMatrix : public ::testing::Test {
     ASSERT_TRUE(suite_.Start().ok());
     ASSERT_TRUE(suite_.PutAgency("MOH", "Bộ Y tế").ok());
     ASSERT_TRUE(suite_.PutSpokesperson("moh-sp", "MOH").ok());
+    ASSERT_TRUE(suite_.PutPressOfficer("moh-press-1", "MOH").ok());
     ASSERT_TRUE(suite_.PutOutlet("tuoitre", "Báo Tuổi Trẻ").ok());
     ASSERT_TRUE(suite_.PutClient("tt-cms", "tuoitre").ok());
     ASSERT_TRUE(suite_.PutJournalist("B-1", "tuoitre").ok());
@@ -138,6 +139,7 @@ class AccessMatrix : public ::testing::Test {
     tokens_["spokesperson"] = *suite_.IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, "moh-sp");
     tokens_["newsroom_client"] = *suite_.IssueToken(reg::SUBJECT_KIND_NEWSROOM_CLIENT, "tt-cms");
     tokens_["journalist"] = *suite_.IssueToken(reg::SUBJECT_KIND_JOURNALIST, "B-1");
+    tokens_["press_officer"] = *suite_.IssueToken(reg::SUBJECT_KIND_PRESS_OFFICER, "moh-press-1");
     tokens_["gateway"] = *suite_.IssueToken(reg::SUBJECT_KIND_GATEWAY, "admin-gateway");
     tokens_["service"] = ReadFile(suite_.service_token_file());
     for (const auto& role : kRoles) ASSERT_FALSE(tokens_[role].empty()) << role;

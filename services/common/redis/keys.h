@@ -13,8 +13,19 @@
 // | reg:changes                      | stream | registry                | registry     | change feed that keeps replicas' caches fresh
 // | reg:keys                         | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
 // | reg:revocations                  | stream | registry                | registry     | revoked tokens and disabled identities (capped)
+// | reg:press-officer                | hash   | registry                | registry     | id -> PressOfficer
+// | reg:account                      | hash   | registry                | registry     | username -> AccountRecord (the Account, its
+// |                                  |        |                         |              | Argon2id password hash, TOTP secrets)
+// | reg:account-session:<username>   | hash   | registry                | registry     | session token id -> sha256(token) hex: the
+// |                                  |        |                         |              | account's sessions, to end them all at once
+// | reg:session-alive:<token id>     | string | registry                | registry     | present while a session is within its idle
+// |                                  |        |                         |              | timeout (PEXPIRE renewed on use)
+// | reg:signin-fail:<username>       | zset   | registry                | registry     | failed sign-ins of that name, by ms (window)
+// | reg:signin-fail-addr:<address>   | zset   | registry                | registry     | failed sign-ins from that address, by ms
+// | reg:signin-lock:<username>       | string | registry                | registry     | ms the name is locked until; expires then
 // | st:<id>                          | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
 // |                                  |        |                         |              | "latest" / "released" -> version numbers
+// |                                  |        |                         |              | "p<n>" -> VersionRecord (who wrote, reviewed, issued)
 // | st:index                         | zset   | distribution            | distribution | statement id by first publish (ms)
 // | st:idem:<principal>:<key>        | string | distribution            | distribution | idempotency record, 24 h
 // | fo:job:<id>:<v>:<phase>          | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
@@ -24,6 +35,10 @@
 // |                                  |        |                         |              | newer version replaced it before it ran
 // | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
 // | fo:sweep                         | string | distribution            | distribution | lease of the replica running the age sweep
+// | draft:<id>                       | hash   | distribution            | distribution | "rev" -> revision, "record" -> Draft (the desk's)
+// | draft:<id>:approval              | string | distribution            | distribution | the approval's idempotency record: the statement
+// |                                  |        |                         |              | the draft became (set with the version's commit)
+// | draft:agency:<code>              | zset   | distribution            | distribution | an agency's draft ids by last change (ms)
 // | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
 // | ev:{<shard>}                     | stream | distribution (fan-out)  | subscription | one entry per queued chunk: who got what
 // | seq:{<shard>}                    | string | distribution (fan-out)  | -            | last sequence number issued in the shard
@@ -64,6 +79,13 @@ inline constexpr absl::string_view kTokenHashes = "reg:tokenhash";
 inline constexpr absl::string_view kRegistryChanges = "reg:changes";
 inline constexpr absl::string_view kAgencyKeys = "reg:keys";
 inline constexpr absl::string_view kRevocations = "reg:revocations";
+inline constexpr absl::string_view kPressOfficers = "reg:press-officer";
+inline constexpr absl::string_view kAccounts = "reg:account";
+std::string AccountSessions(absl::string_view username);
+std::string SessionAlive(absl::string_view token_id);
+std::string SignInFailures(absl::string_view username);
+std::string SignInAddressFailures(absl::string_view address);
+std::string SignInLock(absl::string_view username);
 
 // Distribution.
 std::string Statement(absl::string_view statement_id);
@@ -81,6 +103,14 @@ inline constexpr absl::string_view kJobsDone = "fo:done";
 std::string FanoutProgress(int shard);
 inline constexpr absl::string_view kSchedule = "fo:sched";
 inline constexpr absl::string_view kSweepLease = "fo:sweep";
+// Who wrote, reviewed and issued a version: a field of Statement(id).
+std::string StatementProvenanceField(int version);
+// The press office's desk (drafts never reach newsrooms).
+std::string Draft(absl::string_view draft_id);
+inline constexpr absl::string_view kDraftRevisionField = "rev";
+inline constexpr absl::string_view kDraftRecordField = "record";
+std::string DraftApproval(absl::string_view draft_id);
+std::string AgencyDrafts(absl::string_view agency_code);
 
 // Fan-out queues: the contract between distribution (writer) and subscription (reader).
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane);

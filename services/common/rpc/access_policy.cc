@@ -12,6 +12,7 @@ using pressrelay::common::v1::ROLE_GATEWAY;
 using pressrelay::common::v1::ROLE_JOURNALIST;
 using pressrelay::common::v1::ROLE_NEWSROOM_CLIENT;
 using pressrelay::common::v1::ROLE_OPERATOR;
+using pressrelay::common::v1::ROLE_PRESS_OFFICER;
 using pressrelay::common::v1::ROLE_SERVICE;
 using pressrelay::common::v1::ROLE_SPOKESPERSON;
 
@@ -43,6 +44,16 @@ const std::vector<Rule>& Table() {
       {"RegistryAdmin.RevokeToken", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListTokens", {ROLE_OPERATOR}},
       {"RegistryAdmin.QueryAudit", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertPressOfficer", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListPressOfficers", {ROLE_OPERATOR}},
+      {"RegistryAdmin.UpsertAccount", {ROLE_OPERATOR}, kMutates},
+      {"RegistryAdmin.ListAccounts", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ResetTotp", {ROLE_OPERATOR}, kMutates},
+      // A signed-in person's own account: anyone who may sign in to the gateway.
+      {"RegistryAdmin.GetMyAccount", {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}},
+      {"RegistryAdmin.ChangePassword", {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
+      {"RegistryAdmin.EnrollTotp", {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
+      {"RegistryAdmin.ConfirmTotp", {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
       // Directory: the other services.
       {"Directory.Authenticate", {ROLE_SERVICE}},
       {"Directory.CheckSpeaker", {ROLE_SERVICE}},
@@ -51,16 +62,30 @@ const std::vector<Rule>& Table() {
       {"Directory.GetSubscription", {ROLE_SERVICE}},
       {"Directory.PublishAgencyKeys", {ROLE_SERVICE}, kMutates},
       {"Directory.WatchRevocations", {ROLE_SERVICE}},
+      // The admin gateway signs people in and out; everything else it passes on with the
+      // person's session, as the person.
+      {"Directory.SignIn", {ROLE_GATEWAY}, kMutates},
+      {"Directory.SignOut", {ROLE_GATEWAY}, kMutates},
       // Agencies' public keys: anyone with a token may verify statements.
       {"Keys.ListAgencyKeys",
-       {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE, ROLE_GATEWAY}},
-      // Distribution: spokespeople (own agency, checked by the logic) and the gateway
-      // acting for them.
-      {"Distribution.Publish", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
-      {"Distribution.Revise", {ROLE_SPOKESPERSON, ROLE_GATEWAY}, kMutates},
-      {"Distribution.GetStatement", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
-      {"Distribution.ListStatements", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
-      {"Distribution.GetDeliveryReport", {ROLE_SPOKESPERSON, ROLE_GATEWAY, ROLE_OPERATOR}},
+       {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE,
+        ROLE_GATEWAY}},
+      // Distribution: spokespeople issue for their own agency (checked by the logic); press
+      // officers draft for it; operators read.
+      {"Distribution.Publish", {ROLE_SPOKESPERSON}, kMutates},
+      {"Distribution.Revise", {ROLE_SPOKESPERSON}, kMutates},
+      {"Distribution.GetStatement", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Distribution.ListStatements", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Distribution.GetDeliveryReport", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Distribution.GetStatementHistory", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Distribution.CreateDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
+      {"Distribution.UpdateDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
+      {"Distribution.GetDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}},
+      {"Distribution.ListDrafts", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}},
+      {"Distribution.SubmitDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
+      {"Distribution.ReturnDraft", {ROLE_SPOKESPERSON}, kMutates},
+      {"Distribution.ApproveDraft", {ROLE_SPOKESPERSON}, kMutates},
+      {"Distribution.PreviewDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}},
       {"Catalog.BatchGetVersions", {ROLE_SERVICE}},
       {"Catalog.QueryHistory", {ROLE_SERVICE}},
       // Subscription: readers, each its own queue.

@@ -63,6 +63,8 @@ absl::string_view RoleName(Role role) {
       return "service";
     case pressrelay::common::v1::ROLE_GATEWAY:
       return "gateway";
+    case pressrelay::common::v1::ROLE_PRESS_OFFICER:
+      return "press officer";
     default:
       return "unknown";
   }

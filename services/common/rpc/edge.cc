@@ -2,13 +2,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
+#include "services/common/base/status_macros.h"
 #include "services/common/base/time_util.h"
 
 namespace pressrelay {
 namespace {
 
-constexpr absl::string_view kIdFields[] = {"statement_id", "id",         "code",       "card_number",
-                                           "recipient_id", "token_id",   "subject_id", "agency_code"};
+constexpr absl::string_view kIdFields[] = {"statement_id", "draft_id", "id",         "code",
+                                           "card_number",  "username", "recipient_id", "token_id",
+                                           "subject_id",   "agency_code"};
 
 std::string FindId(const google::protobuf::Message& message, int depth) {
   const auto* descriptor = message.GetDescriptor();
@@ -40,13 +42,45 @@ std::string AuditTarget(const google::protobuf::Message* request, const google::
   return target;
 }
 
-absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& act_as,
+namespace {
+
+// The methods a session may call before its second factor is enrolled.
+bool EnrolsSecondFactor(absl::string_view method) {
+  return method == "RegistryAdmin.GetMyAccount" || method == "RegistryAdmin.EnrollTotp" ||
+         method == "RegistryAdmin.ConfirmTotp";
+}
+
+}  // namespace
+
+absl::Status AdmitSession(Edge& edge, const std::string& gateway_token, absl::string_view method,
+                          Principal* person) {
+  if (gateway_token.empty()) {
+    return absl::UnauthenticatedError("a session is accepted only through the admin gateway");
+  }
+  auto gateway = edge.auth->Authenticate(gateway_token);
+  if (!gateway.ok() || gateway->role() != pressrelay::common::v1::ROLE_GATEWAY) {
+    return absl::UnauthenticatedError("a session is accepted only through the admin gateway");
+  }
+  person->set_via_gateway(gateway->id());
+  if (person->second_factor_pending() && !EnrolsSecondFactor(method)) {
+    return absl::PermissionDeniedError("enrol a second factor (TOTP) first: operators must use one");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& gateway_token,
                                 absl::string_view method) {
   if (edge.gate != nullptr && !edge.gate->open()) return absl::UnavailableError("the service is starting; retry shortly");
   auto principal = edge.auth->Authenticate(token);
   if (!principal.ok()) return principal.status();
   if (auto s = Authorize(*principal, method); !s.ok()) return s;
-  if (principal->role() == pressrelay::common::v1::ROLE_GATEWAY) principal->set_acting_for(act_as);
+  if (principal->session()) {
+    PR_RETURN_IF_ERROR(AdmitSession(edge, gateway_token, method, &*principal));
+  } else if (!gateway_token.empty()) {
+    // The gateway calls only as a signed-in person: its header beside anything but a session is
+    // someone mixing credentials, never the gateway.
+    return absl::UnauthenticatedError("through the admin gateway, only a signed-in person's session is accepted");
+  }
   if (edge.limits != nullptr) {
     if (auto s = edge.limits->Admit(*principal); !s.ok()) return s;
   }
@@ -77,7 +111,7 @@ void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, c
     entry.set_principal_id(principal->id());
     entry.set_role(principal->role());
     entry.set_token_id(principal->token_id());
-    entry.set_acting_for(principal->acting_for());
+    entry.set_via_gateway(principal->via_gateway());
   }
   entry.set_peer(call.peer);
   entry.set_target(AuditTarget(call.request, outcome.ok() ? call.response : nullptr));

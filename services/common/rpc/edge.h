@@ -65,9 +65,10 @@ struct Edge {
   const StartupGate* gate = nullptr;  // null: always open
 };
 
-// What a call was about: the first id-like field (statement_id, id, code, card_number,
-// recipient_id, token_id, subject_id, agency_code) of the response, else of the request, at
-// the top level or one level down. Never a token: no such field is named here.
+// What a call was about: the first id-like field (statement_id, draft_id, id, code,
+// card_number, username, recipient_id, token_id, subject_id, agency_code) of the response,
+// else of the request, at the top level or one level down. Never a token or a password: no
+// such field is named here.
 std::string AuditTarget(const google::protobuf::Message* request, const google::protobuf::Message* response);
 
 // The caller as far as it is known, before or after authentication.
@@ -79,8 +80,12 @@ struct CallInfo {
 };
 void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, const absl::Status& outcome);
 
-// Authenticates, authorises and rate-limits the caller (UNAVAILABLE while starting).
-absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& act_as,
+// Authenticates, authorises and rate-limits the caller (UNAVAILABLE while starting). A
+// person's session (Principal.session) is accepted only with a valid gateway token beside
+// it (`gateway_token`, from kGatewayHeader): the principal is then the person, with
+// via_gateway naming the gateway, and the person's role decides. An operator's session
+// before a second factor is enrolled may only enrol one.
+absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& gateway_token,
                                 absl::string_view method);
 
 // The answer to a call that is full: RESOURCE_EXHAUSTED with a RetryInfo.
@@ -150,7 +155,7 @@ class EdgeService : public Base {
     grpc::ServerUnaryReactor* reactor;
     grpc::ByteBuffer* out;
     std::string bytes;
-    std::string token, act_as;
+    std::string token, gateway_token;
     CallInfo info;
     Request request;
     Response response;
@@ -166,7 +171,7 @@ class EdgeService : public Base {
       reactor->Finish(ToGrpcStatus(absl::UnavailableError("the service is starting; retry shortly")));
       return reactor;
     }
-    auto* call = new Call<Request, Response>{reactor, out, Flatten(in), BearerToken(*ctx), ActAs(*ctx),
+    auto* call = new Call<Request, Response>{reactor, out, Flatten(in), BearerToken(*ctx), GatewayToken(*ctx),
                                              CallInfo{method, Mutates(method) ? ctx->peer() : std::string()},
                                              {}, {}, std::nullopt};
     call->info.request = &call->request;
@@ -176,7 +181,7 @@ class EdgeService : public Base {
       // names its target; but a caller who may not call learns nothing of its bytes.
       const absl::Status parsed = ParseRequest(call->bytes, &call->request);
       if (!parsed.ok()) call->info.request = nullptr;
-      auto admitted = Admit(*edge_, call->token, call->act_as, call->info.method);
+      auto admitted = Admit(*edge_, call->token, call->gateway_token, call->info.method);
       absl::Status status = admitted.status();
       if (admitted.ok()) {
         call->caller = std::move(*admitted);

@@ -18,9 +18,9 @@ std::string BearerToken(const grpc::ServerContextBase& ctx) {
   return std::string(value.substr(kBearer.size()));
 }
 
-std::string ActAs(const grpc::ServerContextBase& ctx) {
+std::string GatewayToken(const grpc::ServerContextBase& ctx) {
   const auto& md = ctx.client_metadata();
-  auto it = md.find(std::string(kActAsHeader));
+  auto it = md.find(std::string(kGatewayHeader));
   return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 

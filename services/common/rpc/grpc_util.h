@@ -20,9 +20,10 @@ namespace pressrelay {
 // The bearer token of an incoming call ("authorization: Bearer <token>"), or "".
 std::string BearerToken(const grpc::ServerContextBase& ctx);
 
-// The metadata with which the admin gateway names the spokesperson it acts for.
-inline constexpr absl::string_view kActAsHeader = "x-pressrelay-act-as";
-std::string ActAs(const grpc::ServerContextBase& ctx);
+// The metadata in which the admin gateway presents its own token beside a signed-in
+// person's session ("authorization: Bearer <session>"): a session is accepted only with it.
+inline constexpr absl::string_view kGatewayHeader = "x-pressrelay-gateway";
+std::string GatewayToken(const grpc::ServerContextBase& ctx);
 
 // Transport security of a channel or listener. Empty files mean plaintext.
 struct TlsFiles {

@@ -105,7 +105,7 @@ void ServiceHost::Shutdown(absl::Duration grace) {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 
-HealthMonitor::HealthMonitor(ServiceHost* host, std::function<absl::Status()> probe, absl::Duration interval,
+HealthMonitor::HealthMonitor(Listener* host, std::function<absl::Status()> probe, absl::Duration interval,
                              std::vector<StallCheck> liveness)
     : host_(host),
       probe_(std::move(probe)),

@@ -33,7 +33,22 @@ struct ServerOptions {
 // bound), for liveness probes.
 inline constexpr absl::string_view kLivenessService = "pressrelay.liveness";
 
-class ServiceHost {
+// What the start-up skeleton (service_main.h) and the health monitor need of a listener:
+// the services' gRPC server (ServiceHost) or the gateway's HTTP server.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual int port() const = 0;
+  // Readiness and liveness, as the listener reports them to its probes.
+  virtual void SetServing(bool serving) = 0;
+  virtual void SetLive(bool live) = 0;
+  // Prints "READY <name> port=<port>" on stdout and writes the port file.
+  virtual void AnnounceReady() = 0;
+  // Stops accepting, waits for running calls until the deadline, then ends them.
+  virtual void Shutdown(absl::Duration grace) = 0;
+};
+
+class ServiceHost final : public Listener {
  public:
   // Builds and starts the server. Prints "LISTENING <name> port=<port>" on stdout when it
   // listens; health starts NOT_SERVING until a HealthMonitor says otherwise.
@@ -41,17 +56,15 @@ class ServiceHost {
       const ServerOptions& options, const std::vector<grpc::Service*>& services,
       std::function<void(grpc::ServerBuilder&)> customize = nullptr);
 
-  int port() const { return port_; }
-  // Prints "READY <name> port=<port>" on stdout and writes the port file: the service has
-  // started and takes calls.
-  void AnnounceReady();
+  int port() const override { return port_; }
+  // The service has started and takes calls.
+  void AnnounceReady() override;
   grpc::Server& server() { return *server_; }
   // Sets the readiness status (health name "").
-  void SetServing(bool serving);
+  void SetServing(bool serving) override;
   // Sets the liveness status (kLivenessService).
-  void SetLive(bool live);
-  // Stops accepting calls, waits for running ones until the deadline, then cancels them.
-  void Shutdown(absl::Duration grace);
+  void SetLive(bool live) override;
+  void Shutdown(absl::Duration grace) override;
 
  private:
   ServiceHost() = default;
@@ -77,7 +90,7 @@ struct StallCheck {
 //     services) passes.
 class HealthMonitor {
  public:
-  HealthMonitor(ServiceHost* host, std::function<absl::Status()> probe, absl::Duration interval,
+  HealthMonitor(Listener* host, std::function<absl::Status()> probe, absl::Duration interval,
                 std::vector<StallCheck> liveness = {});
   ~HealthMonitor();
   // Stops probing and holds NOT_SERVING (used first thing when draining).
@@ -85,7 +98,7 @@ class HealthMonitor {
 
  private:
   void Loop();
-  ServiceHost* host_;
+  Listener* host_;
   std::function<absl::Status()> probe_;
   absl::Duration interval_;
   std::vector<StallCheck> liveness_;

@@ -7,7 +7,12 @@
 namespace pressrelay {
 
 int RunService(ServiceRun run) {
-  auto host = ServiceHost::Start(run.server, run.services, run.customize);
+  absl::StatusOr<std::unique_ptr<Listener>> host;
+  if (run.listen) {
+    host = run.listen();
+  } else {
+    host = ServiceHost::Start(run.server, run.services, run.customize);
+  }
   if (!host.ok()) {
     spdlog::critical("{}", host.status().ToString());
     return 1;
@@ -29,7 +34,7 @@ int RunService(ServiceRun run) {
     // One line per kind of failure, not one per attempt.
     if (started.ToString() != last_error) {
       last_error = started.ToString();
-      spdlog::warn("waiting for Redis (readiness stays NOT_SERVING): {}", last_error);
+      spdlog::warn("waiting for {} (readiness stays NOT_SERVING): {}", run.waiting_for, last_error);
     }
     if (const int sig = WaitForTerminationSignalFor(absl::Milliseconds(500)); sig != 0) {
       spdlog::info("signal {} while starting: stopping", sig);
@@ -37,8 +42,11 @@ int RunService(ServiceRun run) {
       return 0;
     }
   }
-  if (!last_error.empty()) spdlog::info("Redis answers; starting");
+  if (!last_error.empty()) spdlog::info("{} answers; starting", run.waiting_for);
   if (run.gate != nullptr) run.gate->Open();
+  // start() has just seen what readiness needs answer: serving from the moment READY is said,
+  // not from the health monitor's first probe.
+  (*host)->SetServing(true);
   (*host)->AnnounceReady();
   HealthMonitor health(host->get(), run.ready, absl::Seconds(1), std::move(run.liveness));
 

@@ -5,9 +5,9 @@
 //      --check_config stops here and says whether it is good.
 //   2. RunService starts the listener: readiness NOT_SERVING, liveness SERVING; calls are
 //      answered UNAVAILABLE ("starting") while the StartupGate is closed.
-//   3. It calls `start` (wait for Redis, load state, start the service's threads) until it
-//      succeeds, logging one clear line per kind of failure; a FAILED_PRECONDITION is fatal
-//      (exit 2), and so is --startup_timeout passing (exit 1).
+//   3. It calls `start` (wait for Redis — for the gateway, the services —, load state, start
+//      the service's threads) until it succeeds, logging one clear line per kind of failure;
+//      a FAILED_PRECONDITION is fatal (exit 2), and so is --startup_timeout passing (exit 1).
 //   4. The gate opens; a HealthMonitor keeps readiness true to `ready` and liveness true to
 //      the StallChecks.
 //   5. SIGTERM (or SIGINT): readiness NOT_SERVING, `drain` (streams told to reconnect), then
@@ -15,6 +15,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -27,10 +29,14 @@
 namespace pressrelay {
 
 struct ServiceRun {
+  // The gRPC server to start (a ServiceHost) ...
   ServerOptions server;
   std::vector<grpc::Service*> services;
   std::function<void(grpc::ServerBuilder&)> customize;  // optional
+  // ... or, when set, another listener (the gateway's HTTP server).
+  std::function<absl::StatusOr<std::unique_ptr<Listener>>()> listen;
   StartupGate* gate = nullptr;
+  std::string waiting_for = "Redis";  // what `start` waits for, in the log
   std::function<absl::Status()> start;  // step 3; retried
   std::function<absl::Status()> ready;  // readiness probe
   std::vector<StallCheck> liveness;
