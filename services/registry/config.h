@@ -15,6 +15,7 @@ struct Config {
   std::vector<BootstrapToken> bootstrap_tokens;  // installed at start when not yet known
   int64_t audit_scan_limit = 0;
   int directory_workers = 4;
+  SignInPolicy sign_in;  // sessions and failed sign-ins
 
   static absl::StatusOr<Config> FromFlags();
 };

@@ -28,6 +28,7 @@ void DirectoryView::Reset(const EntityBatches& all) {
   journalists_.clear();
   clients_.clear();
   subscriptions_.clear();
+  press_officers_.clear();
   recipients_.clear();
   for (const auto& [kind, entries] : all) {
     for (const auto& [id, bytes] : entries) StoreLocked(kind, id, bytes);
@@ -89,6 +90,8 @@ auto DirectoryView::OnMapOf(Self& self, Kind kind, F f) {
       return f(self.journalists_);
     case Kind::kClient:
       return f(self.clients_);
+    case Kind::kPressOfficer:
+      return f(self.press_officers_);
     case Kind::kSubscription:
       break;
   }
@@ -137,6 +140,19 @@ bool DirectoryView::HasRecipient(const std::string& recipient_id) const {
   return recipients_.contains(recipient_id);
 }
 
+std::string DirectoryView::AgencyOfPerson(const v1::SubjectKind kind, const std::string& id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (kind == v1::SUBJECT_KIND_SPOKESPERSON) {
+    auto it = spokespeople_.find(id);
+    return it == spokespeople_.end() ? "" : it->second.agency_code();
+  }
+  if (kind == v1::SUBJECT_KIND_PRESS_OFFICER) {
+    auto it = press_officers_.find(id);
+    return it == press_officers_.end() ? "" : it->second.agency_code();
+  }
+  return "";
+}
+
 absl::StatusOr<v1::Agency> DirectoryView::GetAgency(const std::string& code) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = agencies_.find(code);
@@ -162,6 +178,11 @@ std::vector<v1::Spokesperson> DirectoryView::ListSpokespeople(const std::string&
   absl::ReaderMutexLock lock(&mu_);
   return Listing(ValuesOf(spokespeople_), agency_code, &v1::Spokesperson::agency_code,
                  &v1::Spokesperson::id);
+}
+
+std::vector<v1::PressOfficer> DirectoryView::ListPressOfficers(const std::string& agency_code) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return Listing(ValuesOf(press_officers_), agency_code, &v1::PressOfficer::agency_code, &v1::PressOfficer::id);
 }
 
 std::vector<v1::Outlet> DirectoryView::ListOutlets() const {
@@ -274,6 +295,15 @@ absl::StatusOr<Principal> DirectoryView::PrincipalFor(const v1::TokenInfo& info)
       auto it = spokespeople_.find(info.subject_id());
       if (it == spokespeople_.end()) return absl::UnauthenticatedError("token's spokesperson no longer exists");
       p.set_role(Role::ROLE_SPOKESPERSON);
+      p.set_display_name(it->second.full_name());
+      p.set_agency_code(it->second.agency_code());
+      break;
+    }
+    case v1::SUBJECT_KIND_PRESS_OFFICER: {
+      auto it = press_officers_.find(info.subject_id());
+      if (it == press_officers_.end()) return absl::UnauthenticatedError("token's press officer no longer exists");
+      if (it->second.disabled()) return absl::UnauthenticatedError("press officer disabled");
+      p.set_role(Role::ROLE_PRESS_OFFICER);
       p.set_display_name(it->second.full_name());
       p.set_agency_code(it->second.agency_code());
       break;

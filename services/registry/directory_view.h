@@ -1,5 +1,5 @@
-// The registry's in-memory view of the directory: agencies, spokespeople, outlets,
-// journalists, newsroom clients, subscriptions, and one matching record per recipient
+// The registry's in-memory view of the directory: agencies, spokespeople, press officers,
+// outlets, journalists, newsroom clients, subscriptions, and one matching record per recipient
 // derived from them, behind one mutex. It answers the questions asked on every statement
 // (who may speak, who receives it) with no Redis round trip.
 //
@@ -40,11 +40,14 @@ class DirectoryView {
   bool Has(Kind kind, const std::string& id) const;
   // "client:<id>" / "journalist:<card>" for a client or journalist that exists.
   bool HasRecipient(const std::string& recipient_id) const;
+  // The agency a spokesperson or press officer speaks or writes for; "" for anyone else.
+  std::string AgencyOfPerson(v1::SubjectKind kind, const std::string& id) const;
   absl::StatusOr<v1::Agency> GetAgency(const std::string& code) const;
   absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const;
   // Sorted by id; an empty filter lists all.
   std::vector<v1::Agency> ListAgencies() const;
   std::vector<v1::Spokesperson> ListSpokespeople(const std::string& agency_code) const;
+  std::vector<v1::PressOfficer> ListPressOfficers(const std::string& agency_code) const;
   std::vector<v1::Outlet> ListOutlets() const;
   std::vector<v1::Journalist> ListJournalists(const std::string& outlet_id) const;
   std::vector<v1::NewsroomClient> ListNewsroomClients(const std::string& outlet_id) const;
@@ -93,6 +96,7 @@ class DirectoryView {
   absl::flat_hash_map<std::string, v1::Journalist> journalists_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, v1::NewsroomClient> clients_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, v1::Subscription> subscriptions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, v1::PressOfficer> press_officers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Recipient> recipients_ ABSL_GUARDED_BY(mu_);  // by recipient id
 };
 

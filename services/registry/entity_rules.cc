@@ -28,12 +28,34 @@ void CheckExists(const Exists& exists, const std::string& id, absl::string_view 
   if (!exists(id)) v->Add(field, absl::StrCat("no ", what, " \"", id, "\""));
 }
 
+// What a spokesperson and a press officer both are: a slug id, a person of an agency that
+// exists, with a visible name and a title.
+template <typename Person>
+void CheckAgencyPerson(Person* person, const std::string& p, const Exists& agency_exists, FieldViolations* v) {
+  if (!validation::IsSlugId(person->id())) v->Add(p + ".id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
+  CheckExists(agency_exists, person->agency_code(), "agency", p + ".agency_code", v);
+  NormalizeText(person->mutable_full_name(), p + ".full_name", 200, false, v);
+  if (!validation::HasVisibleText(person->full_name())) v->Add(p + ".full_name", "is required");
+  NormalizeText(person->mutable_title(), p + ".title", 200, false, v);
+}
+
 }  // namespace
 
 bool IsCardNumber(absl::string_view card) {
   if (card.empty() || card.size() > 32) return false;
   for (char c : card) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsUsername(absl::string_view username) {
+  if (username.size() < 3 || username.size() > 128) return false;
+  for (char c : username) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '@' ||
+          c == '+')) {
       return false;
     }
   }
@@ -65,11 +87,7 @@ void CheckAgency(v1::Agency* agency, const std::string& p, const Exists& agency_
 }
 
 void CheckSpokesperson(v1::Spokesperson* s, const std::string& p, const Exists& agency_exists, FieldViolations* v) {
-  if (!validation::IsSlugId(s->id())) v->Add(p + ".id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
-  CheckExists(agency_exists, s->agency_code(), "agency", p + ".agency_code", v);
-  NormalizeText(s->mutable_full_name(), p + ".full_name", 200, false, v);
-  if (!validation::HasVisibleText(s->full_name())) v->Add(p + ".full_name", "is required");
-  NormalizeText(s->mutable_title(), p + ".title", 200, false, v);
+  CheckAgencyPerson(s, p, agency_exists, v);
   if (!v1::SpokespersonRole_IsValid(s->role()) || s->role() == v1::SPOKESPERSON_ROLE_UNSPECIFIED) {
     v->Add(p + ".role", "is required (head, spokesperson, authorised)");
   }
@@ -81,6 +99,36 @@ void CheckSpokesperson(v1::Spokesperson* s, const std::string& p, const Exists& 
     v->Add(p + ".valid_until", "must be after valid_from");
   }
   CheckContact(s->mutable_contact(), p + ".contact", v);
+}
+
+void CheckPressOfficer(v1::PressOfficer* officer, const std::string& p, const Exists& agency_exists,
+                       FieldViolations* v) {
+  CheckAgencyPerson(officer, p, agency_exists, v);
+  CheckContact(officer->mutable_contact(), p + ".contact", v);
+}
+
+void CheckAccount(v1::Account* account, const std::string& p, const Exists& spokesperson_exists,
+                  const Exists& press_officer_exists, FieldViolations* v) {
+  if (!IsUsername(account->username())) {
+    v->Add(p + ".username", "must be 3-128 characters a-z, 0-9, '.', '_', '-', '@' or '+'");
+  }
+  switch (account->subject_kind()) {
+    case v1::SUBJECT_KIND_OPERATOR:
+      if (!validation::IsSlugId(account->subject_id())) {
+        v->Add(p + ".subject_id", "must be 1-64 characters a-z, 0-9, '.', '_' or '-'");
+      }
+      break;
+    case v1::SUBJECT_KIND_SPOKESPERSON:
+      CheckExists(spokesperson_exists, account->subject_id(), "spokesperson", p + ".subject_id", v);
+      break;
+    case v1::SUBJECT_KIND_PRESS_OFFICER:
+      CheckExists(press_officer_exists, account->subject_id(), "press officer", p + ".subject_id", v);
+      break;
+    default:
+      v->Add(p + ".subject_kind", "must be an operator, a spokesperson or a press officer");
+  }
+  NormalizeText(account->mutable_display_name(), p + ".display_name", 200, false, v);
+  if (!validation::HasVisibleText(account->display_name())) v->Add(p + ".display_name", "is required");
 }
 
 void CheckOutlet(v1::Outlet* outlet, const std::string& p, FieldViolations* v) {
@@ -166,6 +214,16 @@ std::vector<v1::Revocation> LostAccess(const std::vector<v1::Journalist>& journa
     r.set_role(pressrelay::common::v1::ROLE_NEWSROOM_CLIENT);
     r.set_reason("newsroom client disabled");
   }
+  return out;
+}
+
+std::vector<v1::Revocation> LostAccess(const v1::PressOfficer& officer) {
+  std::vector<v1::Revocation> out;
+  if (!officer.disabled()) return out;
+  v1::Revocation& r = out.emplace_back();
+  r.set_principal_id(officer.id());
+  r.set_role(pressrelay::common::v1::ROLE_PRESS_OFFICER);
+  r.set_reason("press officer disabled");
   return out;
 }
 

@@ -27,11 +27,21 @@ void CheckClient(v1::NewsroomClient* c, const std::string& p, const Exists& outl
 // A subscription holds codes, not text: nothing to normalise.
 void CheckSubscription(const v1::Subscription& sub, const std::string& p, const Exists& recipient_exists,
                        FieldViolations* v);
+void CheckPressOfficer(v1::PressOfficer* officer, const std::string& p, const Exists& agency_exists,
+                       FieldViolations* v);
+// A sign-in account as an operator writes it: username, who it is (an operator's name, or a
+// spokesperson or press officer that exists) and display name. The password, secrets and
+// times are the registry's own and not checked here.
+void CheckAccount(v1::Account* account, const std::string& p, const Exists& spokesperson_exists,
+                  const Exists& press_officer_exists, FieldViolations* v);
 // Keys to publish; field paths are "keys[i]...".
 void CheckAgencyKeys(const std::vector<v1::AgencyKey>& keys, const Exists& agency_exists, FieldViolations* v);
 
 // A press card number: 1-32 characters A-Z, a-z, 0-9 or '-'.
 bool IsCardNumber(absl::string_view card);
+
+// A sign-in name: 3-128 characters a-z, 0-9, '.', '_', '-', '@' or '+'.
+bool IsUsername(absl::string_view username);
 
 // "client:<id>" / "journalist:<card number>".
 inline constexpr absl::string_view kClientPrefix = "client:";
@@ -43,5 +53,8 @@ std::string JournalistRecipientId(absl::string_view card_number);
 // disabled among these records: written with them, so the services drop their access.
 std::vector<v1::Revocation> LostAccess(const std::vector<v1::Journalist>& journalists,
                                        const std::vector<v1::NewsroomClient>& clients, absl::Time now);
+
+// The revocation a disabled press officer's record carries (none while enabled).
+std::vector<v1::Revocation> LostAccess(const v1::PressOfficer& officer);
 
 }  // namespace pressrelay::registry

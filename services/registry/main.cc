@@ -1,5 +1,5 @@
-// pressrelay-registry: agencies, spokespeople, outlets, journalists, newsroom clients,
-// subscriptions and tokens. Wiring only: the logic is in registry.h, the life of the process
+// pressrelay-registry: agencies, spokespeople, press officers, outlets, journalists,
+// newsroom clients, subscriptions, tokens and sign-in accounts. Wiring only: the logic is in registry.h, the life of the process
 // in service_main.h, the configuration in config.h.
 #include <memory>
 #include <optional>
@@ -26,12 +26,11 @@ int Run(const Config& config) {
   // health monitor (the change follower and revocation feed have their own).
   redis::Pool pool(common.redis, common.workers + config.directory_workers + 1, common.redis_acquire_timeout);
   RegistryStore store(&pool);
-  Registry registry(&store);
+  Registry registry(&store, config.sign_in);
   std::optional<ChangeFollower> follower;
 
   StartupGate gate;
-  LocalAuthenticator local_auth(&registry);
-  CachingAuthenticator auth(&local_auth, absl::Seconds(2));
+  RegistryAuthenticator auth(&registry, absl::Seconds(2));
   RateLimiter limiter(&pool, "registry", common.rate_limits);
   AuditLog audit(&pool, "registry", common.audit_max_entries, config.audit_scan_limit);
   WorkerPool work("registry-work", common.workers, common.queue_limit);

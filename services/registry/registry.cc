@@ -8,8 +8,8 @@
 
 namespace pressrelay::registry {
 
-absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(RegistryStore* store) {
-  std::unique_ptr<Registry> registry(new Registry(store));
+absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(RegistryStore* store, SignInPolicy sign_in) {
+  std::unique_ptr<Registry> registry(new Registry(store, sign_in));
   PR_RETURN_IF_ERROR(registry->ReloadAll());
   return registry;
 }
@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Create(RegistryStore* store)
 absl::Status Registry::ReloadAll() {
   EntityBatches all;
   for (Kind kind : {Kind::kAgency, Kind::kSpokesperson, Kind::kOutlet, Kind::kJournalist, Kind::kClient,
-                    Kind::kSubscription}) {
+                    Kind::kSubscription, Kind::kPressOfficer}) {
     PR_ASSIGN_OR_RETURN(auto entries, store_->GetAll(kind));
     all.emplace_back(kind, std::move(entries));
   }
@@ -59,6 +59,14 @@ absl::StatusOr<v1::Spokesperson> Registry::UpsertSpokesperson(v1::Spokesperson s
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kSpokesperson, s.id(), s));
   return s;
+}
+
+absl::StatusOr<v1::PressOfficer> Registry::UpsertPressOfficer(v1::PressOfficer officer) {
+  FieldViolations v;
+  CheckPressOfficer(&officer, "press_officer", ExistsIn(Kind::kAgency), &v);
+  PR_RETURN_IF_ERROR(v.ToStatus());
+  PR_RETURN_IF_ERROR(PutEntity(Kind::kPressOfficer, officer.id(), officer, LostAccess(officer)));
+  return officer;
 }
 
 absl::StatusOr<v1::Outlet> Registry::UpsertOutlet(v1::Outlet outlet) {

@@ -5,8 +5,8 @@
 // (entity_rules.h), then the store (registry_store.h), then the in-memory view
 // (directory_view.h), which answers the reads, so audience matching for a statement is one
 // pass over the recipients with no Redis round trip per recipient. Tokens (tokens.h) are
-// read from Redis on each Authenticate: the callers cache. Agencies' public keys live only
-// in the store.
+// read from Redis on each Authenticate: the callers cache. Agencies' public keys, sign-in
+// accounts and sessions (accounts.h) live only in the store.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "pressrelay/common/v1/principal.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
+#include "services/registry/accounts.h"
 #include "services/registry/directory_view.h"
 #include "services/registry/entity_rules.h"
 #include "services/registry/registry_store.h"
@@ -29,9 +30,10 @@ using pressrelay::common::v1::Principal;
 class Registry {
  public:
   // Empty until ReloadAll (at start, once Redis answers).
-  explicit Registry(RegistryStore* store) : store_(store), tokens_(store, &view_) {}
+  explicit Registry(RegistryStore* store, SignInPolicy sign_in = {})
+      : store_(store), tokens_(store, &view_, sign_in.sessions), accounts_(store, &view_, &tokens_, sign_in) {}
   // Constructs and loads everything from the store.
-  static absl::StatusOr<std::unique_ptr<Registry>> Create(RegistryStore* store);
+  static absl::StatusOr<std::unique_ptr<Registry>> Create(RegistryStore* store, SignInPolicy sign_in = {});
 
   // Administration. Upserts validate, normalise text to NFC and return what was stored.
   absl::StatusOr<v1::Agency> UpsertAgency(v1::Agency agency);
@@ -40,6 +42,11 @@ class Registry {
   absl::StatusOr<v1::Spokesperson> UpsertSpokesperson(v1::Spokesperson spokesperson);
   std::vector<v1::Spokesperson> ListSpokespeople(const std::string& agency_code) const {
     return view_.ListSpokespeople(agency_code);
+  }
+  // Disabling a press officer ends their access at once (announced on the revocation feed).
+  absl::StatusOr<v1::PressOfficer> UpsertPressOfficer(v1::PressOfficer officer);
+  std::vector<v1::PressOfficer> ListPressOfficers(const std::string& agency_code) const {
+    return view_.ListPressOfficers(agency_code);
   }
   absl::StatusOr<v1::Outlet> UpsertOutlet(v1::Outlet outlet);
   std::vector<v1::Outlet> ListOutlets() const { return view_.ListOutlets(); }
@@ -72,6 +79,9 @@ class Registry {
   absl::Status InstallBootstrapTokens(const std::vector<BootstrapToken>& tokens, absl::Time now) {
     return tokens_.InstallBootstrap(tokens, now);
   }
+
+  // Sign-in accounts and sessions (accounts.h).
+  Accounts& accounts() { return accounts_; }
 
   // Directory.
   absl::StatusOr<Principal> Authenticate(absl::string_view token, absl::Time now) const {
@@ -107,7 +117,8 @@ class Registry {
 
   RegistryStore* const store_;
   DirectoryView view_;
-  Tokens tokens_;  // reads view_
+  Tokens tokens_;      // reads view_
+  Accounts accounts_;  // reads view_, uses tokens_
 };
 
 }  // namespace pressrelay::registry

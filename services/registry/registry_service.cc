@@ -99,6 +99,53 @@ RegistryAdminService::RegistryAdminService(Registry* registry, Edge* edge) : Edg
         for (auto& t : tokens) *response->add_tokens() = std::move(t);
         return absl::OkStatus();
       });
+  Unary<v1::UpsertPressOfficerRequest, v1::UpsertPressOfficerResponse>(
+      "UpsertPressOfficer", [registry](const Principal&, const v1::UpsertPressOfficerRequest& request, v1::UpsertPressOfficerResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response->mutable_press_officer(), registry->UpsertPressOfficer(request.press_officer()));
+        return absl::OkStatus();
+      });
+  Unary<v1::ListPressOfficersRequest, v1::ListPressOfficersResponse>(
+      "ListPressOfficers", [registry](const Principal&, const v1::ListPressOfficersRequest& request, v1::ListPressOfficersResponse* response) -> absl::Status {
+        for (auto& p : registry->ListPressOfficers(request.agency_code())) *response->add_press_officers() = std::move(p);
+        return absl::OkStatus();
+      });
+  // Sign-in accounts: operators administer them; a signed-in person keeps their own.
+  Accounts* accounts = &registry->accounts();
+  Unary<v1::UpsertAccountRequest, v1::Account>(
+      "UpsertAccount", [accounts](const Principal&, const v1::UpsertAccountRequest& request, v1::Account* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, accounts->Upsert(request.account(), request.password(), absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::ListAccountsRequest, v1::ListAccountsResponse>(
+      "ListAccounts", [accounts](const Principal&, const v1::ListAccountsRequest& request, v1::ListAccountsResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(auto all, accounts->List(request.subject_id()));
+        for (auto& a : all) *response->add_accounts() = std::move(a);
+        return absl::OkStatus();
+      });
+  Unary<v1::AccountRequest, v1::Account>(
+      "ResetTotp", [accounts](const Principal&, const v1::AccountRequest& request, v1::Account* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, accounts->ResetTotp(request.username(), absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::GetMyAccountRequest, v1::Account>(
+      "GetMyAccount", [accounts](const Principal& caller, const v1::GetMyAccountRequest&, v1::Account* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, accounts->Mine(caller));
+        return absl::OkStatus();
+      });
+  Unary<v1::ChangePasswordRequest, v1::Empty>(
+      "ChangePassword", [accounts](const Principal& caller, const v1::ChangePasswordRequest& request, v1::Empty*) -> absl::Status {
+        return accounts->ChangePassword(caller, request.current_password(), request.new_password(), absl::Now());
+      });
+  Unary<v1::GetMyAccountRequest, v1::TotpEnrollment>(
+      "EnrollTotp", [accounts](const Principal& caller, const v1::GetMyAccountRequest&, v1::TotpEnrollment* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, accounts->EnrollTotp(caller));
+        return absl::OkStatus();
+      });
+  Unary<v1::ConfirmTotpRequest, v1::Account>(
+      "ConfirmTotp", [accounts](const Principal& caller, const v1::ConfirmTotpRequest& request, v1::Account* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, accounts->ConfirmTotp(caller, request.code(), absl::Now()));
+        return absl::OkStatus();
+      });
   Unary<v1::QueryAuditRequest, v1::QueryAuditResponse>(
       "QueryAudit", [registry, audit](const Principal&, const v1::QueryAuditRequest& request, v1::QueryAuditResponse* response) -> absl::Status {
         AuditLog::Query query;
@@ -153,6 +200,16 @@ DirectoryService::DirectoryService(Registry* registry, RevocationFeed* revocatio
   Unary<v1::PublishAgencyKeysRequest, v1::PublishAgencyKeysResponse>(
       "PublishAgencyKeys", [registry](const Principal&, const v1::PublishAgencyKeysRequest& request, v1::PublishAgencyKeysResponse* response) -> absl::Status {
         return registry->PublishAgencyKeys(std::vector<v1::AgencyKey>(request.keys().begin(), request.keys().end()));
+      });
+  // The admin gateway signs people in and out. Every attempt is audited by the edge.
+  Unary<v1::SignInRequest, v1::SignInResponse>(
+      "SignIn", [registry](const Principal& gateway, const v1::SignInRequest& request, v1::SignInResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, registry->accounts().SignIn(request, gateway, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::SignOutRequest, v1::Empty>(
+      "SignOut", [registry](const Principal&, const v1::SignOutRequest& request, v1::Empty*) -> absl::Status {
+        return registry->accounts().SignOut(request.session_token(), absl::Now());
       });
   Handled("WatchRevocations");
 }

@@ -47,4 +47,19 @@ class LocalAuthenticator final : public Authenticator {
   Registry* const registry_;
 };
 
+// The registry's own callers: tokens through a short cache, sessions never, since what a
+// session may do changes with its account at once (disabled, a second factor enrolled), and
+// its idle time is counted here. People's calls are few.
+class RegistryAuthenticator final : public Authenticator {
+ public:
+  RegistryAuthenticator(Registry* registry, absl::Duration cache_ttl) : local_(registry), cache_(&local_, cache_ttl) {}
+  absl::StatusOr<Principal> Authenticate(absl::string_view token) override {
+    return IsSessionToken(token) ? local_.Authenticate(token) : cache_.Authenticate(token);
+  }
+
+ private:
+  LocalAuthenticator local_;
+  CachingAuthenticator cache_;  // reads local_
+};
+
 }  // namespace pressrelay::registry

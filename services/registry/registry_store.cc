@@ -7,6 +7,7 @@
 #include "services/common/domain/ids.h"
 #include "services/common/redis/keys.h"
 #include "services/common/base/status_macros.h"
+#include "services/common/base/time_util.h"
 
 namespace pressrelay::registry {
 namespace {
@@ -33,15 +34,34 @@ constexpr KindInfo kKinds[] = {
     {Kind::kJournalist, keys::kJournalists, "journalist"},
     {Kind::kClient, keys::kClients, "client"},
     {Kind::kSubscription, keys::kSubscriptions, "subscription"},
+    {Kind::kPressOfficer, keys::kPressOfficers, "press_officer"},
 };
 
-absl::StatusOr<std::optional<TokenInfo>> ParseToken(const redis::Reply& reply) {
-  if (reply.is_nil()) return std::optional<TokenInfo>();
-  TokenInfo info;
-  if (!info.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
-    return absl::DataLossError("registry: unreadable token record");
+// A record read by HGET: nullopt for none, DATA_LOSS for bytes that are not one.
+template <typename Msg>
+absl::StatusOr<std::optional<Msg>> ParseRecord(const redis::ReplyView& reply, absl::string_view what) {
+  if (reply.is_nil()) return std::optional<Msg>();
+  Msg record;
+  if (!record.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
+    return absl::DataLossError(absl::StrCat("registry: unreadable ", what, " record"));
   }
-  return std::optional<TokenInfo>(std::move(info));
+  return std::optional<Msg>(std::move(record));
+}
+absl::StatusOr<std::optional<TokenInfo>> ParseToken(const redis::ReplyView& reply) {
+  return ParseRecord<TokenInfo>(reply, "token");
+}
+
+// The values of an HGETALL reply that parse as `Msg` (a record that does not is skipped).
+template <typename Msg>
+std::vector<Msg> ParseValues(const redis::ReplyView& reply) {
+  std::vector<Msg> out;
+  for (size_t i = 0; i + 1 < reply.size(); i += 2) {
+    Msg record;
+    if (record.ParseFromArray(reply[i + 1].str().data(), static_cast<int>(reply[i + 1].str().size()))) {
+      out.push_back(std::move(record));
+    }
+  }
+  return out;
 }
 
 // The entries of one stream after `after` (XREAD COUNT 1000, blocking up to `block` if
@@ -90,15 +110,18 @@ void AddRevocations(const std::vector<v1::Revocation>& revocations, std::vector<
 
 // Runs `commands` in one round trip; the first error reply is the answer, including one
 // among the replies EXEC returns for a transaction's commands.
-absl::Status RunAll(redis::Pool* pool, const std::vector<redis::Args>& commands) {
-  PR_ASSIGN_OR_RETURN(auto redis, pool->Acquire());
-  auto replies = redis->Pipeline(commands);
+absl::Status RunAll(redis::Client& redis, const std::vector<redis::Args>& commands) {
+  auto replies = redis.Pipeline(commands);
   if (!replies.ok()) return replies.status();
   for (const auto& reply : *replies) {
     PR_RETURN_IF_ERROR(redis::ReplyStatus(reply));
     for (size_t i = 0; reply.is_array() && i < reply.size(); ++i) PR_RETURN_IF_ERROR(redis::ReplyStatus(reply[i]));
   }
   return absl::OkStatus();
+}
+absl::Status RunAll(redis::Pool* pool, const std::vector<redis::Args>& commands) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool->Acquire());
+  return RunAll(*redis, commands);
 }
 
 }  // namespace
@@ -223,14 +246,7 @@ absl::StatusOr<std::vector<TokenInfo>> RegistryStore::ListTokens() {
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGETALL", keys::kTokens});
   if (!reply.ok()) return reply.status();
-  std::vector<TokenInfo> out;
-  for (size_t i = 0; i + 1 < reply->size(); i += 2) {
-    TokenInfo info;
-    if (info.ParseFromArray((*reply)[i + 1].str().data(), static_cast<int>((*reply)[i + 1].str().size()))) {
-      out.push_back(std::move(info));
-    }
-  }
-  return out;
+  return ParseValues<TokenInfo>(*reply);
 }
 
 namespace {
@@ -262,14 +278,195 @@ absl::StatusOr<std::vector<pressrelay::registry::v1::AgencyKey>> RegistryStore::
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGETALL", keys::kAgencyKeys});
   if (!reply.ok()) return reply.status();
-  std::vector<pressrelay::registry::v1::AgencyKey> out;
-  for (size_t i = 0; i + 1 < reply->size(); i += 2) {
-    pressrelay::registry::v1::AgencyKey key;
-    if (key.ParseFromArray((*reply)[i + 1].str().data(), static_cast<int>((*reply)[i + 1].str().size()))) {
-      out.push_back(std::move(key));
+  return ParseValues<pressrelay::registry::v1::AgencyKey>(*reply);
+}
+
+// --- sessions ---------------------------------------------------------------------------
+
+absl::Status RegistryStore::PutSession(const StoredToken& token, absl::Duration idle) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  const std::string& id = token.info.token_id();
+  auto claimed = redis->Run({"HSETNX", keys::kTokenHashes, token.hash, id});
+  if (!claimed.ok()) return claimed.status();
+  if (claimed->integer() == 0) return absl::AlreadyExistsError("token already registered");
+  return RunAll(*redis, {{"MULTI"},
+                         {"HSET", keys::kTokens, id, token.info.SerializeAsString()},
+                         {"HSET", keys::AccountSessions(token.info.username()), id, token.hash},
+                         redis::Args{"SET", keys::SessionAlive(id), "1", "PX"}.Add(absl::ToInt64Milliseconds(idle)),
+                         {"EXEC"}});
+}
+
+absl::StatusOr<SessionState> RegistryStore::GetSessionState(const TokenInfo& info) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto replies = redis->Pipeline(std::vector<redis::Args>{{"HGET", keys::kAccounts, info.username()},
+                                                          {"PTTL", keys::SessionAlive(info.token_id())}});
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) PR_RETURN_IF_ERROR(redis::ReplyStatus(reply));
+  SessionState state;
+  PR_ASSIGN_OR_RETURN(state.account, ParseRecord<store::AccountRecord>((*replies)[0], "account"));
+  // PTTL: -2 for a key that expired (the session went unused too long).
+  state.idle_left = absl::Milliseconds(std::max<long long>((*replies)[1].integer(), 0));
+  return state;
+}
+
+absl::Status RegistryStore::TouchSession(const std::string& token_id, absl::Duration idle) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  return redis->Run(redis::Args{"PEXPIRE", keys::SessionAlive(token_id)}.Add(absl::ToInt64Milliseconds(idle)))
+      .status();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RegistryStore::AccountSessions(
+    const std::string& username) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto reply = redis->Run({"HGETALL", keys::AccountSessions(username)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i + 1 < reply->size(); i += 2) out.emplace_back((*reply)[i].str(), (*reply)[i + 1].str());
+  return out;
+}
+
+absl::Status RegistryStore::DeleteSession(const std::string& username, const std::string& token_id,
+                                          const std::string& hash) {
+  return RunAll(pool_, {{"HDEL", keys::kTokens, token_id},
+                        {"HDEL", keys::kTokenHashes, hash},
+                        {"HDEL", keys::AccountSessions(username), token_id},
+                        {"DEL", keys::SessionAlive(token_id)}});
+}
+
+// --- accounts ---------------------------------------------------------------------------
+
+namespace {
+
+// KEYS: 1 reg:account. ARGV: 1 username, 2 the record as read ("" for none), 3 the new one.
+// Returns 1 written, 0 if the stored record changed since it was read.
+const redis::Script kSwapAccount(R"lua(
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if (current or '') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+)lua");
+
+// KEYS: 1 the address's failures, 2 the name's lock. ARGV: 1 window (ms), 2 the failures an
+// address may have in it, 3 "1" to check the address, 4 "1" to check the name. Returns
+// {0, 0} when nothing bars sign-in; {1, ms} while the address is refused, {2, ms} while the
+// name is locked.
+const redis::Script kSignInBar(absl::StrCat(redis::kLuaNow, R"lua(
+local window = tonumber(ARGV[1])
+if ARGV[3] == '1' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  local n = redis.call('ZCARD', KEYS[1])
+  local max = tonumber(ARGV[2])
+  if n >= max then
+    -- Refused until enough of its failures have left the window.
+    local leaving = redis.call('ZRANGE', KEYS[1], n - max, n - max, 'WITHSCORES')
+    return {1, math.max(tonumber(leaving[2]) + window - now, 1)}
+  end
+end
+if ARGV[4] == '1' then
+  local until_ms = redis.call('GET', KEYS[2])
+  if until_ms then return {2, math.max(tonumber(until_ms) - now, 1)} end
+end
+return {0, 0}
+)lua"));
+
+// KEYS: 1 the address's failures, 2 the name's failures, 3 the name's lock. ARGV: 1 window
+// (ms), 2 the failures an address may have, 3 those that lock a name, 4 lockout (ms), 5 a
+// unique suffix, 6 "1" to count the address, 7 "1" to count the name.
+const redis::Script kSignInFailure(absl::StrCat(redis::kLuaNow, R"lua(
+local window = tonumber(ARGV[1])
+local member = now .. '-' .. ARGV[5]
+if ARGV[6] == '1' then
+  redis.call('ZADD', KEYS[1], now, member)
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  -- Only the newest that can bar the address are kept: a flood holds no more.
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[2]) + 1))
+  redis.call('PEXPIRE', KEYS[1], window)
+end
+if ARGV[7] == '1' then
+  redis.call('ZADD', KEYS[2], now, member)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+    -- The lock takes the failures that made it: counting starts again when it ends.
+    redis.call('DEL', KEYS[2])
+    local lockout = tonumber(ARGV[4])
+    redis.call('SET', KEYS[3], now + lockout, 'PX', lockout)
+  else
+    redis.call('PEXPIRE', KEYS[2], window)
+  end
+end
+return 1
+)lua"));
+
+std::string Flag(bool on) { return on ? "1" : "0"; }
+
+}  // namespace
+
+absl::StatusOr<std::optional<StoredAccount>> RegistryStore::GetAccount(const std::string& username) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto reply = redis->Run({"HGET", keys::kAccounts, username});
+  if (!reply.ok()) return reply.status();
+  PR_ASSIGN_OR_RETURN(auto record, ParseRecord<store::AccountRecord>(*reply, "account"));
+  if (!record) return std::optional<StoredAccount>();
+  return std::optional<StoredAccount>(StoredAccount{std::move(*record), std::string(reply->str())});
+}
+
+absl::StatusOr<bool> RegistryStore::SwapAccount(const std::string& username, const std::string& expected,
+                                                const store::AccountRecord& next) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto reply = redis->Eval(kSwapAccount, {std::string(keys::kAccounts)},
+                           {username, expected, next.SerializeAsString()});
+  if (!reply.ok()) return reply.status();
+  return reply->integer() == 1;
+}
+
+absl::StatusOr<std::vector<store::AccountRecord>> RegistryStore::ListAccounts() {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto all = redis->Run({"HGETALL", keys::kAccounts});
+  if (!all.ok()) return all.status();
+  std::vector<store::AccountRecord> out = ParseValues<store::AccountRecord>(*all);
+  if (out.empty()) return out;
+  std::vector<redis::Args> locks;
+  for (const auto& a : out) locks.push_back({"GET", keys::SignInLock(a.account().username())});
+  auto until = redis->Pipeline(locks);
+  if (!until.ok()) return until.status();
+  for (size_t i = 0; i < out.size(); ++i) {
+    int64_t ms = 0;
+    if (!(*until)[i].is_nil() && absl::SimpleAtoi((*until)[i].str(), &ms)) {
+      *out[i].mutable_account()->mutable_locked_until() = ToProto(absl::FromUnixMillis(ms));
     }
   }
   return out;
+}
+
+absl::StatusOr<SignInBar> RegistryStore::SignInBarFor(const std::string& username, const std::string& address,
+                                                      const FailureLimits& limits) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  auto reply = redis->Eval(kSignInBar, {keys::SignInAddressFailures(address), keys::SignInLock(username)},
+                           {absl::StrCat(absl::ToInt64Milliseconds(limits.window)),
+                            absl::StrCat(limits.max_address_failures), Flag(!address.empty()),
+                            Flag(!username.empty())});
+  if (!reply.ok()) return reply.status();
+  SignInBar bar;
+  bar.kind = static_cast<SignInBar::Kind>((*reply)[0].integer());
+  bar.retry_after = absl::Milliseconds((*reply)[1].integer());
+  return bar;
+}
+
+absl::Status RegistryStore::RecordSignInFailure(const std::string& username, const std::string& address,
+                                                const FailureLimits& limits) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  return redis
+      ->Eval(kSignInFailure,
+             {keys::SignInAddressFailures(address), keys::SignInFailures(username), keys::SignInLock(username)},
+             {absl::StrCat(absl::ToInt64Milliseconds(limits.window)), absl::StrCat(limits.max_address_failures),
+              absl::StrCat(limits.max_account_failures), absl::StrCat(absl::ToInt64Milliseconds(limits.lockout)),
+              absl::StrCat(ids::RandomU64()), Flag(!address.empty()), Flag(!username.empty())})
+      .status();
+}
+
+absl::Status RegistryStore::ClearSignInFailures(const std::string& username) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  return redis->Run({"DEL", keys::SignInFailures(username)}).status();
 }
 
 absl::StatusOr<std::vector<Change>> RegistryStore::ReadChanges(redis::Client& redis,

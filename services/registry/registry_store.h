@@ -15,11 +15,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pressrelay/registry/v1/registry.pb.h"
+#include "registry_store.pb.h"
 #include "services/common/redis/redis.h"
 
 namespace pressrelay::registry {
 
-enum class Kind { kAgency, kSpokesperson, kOutlet, kJournalist, kClient, kSubscription };
+enum class Kind { kAgency, kSpokesperson, kOutlet, kJournalist, kClient, kSubscription, kPressOfficer };
 
 absl::string_view KindKey(Kind kind);
 absl::string_view KindName(Kind kind);
@@ -38,6 +39,33 @@ struct Change {
 struct StoredToken {
   pressrelay::registry::v1::TokenInfo info;
   std::string hash;
+};
+
+// An account as read, with the bytes it was read as: a write replaces it only if they are
+// still what is stored (SwapAccount), so two writers never lose each other's changes.
+struct StoredAccount {
+  store::AccountRecord record;
+  std::string bytes;
+};
+
+// What a session's Authenticate needs besides its token record.
+struct SessionState {
+  std::optional<store::AccountRecord> account;  // nullopt: no such account
+  absl::Duration idle_left;                     // until the session ends unused (<= 0: ended)
+};
+
+// The limits on failed sign-ins (sign-in counts them in Redis, so every replica agrees).
+struct FailureLimits {
+  absl::Duration window = absl::Minutes(15);
+  int max_account_failures = 5;  // in the window: the name is then locked for `lockout`
+  absl::Duration lockout = absl::Minutes(15);
+  int max_address_failures = 20;  // in the window: the address is then refused
+};
+
+// Why sign-in is refused before any password is checked, and for how long.
+struct SignInBar {
+  enum Kind { kNone, kAddress, kAccountLocked } kind = kNone;
+  absl::Duration retry_after;
 };
 
 class RegistryStore {
@@ -67,6 +95,37 @@ class RegistryStore {
       const std::string& hash);
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> GetToken(const std::string& token_id);
   absl::StatusOr<std::vector<pressrelay::registry::v1::TokenInfo>> ListTokens();
+
+  // Sessions: a token (PutToken's records) also listed under its account, with a key that
+  // lives for `idle` and is renewed on use.
+  absl::Status PutSession(const StoredToken& token, absl::Duration idle);
+  // The account the session was issued to and how long it may still stay unused.
+  absl::StatusOr<SessionState> GetSessionState(const pressrelay::registry::v1::TokenInfo& info);
+  // Renews the session's idle time to `idle`.
+  absl::Status TouchSession(const std::string& token_id, absl::Duration idle);
+  // The account's sessions as (token id, token hash) pairs.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AccountSessions(const std::string& username);
+  // Forgets a session that ended: its record, its hash and its place under the account.
+  absl::Status DeleteSession(const std::string& username, const std::string& token_id, const std::string& hash);
+
+  // Sign-in accounts (reg:account).
+  absl::StatusOr<std::optional<StoredAccount>> GetAccount(const std::string& username);
+  // Writes `next` if the stored bytes are still `expected` ("" : no account yet); false if
+  // another write came first (read again and retry).
+  absl::StatusOr<bool> SwapAccount(const std::string& username, const std::string& expected,
+                                   const store::AccountRecord& next);
+  // Every account, with locked_until set where its name is locked now.
+  absl::StatusOr<std::vector<store::AccountRecord>> ListAccounts();
+
+  // Failed sign-ins (reg:signin-*), on Redis's clock. An empty `username` (one no account
+  // can have) counts against the address only.
+  absl::StatusOr<SignInBar> SignInBarFor(const std::string& username, const std::string& address,
+                                         const FailureLimits& limits);
+  // Records one failure; the name is locked once it reaches the limit.
+  absl::Status RecordSignInFailure(const std::string& username, const std::string& address,
+                                   const FailureLimits& limits);
+  // A successful sign-in forgets the name's failures (the address keeps its own).
+  absl::Status ClearSignInFailures(const std::string& username);
 
   // Agencies' public keys. PutAgencyKey refuses (ALREADY_EXISTS) to give a key id another
   // public key.

@@ -1,5 +1,7 @@
 #include "services/registry/tokens.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -32,6 +34,9 @@ void CheckSubject(const DirectoryView& view, v1::SubjectKind kind, const std::st
       break;
     case v1::SUBJECT_KIND_JOURNALIST:
       if (!view.Has(Kind::kJournalist, id)) v->Add("subject_id", absl::StrCat("no journalist with card \"", id, "\""));
+      break;
+    case v1::SUBJECT_KIND_PRESS_OFFICER:
+      if (!view.Has(Kind::kPressOfficer, id)) v->Add("subject_id", absl::StrCat("no press officer \"", id, "\""));
       break;
     case v1::SUBJECT_KIND_OPERATOR:
     case v1::SUBJECT_KIND_SERVICE:
@@ -88,12 +93,12 @@ absl::StatusOr<v1::IssueTokenResponse> Tokens::Issue(const v1::IssueTokenRequest
   return response;
 }
 
-absl::StatusOr<v1::TokenInfo> Tokens::Revoke(const std::string& token_id, absl::Time now) {
+absl::StatusOr<v1::TokenInfo> Tokens::Revoke(const std::string& token_id, absl::Time now, absl::string_view reason) {
   PR_ASSIGN_OR_RETURN(auto info, store_->GetToken(token_id));
   if (!info) return absl::NotFoundError(absl::StrCat("no token \"", token_id, "\""));
   v1::Revocation revocation;
   revocation.set_token_id(token_id);
-  revocation.set_reason("token revoked");
+  revocation.set_reason(std::string(reason));
   if (!IsSet(info->revoked_at())) {
     // The record and its announcement in one transaction.
     *info->mutable_revoked_at() = ToProto(now);
@@ -134,6 +139,22 @@ absl::StatusOr<Principal> Tokens::Authenticate(absl::string_view token, absl::Ti
   if (!info) return absl::UnauthenticatedError("unknown token");
   if (IsSet(info->revoked_at())) return absl::UnauthenticatedError("token revoked");
   if (FromProto(info->expires_at()) <= now) return absl::UnauthenticatedError("token expired");
+  if (info->session()) {
+    PR_ASSIGN_OR_RETURN(SessionState state, store_->GetSessionState(*info));
+    if (state.idle_left <= absl::ZeroDuration()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("session ended: unused for ", absl::FormatDuration(sessions_.idle_timeout)));
+    }
+    if (!state.account) return absl::UnauthenticatedError("the session's account no longer exists");
+    // Uses are recorded at most every tenth of the idle timeout (and at most once a minute),
+    // not on every call: a session may end that much early, and Redis sees few writes.
+    const absl::Duration touch_every = std::min(absl::Minutes(1), sessions_.idle_timeout / 10);
+    if (sessions_.idle_timeout - state.idle_left >= touch_every) {
+      PR_RETURN_IF_ERROR(store_->TouchSession(info->token_id(), sessions_.idle_timeout));
+      state.idle_left = sessions_.idle_timeout;
+    }
+    return SessionPrincipal(*info, state.account->account(), now, state.idle_left);
+  }
   PR_ASSIGN_OR_RETURN(Principal principal, view_->PrincipalFor(*info));
   *principal.mutable_access_until() = info->expires_at();
   if (principal.role() == pressrelay::common::v1::ROLE_JOURNALIST) {
@@ -143,6 +164,86 @@ absl::StatusOr<Principal> Tokens::Authenticate(absl::string_view token, absl::Ti
     }
   }
   return principal;
+}
+
+// --- sessions ---------------------------------------------------------------------------
+
+absl::StatusOr<v1::IssueTokenResponse> Tokens::IssueSession(const v1::Account& account,
+                                                            const std::string& description, absl::Time now) {
+  v1::IssueTokenResponse response;
+  response.set_token(absl::StrCat(kSessionTokenPrefix, absl::StripPrefix(ids::NewToken(), "prt_")));
+  auto* info = response.mutable_info();
+  info->set_token_id(ids::NewTokenId());
+  info->set_subject_kind(account.subject_kind());
+  info->set_subject_id(account.subject_id());
+  info->set_description(description);
+  *info->mutable_issued_at() = ToProto(now);
+  *info->mutable_expires_at() = ToProto(now + sessions_.lifetime);
+  info->set_session(true);
+  info->set_username(account.username());
+  PR_RETURN_IF_ERROR(store_->PutSession({*info, ids::TokenHash(response.token())}, sessions_.idle_timeout));
+  return response;
+}
+
+absl::StatusOr<Principal> Tokens::SessionPrincipal(const v1::TokenInfo& info, const v1::Account& account,
+                                                   absl::Time now, absl::Duration idle_left) const {
+  if (account.disabled()) return absl::UnauthenticatedError("account disabled");
+  if (account.subject_kind() != info.subject_kind() || account.subject_id() != info.subject_id()) {
+    return absl::UnauthenticatedError("the account stands for someone else since this sign-in");
+  }
+  PR_ASSIGN_OR_RETURN(Principal principal, view_->PrincipalFor(info));
+  principal.set_session(true);
+  // Read from the account at each call, so enrolling takes effect in the same session.
+  principal.set_second_factor_pending(account.subject_kind() == v1::SUBJECT_KIND_OPERATOR && !account.totp_enabled());
+  if (account.subject_kind() == v1::SUBJECT_KIND_OPERATOR) principal.set_display_name(account.display_name());
+  // Caches keep the answer no longer than the session may stay unused.
+  *principal.mutable_access_until() = ToProto(std::min(FromProto(info.expires_at()), now + idle_left));
+  return principal;
+}
+
+absl::StatusOr<v1::TokenInfo> Tokens::SessionOf(const Principal& caller) const {
+  if (caller.session()) {
+    PR_ASSIGN_OR_RETURN(auto info, store_->GetToken(caller.token_id()));
+    if (info && info->session()) return *info;
+  }
+  return absl::FailedPreconditionError("only a person signed in through the admin gateway has an account here");
+}
+
+absl::Status Tokens::SignOut(absl::string_view session_token, absl::Time now) {
+  if (session_token.empty()) return FieldError("session_token", "is required");
+  PR_ASSIGN_OR_RETURN(auto info, store_->FindTokenByHash(ids::TokenHash(session_token)));
+  if (!info || IsSet(info->revoked_at())) return absl::OkStatus();
+  if (!info->session()) return FieldError("session_token", "is not a session");
+  return Revoke(info->token_id(), now, "signed out").status();
+}
+
+absl::Status Tokens::EndSessions(const std::string& username, absl::string_view reason, absl::Time now,
+                                 const std::string& keep) {
+  return SweepSessions(username, now, reason, keep);
+}
+
+absl::Status Tokens::PruneSessions(const std::string& username, absl::Time now) {
+  return SweepSessions(username, now, "", "");
+}
+
+absl::Status Tokens::SweepSessions(const std::string& username, absl::Time now, absl::string_view end_reason,
+                                   const std::string& keep) {
+  constexpr absl::Duration kListedAfterEnd = absl::Hours(24);
+  PR_ASSIGN_OR_RETURN(auto sessions, store_->AccountSessions(username));
+  for (const auto& [token_id, hash] : sessions) {
+    PR_ASSIGN_OR_RETURN(auto info, store_->GetToken(token_id));
+    absl::Time ended = absl::InfiniteFuture();
+    if (info) {
+      ended = std::min(FromProto(info->expires_at()), IsSet(info->revoked_at()) ? FromProto(info->revoked_at())
+                                                                                : absl::InfiniteFuture());
+    }
+    if (ended <= now - kListedAfterEnd || !info) {
+      PR_RETURN_IF_ERROR(store_->DeleteSession(username, token_id, hash));
+    } else if (!end_reason.empty() && ended > now && token_id != keep) {
+      PR_RETURN_IF_ERROR(Revoke(token_id, now, end_reason).status());
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace pressrelay::registry
