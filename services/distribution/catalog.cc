@@ -7,20 +7,13 @@
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
 #include "services/distribution/page_token.h"
+#include "services/distribution/publisher.h"
 #include "services/distribution/read_access.h"
 
 namespace pressrelay::distribution {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
 constexpr int kScanLimit = 5000;  // index entries looked at per call, at most
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) return FieldError("page_size", "must not be negative");
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
-}
 
 }  // namespace
 
@@ -42,6 +35,37 @@ absl::StatusOr<Statement> Catalog::GetStatement(const Principal& caller, const s
   }
   PR_RETURN_IF_ERROR(MayReadAgency(caller, statement->issuer().agency_code(), *directory_, absl::Now()));
   return *statement;
+}
+
+absl::StatusOr<v1::StatementHistory> Catalog::GetStatementHistory(const Principal& caller,
+                                                                   const std::string& statement_id) {
+  if (statement_id.empty()) return FieldError("statement_id", "is required");
+  StatementStore::Summary summary;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_ASSIGN_OR_RETURN(auto summaries, StatementStore::LoadSummaries(*redis, {statement_id}));
+    summary = std::move(summaries[0]);
+  }
+  if (!summary.head) return absl::NotFoundError(absl::StrCat("no statement \"", statement_id, "\""));
+  PR_RETURN_IF_ERROR(MayReadAgency(caller, summary.head->agency_code(), *directory_, absl::Now()));
+  v1::StatementHistory history;
+  history.set_statement_id(statement_id);
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  PR_ASSIGN_OR_RETURN(auto records, StatementStore::LoadProvenance(*redis, statement_id, summary.latest));
+  // Versions committed before records were kept: only Publish and Revise issued them then,
+  // so their issuer wrote and issued them.
+  std::vector<std::pair<std::string, int>> legacy;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!records[i]) legacy.emplace_back(statement_id, static_cast<int>(i) + 1);
+  }
+  PR_ASSIGN_OR_RETURN(auto versions, StatementStore::LoadVersions(*redis, legacy));
+  for (const auto& version : versions) {
+    if (version) records[version->version() - 1] = VersionRecordOf(*version, version->issuer().spokesperson_id(), "", "");
+  }
+  for (auto& record : records) {
+    if (record) *history.add_versions() = std::move(*record);
+  }
+  return history;
 }
 
 template <typename Keep>

@@ -1,4 +1,5 @@
-// Reading statements: for spokespeople (their agency's statements), for the subscription
+// Reading statements: for spokespeople and press officers (their agency's statements and who
+// stands behind each version), for the subscription
 // service (versions by reference, and history pages filtered by a recipient's
 // subscription). No gRPC here; the edge is DistributionService / CatalogService.
 #pragma once
@@ -23,6 +24,8 @@ class Catalog {
   absl::StatusOr<Statement> GetStatement(const Principal& caller, const std::string& statement_id, int version);
   absl::StatusOr<v1::ListStatementsResponse> ListStatements(const Principal& caller,
                                                             const v1::ListStatementsRequest& request);
+  // Who wrote, reviewed and issued each version, oldest first.
+  absl::StatusOr<v1::StatementHistory> GetStatementHistory(const Principal& caller, const std::string& statement_id);
   absl::StatusOr<v1::BatchGetVersionsResponse> BatchGetVersions(const v1::BatchGetVersionsRequest& request);
   // Released statements matching the filter, newest first.
   absl::StatusOr<v1::QueryHistoryResponse> QueryHistory(const v1::QueryHistoryRequest& request);

@@ -5,7 +5,7 @@
 namespace pressrelay::distribution {
 
 DistributionService::DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter,
-                                         Edge* edge)
+                                         DraftDesk* desk, Edge* edge)
     : EdgeService(edge) {
   // Publish and Revise answer when their fan-out has run, from the fan-out thread: no worker
   // waits for it.
@@ -43,6 +43,66 @@ DistributionService::DistributionService(Publisher* publisher, Catalog* catalog,
       "GetDeliveryReport", [reporter](const Principal& caller, const v1::GetDeliveryReportRequest& request,
                                       v1::DeliveryReport* response) -> absl::Status {
         PR_ASSIGN_OR_RETURN(*response, reporter->Report(caller, request));
+        return absl::OkStatus();
+      });
+  Unary<v1::GetStatementHistoryRequest, v1::StatementHistory>(
+      "GetStatementHistory", [catalog](const Principal& caller, const v1::GetStatementHistoryRequest& request,
+                                       v1::StatementHistory* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, catalog->GetStatementHistory(caller, request.statement_id()));
+        return absl::OkStatus();
+      });
+
+  // The press office's desk.
+  Unary<v1::CreateDraftRequest, v1::Draft>(
+      "CreateDraft",
+      [desk](const Principal& caller, const v1::CreateDraftRequest& request, v1::Draft* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Create(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::UpdateDraftRequest, v1::Draft>(
+      "UpdateDraft",
+      [desk](const Principal& caller, const v1::UpdateDraftRequest& request, v1::Draft* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Update(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::GetDraftRequest, v1::Draft>(
+      "GetDraft",
+      [desk](const Principal& caller, const v1::GetDraftRequest& request, v1::Draft* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Get(caller, request.draft_id()));
+        return absl::OkStatus();
+      });
+  Unary<v1::ListDraftsRequest, v1::ListDraftsResponse>(
+      "ListDrafts", [desk](const Principal& caller, const v1::ListDraftsRequest& request,
+                           v1::ListDraftsResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->List(caller, request));
+        return absl::OkStatus();
+      });
+  Unary<v1::ReviewDraftRequest, v1::Draft>(
+      "SubmitDraft",
+      [desk](const Principal& caller, const v1::ReviewDraftRequest& request, v1::Draft* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Submit(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::ReviewDraftRequest, v1::Draft>(
+      "ReturnDraft",
+      [desk](const Principal& caller, const v1::ReviewDraftRequest& request, v1::Draft* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Return(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  // Approval publishes: like Publish, it answers from the fan-out thread.
+  UnaryAsync<v1::ApproveDraftRequest, v1::ApproveDraftResponse>(
+      "ApproveDraft", [desk](const Principal& caller, const v1::ApproveDraftRequest& request,
+                             v1::ApproveDraftResponse* response, Done done) {
+        desk->Approve(caller, request, absl::Now(),
+                      [response, done = std::move(done)](absl::StatusOr<v1::ApproveDraftResponse> r) mutable {
+                        if (r.ok()) *response = std::move(*r);
+                        std::move(done)(r.status());
+                      });
+      });
+  Unary<v1::PreviewDraftRequest, Statement>(
+      "PreviewDraft",
+      [desk](const Principal& caller, const v1::PreviewDraftRequest& request, Statement* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Preview(caller, request, absl::Now()));
         return absl::OkStatus();
       });
 }

@@ -1,6 +1,7 @@
-// The distribution service's gRPC edge: Distribution for spokespeople and the gateway,
-// Catalog for the subscription service. Each is an EdgeService (edge.h): the handlers
-// registered in the constructors only call the logic (Publisher, Catalog, DeliveryReporter).
+// The distribution service's gRPC edge: Distribution for spokespeople, press officers and
+// operators (directly or through the admin gateway), Catalog for the subscription service.
+// Each is an EdgeService (edge.h): the handlers registered in the constructors only call the
+// logic (Publisher, Catalog, DeliveryReporter, DraftDesk).
 // The two have separate edges and worker pools, so the subscription service's catalog reads
 // never queue behind publishes.
 #pragma once
@@ -9,13 +10,15 @@
 #include "services/common/rpc/edge.h"
 #include "services/distribution/catalog.h"
 #include "services/distribution/delivery_reporter.h"
+#include "services/distribution/draft_desk.h"
 #include "services/distribution/publisher.h"
 
 namespace pressrelay::distribution {
 
 class DistributionService final : public EdgeService<v1::Distribution> {
  public:
-  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, Edge* edge);
+  DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter, DraftDesk* desk,
+                      Edge* edge);
 };
 
 class CatalogService final : public EdgeService<v1::Catalog> {

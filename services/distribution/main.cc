@@ -1,6 +1,7 @@
-// pressrelay-distribution: spokespeople issue statements; the wire stores each version once
-// and fans it out into the recipients' queues. Wiring only: the life of the process is
-// service_main.h's, the configuration config.h's.
+// pressrelay-distribution: spokespeople issue statements (their own, or their press office's
+// drafts once reviewed); the wire stores each version once and fans it out into the
+// recipients' queues. Wiring only: the life of the process is service_main.h's, the
+// configuration config.h's.
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -17,6 +18,7 @@
 #include "services/distribution/config.h"
 #include "services/distribution/delivery_reporter.h"
 #include "services/distribution/distribution_service.h"
+#include "services/distribution/draft_desk.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/publisher.h"
 #include "services/distribution/retention_sweeper.h"
@@ -45,6 +47,7 @@ int Run(const Config& config) {
   Publisher publisher(&directory, &pool, &engine, &runner, config.signer.get());
   Catalog catalog(&pool, &directory);
   DeliveryReporter reporter(&pool, &directory, &ledger);
+  DraftDesk desk(&pool, &directory, &publisher);
 
   StartupGate gate;
   RateLimiter limiter(&pool, "distribution", common.rate_limits);
@@ -53,7 +56,7 @@ int Run(const Config& config) {
   WorkerPool catalog_work("dist-catalog", config.catalog_workers, common.queue_limit);
   Edge edge{&work, &auth, &limiter, &audit, &gate};
   Edge catalog_edge{&catalog_work, &auth, &limiter, &audit, &gate};
-  DistributionService distribution(&publisher, &catalog, &reporter, &edge);
+  DistributionService distribution(&publisher, &catalog, &reporter, &desk, &edge);
   CatalogService catalog_service(&catalog, &catalog_edge);
   // A revoked token or identity stops publishing at once, not when its cached answer ages.
   RevocationWatcher revocations(*registry_channel, config.service_token,

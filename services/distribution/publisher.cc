@@ -25,6 +25,9 @@ using pressrelay::common::v1::PUB_STATUS_WITHHELD;
 using pressrelay::common::v1::VersionSignal;
 
 constexpr int kMaxRetries = 3;
+// A draft's approval record is kept far longer than a caller's key: while it exists, the draft
+// cannot be issued twice, even if marking it published failed and nobody retried for weeks.
+constexpr absl::Duration kApprovalKept = absl::Hours(24 * 366);
 
 std::string DeterministicHash(const google::protobuf::Message& message) {
   std::string bytes;
@@ -35,38 +38,6 @@ std::string DeterministicHash(const google::protobuf::Message& message) {
     message.SerializeToCodedStream(&coded);
   }
   return ids::Sha256Hex(bytes);
-}
-
-// The content fields of a version, from a validated draft.
-void ApplyDraft(const v1::StatementDraft& draft, Statement* s) {
-  s->set_kind(draft.kind());
-  s->set_urgency(draft.urgency());
-  s->set_language(draft.language());
-  s->set_headline(draft.headline());
-  s->set_summary(draft.summary());
-  s->set_body(draft.body());
-  *s->mutable_subjects() = draft.subjects();
-  if (draft.has_located()) {
-    *s->mutable_located() = draft.located();
-  } else {
-    s->clear_located();
-  }
-  *s->mutable_attachments() = draft.attachments();
-  s->set_in_reply_to(draft.in_reply_to());
-  if (IsSet(draft.embargoed())) {
-    *s->mutable_embargoed() = draft.embargoed();
-  } else {
-    s->clear_embargoed();
-  }
-}
-
-void SetIssuer(const registry_v1::CheckSpeakerResponse& speaker, Statement* s) {
-  auto* issuer = s->mutable_issuer();
-  issuer->set_agency_code(speaker.agency().code());
-  issuer->set_agency_name(speaker.agency().name_vi());
-  issuer->set_spokesperson_id(speaker.spokesperson().id());
-  issuer->set_spokesperson_name(speaker.spokesperson().full_name());
-  issuer->set_spokesperson_title(speaker.spokesperson().title());
 }
 
 std::string JobId(const Statement& s, absl::string_view phase) {
@@ -152,6 +123,78 @@ class Tally {
 };
 
 }  // namespace
+
+void ApplyDraft(const v1::StatementDraft& draft, Statement* s) {
+  s->set_kind(draft.kind());
+  s->set_urgency(draft.urgency());
+  s->set_language(draft.language());
+  s->set_headline(draft.headline());
+  s->set_summary(draft.summary());
+  s->set_body(draft.body());
+  *s->mutable_subjects() = draft.subjects();
+  if (draft.has_located()) {
+    *s->mutable_located() = draft.located();
+  } else {
+    s->clear_located();
+  }
+  *s->mutable_attachments() = draft.attachments();
+  s->set_in_reply_to(draft.in_reply_to());
+  if (IsSet(draft.embargoed())) {
+    *s->mutable_embargoed() = draft.embargoed();
+  } else {
+    s->clear_embargoed();
+  }
+}
+
+void SetIssuer(const registry_v1::CheckSpeakerResponse& speaker, Statement* s) {
+  auto* issuer = s->mutable_issuer();
+  issuer->set_agency_code(speaker.agency().code());
+  issuer->set_agency_name(speaker.agency().name_vi());
+  issuer->set_spokesperson_id(speaker.spokesperson().id());
+  issuer->set_spokesperson_name(speaker.spokesperson().full_name());
+  issuer->set_spokesperson_title(speaker.spokesperson().title());
+}
+
+Statement FirstVersion(const v1::StatementDraft& draft, absl::Time now) {
+  Statement version;
+  version.set_version(1);
+  version.set_pubstatus(PUB_STATUS_USABLE);
+  version.set_signal(pressrelay::common::v1::VERSION_SIGNAL_PUBLISH);
+  *version.mutable_firstcreated() = ToProto(now);
+  *version.mutable_versioncreated() = ToProto(now);
+  ApplyDraft(draft, &version);
+  return version;
+}
+
+v1::StatementDraft DraftOf(const Statement& s) {
+  v1::StatementDraft draft;
+  draft.set_agency_code(s.issuer().agency_code());
+  draft.set_kind(s.kind());
+  draft.set_urgency(s.urgency());
+  draft.set_language(s.language());
+  draft.set_headline(s.headline());
+  draft.set_summary(s.summary());
+  draft.set_body(s.body());
+  *draft.mutable_subjects() = s.subjects();
+  if (s.has_located()) *draft.mutable_located() = s.located();
+  *draft.mutable_attachments() = s.attachments();
+  draft.set_in_reply_to(s.in_reply_to());
+  if (IsSet(s.embargoed())) *draft.mutable_embargoed() = s.embargoed();
+  return draft;
+}
+
+v1::VersionRecord VersionRecordOf(const Statement& version, const std::string& written_by,
+                                  const std::string& reviewed_by, const std::string& draft_id) {
+  v1::VersionRecord record;
+  record.set_version(version.version());
+  record.set_signal(version.signal());
+  *record.mutable_issued_at() = version.versioncreated();
+  record.set_written_by(written_by);
+  record.set_reviewed_by(reviewed_by);
+  record.set_published_by(version.issuer().spokesperson_id());
+  record.set_draft_id(draft_id);
+  return record;
+}
 
 keys::Lane LaneFor(const Statement& version) {
   switch (version.signal()) {
@@ -244,11 +287,34 @@ absl::StatusOr<std::string> Publisher::IdempotencyKey(const Principal& caller, c
 }
 
 void Publisher::Publish(const Principal& caller, v1::PublishRequest request, absl::Time now, PublishDone done) {
-  auto committed = CommitPublish(caller, request, now);
+  auto committed = CommitPublish(caller, request, nullptr, now);
   if (!committed.ok() || committed->replayed) {
     std::move(done)(committed.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed))
                                    : committed.status());
     return;
+  }
+  Run(std::move(*committed), request.return_when_committed(), std::move(done));
+}
+
+void Publisher::PublishApproved(const Principal& approver, v1::PublishRequest request, DraftApproval approval,
+                                absl::Time now, PublishDone done) {
+  auto committed = CommitPublish(approver, request, &approval, now);
+  if (!committed.ok()) {
+    std::move(done)(committed.status());
+    return;
+  }
+  const Statement& version = committed->replayed ? committed->replayed->statement() : committed->commit.version;
+  absl::Status marked = std::move(approval.committed)(version);
+  if (committed->replayed) {
+    std::move(done)(marked.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed)) : marked);
+    return;
+  }
+  // The version is committed either way: its fan-out runs, and a failed mark is the answer
+  // (a repeated approval replays the commit and marks the draft then).
+  if (!marked.ok()) {
+    done = [marked, answer = std::move(done)](absl::StatusOr<v1::PublishResponse>) mutable {
+      std::move(answer)(marked);
+    };
   }
   Run(std::move(*committed), request.return_when_committed(), std::move(done));
 }
@@ -264,7 +330,7 @@ void Publisher::Revise(const Principal& caller, v1::ReviseRequest request, absl:
 }
 
 absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& caller, v1::PublishRequest& request,
-                                                              absl::Time now) {
+                                                              const DraftApproval* approval, absl::Time now) {
   now = absl::FromUnixMillis(absl::ToUnixMillis(now));  // the wire keeps milliseconds
   PR_RETURN_IF_ERROR(validation::NormalizeDraft(request.mutable_draft(), now));
   const v1::StatementDraft& draft = request.draft();
@@ -272,9 +338,15 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   if (request.early_to_trusted() && !embargoed) {
     return FieldError("early_to_trusted", "needs a release time in the future (draft.embargoed)");
   }
-  PR_ASSIGN_OR_RETURN(const std::string idem_key, IdempotencyKey(caller, request.idempotency_key()));
   v1::PublishRequest unkeyed = request;
   unkeyed.clear_idempotency_key();
+  std::string idem_key;
+  if (approval != nullptr) {
+    idem_key = keys::DraftApproval(approval->draft_id);
+    unkeyed.clear_return_when_committed();  // how soon to answer does not make another statement
+  } else {
+    PR_ASSIGN_OR_RETURN(idem_key, IdempotencyKey(caller, request.idempotency_key()));
+  }
   const std::string request_hash = DeterministicHash(unkeyed);
   if (!idem_key.empty()) {
     std::optional<store::IdempotencyRecord> existing;
@@ -293,15 +365,9 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
   PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, draft.agency_code(), now));
 
-  Statement version;
+  Statement version = FirstVersion(draft, now);
   version.set_id(ids::NewStatementId(now));
   version.set_uri(absl::StrCat("urn:pressrelay:statement:", version.id()));
-  version.set_version(1);
-  version.set_pubstatus(PUB_STATUS_USABLE);
-  version.set_signal(pressrelay::common::v1::VERSION_SIGNAL_PUBLISH);
-  *version.mutable_firstcreated() = ToProto(now);
-  *version.mutable_versioncreated() = ToProto(now);
-  ApplyDraft(draft, &version);
   SetIssuer(speaker, &version);
   PR_RETURN_IF_ERROR(Sign(&version, now));
 
@@ -309,6 +375,10 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
   Plan plan = PlanVersion(version, facts, request.early_to_trusted(), engine_->options().shards, now);
   VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
+  commit.provenance = approval != nullptr
+                          ? VersionRecordOf(version, approval->written_by, speaker_id, approval->draft_id)
+                          : VersionRecordOf(version, speaker_id, "", "");
+  if (approval != nullptr) commit.idempotency_ttl = kApprovalKept;
   commit.head.set_statement_id(version.id());
   commit.head.set_agency_code(draft.agency_code());
   commit.head.set_firstcreated_ms(absl::ToUnixMillis(now));
@@ -433,6 +503,7 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
 
   Plan plan = PlanVersion(version, facts, false, engine_->options().shards, now);
   VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
+  commit.provenance = VersionRecordOf(version, speaker_id, "", "");
   commit.head = head;
   for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
   commit.expected_latest = latest;
@@ -511,15 +582,18 @@ absl::StatusOr<v1::PublishResponse> Publisher::Replay(const store::IdempotencyRe
     return absl::AlreadyExistsError(
         "idempotency_key: already used for a different request; use a new key for a new statement");
   }
+  return Published(record.statement_id(), record.version());
+}
+
+absl::StatusOr<v1::PublishResponse> Publisher::Published(const std::string& statement_id, int version_number) {
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
-  PR_ASSIGN_OR_RETURN(auto version, StatementStore::LoadVersion(*redis, record.statement_id(), record.version()));
-  PR_ASSIGN_OR_RETURN(auto head, StatementStore::LoadHead(*redis, record.statement_id()));
-  if (!version || !head) return absl::DataLossError("idempotency record points at a missing statement");
+  PR_ASSIGN_OR_RETURN(auto version, StatementStore::LoadVersion(*redis, statement_id, version_number));
+  PR_ASSIGN_OR_RETURN(auto head, StatementStore::LoadHead(*redis, statement_id));
+  if (!version || !head) return absl::DataLossError(absl::StrCat("statement ", statement_id, " is missing"));
   v1::PublishResponse response;
   *response.mutable_statement() = *version;
   response.set_replayed(true);
-  const std::vector<std::string> job_ids =
-      StatementStore::JobsOfVersion(*head, record.statement_id(), record.version());
+  const std::vector<std::string> job_ids = StatementStore::JobsOfVersion(*head, statement_id, version_number);
   PR_ASSIGN_OR_RETURN(auto states, StatementStore::JobStates(*redis, job_ids));
   int64_t matched = 0, queued = 0;
   for (size_t i = 0; i < job_ids.size(); ++i) {

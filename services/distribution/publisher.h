@@ -61,8 +61,32 @@ struct AudienceFacts {
 Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool early_to_trusted, int shards,
                  absl::Time now);
 
+// The content fields of a version, from a checked draft; and the draft a version's content
+// is (its agency from the issuer).
+void ApplyDraft(const v1::StatementDraft& draft, Statement* version);
+v1::StatementDraft DraftOf(const Statement& version);
+// Version 1 of a statement with this (checked) content, as issued at `now`: no id, issuer or
+// signature yet.
+Statement FirstVersion(const v1::StatementDraft& draft, absl::Time now);
+// The issuer block: the agency and the spokesperson, as the registry holds them.
+void SetIssuer(const registry_v1::CheckSpeakerResponse& speaker, Statement* version);
+// Who stands behind a version: its writer, its reviewer (if it went through review), the
+// spokesperson who issued it (the issuer), and the draft it came from.
+v1::VersionRecord VersionRecordOf(const Statement& version, const std::string& written_by,
+                                  const std::string& reviewed_by, const std::string& draft_id);
+
 // The answer to a Publish or Revise, given once.
 using PublishDone = absl::AnyInvocable<void(absl::StatusOr<v1::PublishResponse>) &&>;
+
+// A publish that approves a draft of the press office's desk (draft_desk.h).
+struct DraftApproval {
+  std::string draft_id;
+  std::string written_by;  // who wrote the draft; the approver reviews and issues it
+  // Called on the calling thread once the version is committed (or found committed by an
+  // earlier approval of the same draft), before its fan-out starts; an error it returns
+  // becomes the call's answer, though the version is issued all the same.
+  absl::AnyInvocable<absl::Status(const Statement& version) &&> committed;
+};
 
 class Publisher {
  public:
@@ -74,6 +98,14 @@ class Publisher {
   // commit, else from the fan-out thread when the version's jobs due now have run.
   void Publish(const Principal& caller, v1::PublishRequest request, absl::Time now, PublishDone done);
   void Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now, PublishDone done);
+  // Publish as the approving spokesperson. The idempotency record is the draft's own
+  // (keys::DraftApproval), whoever approves and whatever return_when_committed says, so a
+  // repeated approval finds the first one's statement instead of issuing a second.
+  void PublishApproved(const Principal& approver, v1::PublishRequest request, DraftApproval approval,
+                       absl::Time now, PublishDone done);
+
+  // What the publish of a committed version answers when repeated (replayed set).
+  absl::StatusOr<v1::PublishResponse> Published(const std::string& statement_id, int version);
 
  private:
   // A version ready to hand to the fan-out, or an earlier answer to the same request.
@@ -83,7 +115,9 @@ class Publisher {
     std::optional<v1::PublishResponse> replayed;
   };
 
-  absl::StatusOr<Committed> CommitPublish(const Principal& caller, v1::PublishRequest& request, absl::Time now);
+  // `approval`: null for a spokesperson's own Publish.
+  absl::StatusOr<Committed> CommitPublish(const Principal& caller, v1::PublishRequest& request,
+                                          const DraftApproval* approval, absl::Time now);
   absl::StatusOr<Committed> CommitRevision(const Principal& caller, v1::ReviseRequest& request, absl::Time now);
   // One attempt at a revision; ABORTED when another revision or a release got there first.
   absl::StatusOr<Committed> TryRevision(const Principal& caller, const v1::ReviseRequest& request,

@@ -6,17 +6,15 @@
 
 namespace pressrelay::distribution {
 
-using pressrelay::common::v1::ROLE_GATEWAY;
 using pressrelay::common::v1::ROLE_OPERATOR;
+using pressrelay::common::v1::ROLE_PRESS_OFFICER;
 using pressrelay::common::v1::ROLE_SPOKESPERSON;
 
 absl::StatusOr<std::string> SpeakerOf(const Principal& caller) {
-  if (caller.role() != ROLE_GATEWAY) return caller.id();
-  if (caller.acting_for().empty()) {
-    return absl::PermissionDeniedError(
-        "the admin gateway must name the spokesperson it acts for (metadata x-pressrelay-act-as)");
+  if (caller.role() != ROLE_SPOKESPERSON) {
+    return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role()), " does not speak for an agency"));
   }
-  return caller.acting_for();
+  return caller.id();
 }
 
 absl::Status MayReadAgency(const Principal& caller, const std::string& agency_code, DirectoryClient& directory,
@@ -25,14 +23,10 @@ absl::Status MayReadAgency(const Principal& caller, const std::string& agency_co
     case ROLE_OPERATOR:
       return absl::OkStatus();
     case ROLE_SPOKESPERSON:
+    case ROLE_PRESS_OFFICER:
       if (caller.agency_code() == agency_code) return absl::OkStatus();
-      return absl::PermissionDeniedError(
-          absl::StrCat("a spokesperson of ", caller.agency_code(), " cannot read what ", agency_code, " issued"));
-    case ROLE_GATEWAY: {
-      // PERMISSION_DENIED, saying why, unless that person speaks for the agency now.
-      PR_ASSIGN_OR_RETURN(const std::string speaker, SpeakerOf(caller));
-      return directory.CheckSpeaker(speaker, agency_code, now).status();
-    }
+      return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role()), " of ", caller.agency_code(),
+                                                      " cannot read what ", agency_code, " issued"));
     default:
       return absl::PermissionDeniedError(absl::StrCat("a ", RoleName(caller.role()), " cannot read statements here"));
   }
@@ -41,9 +35,8 @@ absl::Status MayReadAgency(const Principal& caller, const std::string& agency_co
 absl::StatusOr<std::string> DefaultListAgency(const Principal& caller) {
   switch (caller.role()) {
     case ROLE_SPOKESPERSON:
+    case ROLE_PRESS_OFFICER:
       return caller.agency_code();
-    case ROLE_GATEWAY:
-      return FieldError("agency_code", "is required when the admin gateway lists statements");
     default:
       return std::string();
   }

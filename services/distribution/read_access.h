@@ -1,7 +1,7 @@
-// Who may read an agency's statements and delivery reports: operators any agency's; a
-// spokesperson their own agency's; the admin gateway those of the agency the spokesperson it
-// acts for (x-pressrelay-act-as) currently speaks for. The access policy has already let the
-// caller's role in; this is the per-agency half.
+// Who may read an agency's statements, drafts and delivery reports: operators any agency's;
+// a spokesperson or press officer their own agency's (through the admin gateway too: there
+// the caller is the signed-in person, with their own role). The access policy has already let
+// the caller's role in; this is the per-agency half.
 #pragma once
 
 #include <string>
@@ -13,15 +13,15 @@
 
 namespace pressrelay::distribution {
 
-// The spokesperson a call speaks as: the caller, or the one the admin gateway acts for
-// (PERMISSION_DENIED if the gateway names none).
+// The spokesperson a call speaks as: the caller, if a spokesperson (PERMISSION_DENIED for
+// any other role).
 absl::StatusOr<std::string> SpeakerOf(const Principal& caller);
 
 absl::Status MayReadAgency(const Principal& caller, const std::string& agency_code, DirectoryClient& directory,
                            absl::Time now);
 
 // The agency whose statements a list without an agency shows the caller: a spokesperson's
-// own; empty (all) for operators. The gateway must name one.
+// or press officer's own; empty (all) for operators.
 absl::StatusOr<std::string> DefaultListAgency(const Principal& caller);
 
 }  // namespace pressrelay::distribution

@@ -14,8 +14,9 @@ namespace {
 // KEYS: 1 st:<id>, 2 st:index, 3 fo:sched, 4 fo:lease, 5 idempotency key, 6 fo:done, 7.. job keys
 // ARGV: 1 expected latest, 2 version, 3 version bytes, 4 head bytes, 5 statement id,
 //       6 first publish ms, 7 idempotency record ("" for none), 8 idempotency ttl s,
-//       9 lease ms, 10 number of jobs to cancel, then the job ids to cancel, then 3 per new
-//       job: job bytes, due ms, "1" to lease now / "0" to schedule
+//       9 lease ms, 10 provenance (VersionRecord bytes), 11 number of jobs to cancel, then
+//       the job ids to cancel, then 3 per new job: job bytes, due ms, "1" to lease now /
+//       "0" to schedule
 // Returns {1} committed, {2, record} idempotent replay, {3, latest} conflict,
 // {4} a job to cancel is no longer scheduled.
 const redis::Script kCommit(absl::StrCat(redis::kLuaNow, R"lua(
@@ -25,22 +26,22 @@ if ARGV[7] ~= '' then
 end
 local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
 if latest ~= tonumber(ARGV[1]) then return {3, tostring(latest)} end
-local ncancel = tonumber(ARGV[10])
+local ncancel = tonumber(ARGV[11])
 for i = 1, ncancel do
-  if not redis.call('ZSCORE', KEYS[3], ARGV[10 + i]) then return {4} end
+  if not redis.call('ZSCORE', KEYS[3], ARGV[11 + i]) then return {4} end
 end
 for i = 1, ncancel do
-  redis.call('ZREM', KEYS[3], ARGV[10 + i])
-  redis.call('HSET', KEYS[6], ARGV[10 + i], 'canceled')
+  redis.call('ZREM', KEYS[3], ARGV[11 + i])
+  redis.call('HSET', KEYS[6], ARGV[11 + i], 'canceled')
 end
-redis.call('HSET', KEYS[1], 'v' .. ARGV[2], ARGV[3], 'head', ARGV[4], 'latest', ARGV[2])
+redis.call('HSET', KEYS[1], 'v' .. ARGV[2], ARGV[3], 'p' .. ARGV[2], ARGV[10], 'head', ARGV[4], 'latest', ARGV[2])
 if latest == 0 then
   redis.call('HSET', KEYS[1], 'released', '0')
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
 end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
 for i = 7, #KEYS do
-  local a = 11 + ncancel + (i - 7) * 3
+  local a = 12 + ncancel + (i - 7) * 3
   local job_id = string.sub(KEYS[i], 8)
   redis.call('SET', KEYS[i], ARGV[a])
   if ARGV[a + 2] == '1' then
@@ -85,17 +86,6 @@ end
 return 1
 )lua"));
 
-template <typename Msg>
-absl::StatusOr<std::optional<Msg>> ParseOptional(const redis::ReplyView& reply, absl::string_view what) {
-  if (reply.is_nil()) return std::optional<Msg>();
-  if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
-  Msg msg;
-  if (!msg.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
-    return absl::DataLossError(absl::StrCat("unreadable ", what));
-  }
-  return std::optional<Msg>(std::move(msg));
-}
-
 }  // namespace
 
 absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const VersionCommit& commit) {
@@ -115,6 +105,7 @@ absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const 
       commit.idempotency_key.empty() ? std::string() : commit.idempotency.SerializeAsString(),
       absl::StrCat(absl::ToInt64Seconds(commit.idempotency_ttl)),
       absl::StrCat(absl::ToInt64Milliseconds(commit.lease)),
+      commit.provenance.SerializeAsString(),
       absl::StrCat(commit.cancel_scheduled.size()),
   };
   for (const auto& id : commit.cancel_scheduled) argv.push_back(id);
@@ -150,7 +141,7 @@ absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const 
 absl::StatusOr<std::optional<store::StatementHead>> StatementStore::LoadHead(redis::Client& redis,
                                                                              const std::string& statement_id) {
   PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"HGET", keys::Statement(statement_id), keys::kStatementHeadField}));
-  return ParseOptional<store::StatementHead>(reply, "statement head");
+  return ParseRecord<store::StatementHead>(reply, "statement head");
 }
 
 absl::StatusOr<std::pair<int, int>> StatementStore::LoadVersionNumbers(redis::Client& redis, const std::string& statement_id) {
@@ -163,7 +154,7 @@ absl::StatusOr<std::optional<Statement>> StatementStore::LoadVersion(redis::Clie
                                                                      int version) {
   PR_ASSIGN_OR_RETURN(auto reply,
                       redis.Run({"HGET", keys::Statement(statement_id), keys::StatementVersionField(version)}));
-  return ParseOptional<Statement>(reply, "statement version");
+  return ParseRecord<Statement>(reply, "statement version");
 }
 
 absl::StatusOr<std::vector<std::optional<Statement>>> StatementStore::LoadVersions(
@@ -177,7 +168,7 @@ absl::StatusOr<std::vector<std::optional<Statement>>> StatementStore::LoadVersio
   std::vector<std::optional<Statement>> out;
   out.reserve(replies.size());
   for (const auto& reply : replies) {
-    PR_ASSIGN_OR_RETURN(auto statement, ParseOptional<Statement>(reply, "statement version"));
+    PR_ASSIGN_OR_RETURN(auto statement, ParseRecord<Statement>(reply, "statement version"));
     out.push_back(std::move(statement));
   }
   return out;
@@ -197,7 +188,7 @@ absl::StatusOr<std::vector<StatementStore::Summary>> StatementStore::LoadSummari
     Summary summary;
     summary.latest = static_cast<int>(reply[0].integer());
     summary.released = static_cast<int>(reply[1].integer());
-    PR_ASSIGN_OR_RETURN(summary.head, ParseOptional<store::StatementHead>(reply[2], "statement head"));
+    PR_ASSIGN_OR_RETURN(summary.head, ParseRecord<store::StatementHead>(reply[2], "statement head"));
     out.push_back(std::move(summary));
   }
   return out;
@@ -206,15 +197,36 @@ absl::StatusOr<std::vector<StatementStore::Summary>> StatementStore::LoadSummari
 absl::StatusOr<std::optional<store::IdempotencyRecord>> StatementStore::LoadIdempotency(redis::Client& redis,
                                                                                         const std::string& key) {
   PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"GET", key}));
-  return ParseOptional<store::IdempotencyRecord>(reply, "idempotency record");
+  return ParseRecord<store::IdempotencyRecord>(reply, "idempotency record");
+}
+
+absl::StatusOr<std::vector<std::optional<v1::VersionRecord>>> StatementStore::LoadProvenance(
+    redis::Client& redis, const std::string& statement_id, int latest) {
+  std::vector<std::optional<v1::VersionRecord>> out;
+  if (latest <= 0) return out;
+  redis::Args args{"HMGET", keys::Statement(statement_id)};
+  for (int v = 1; v <= latest; ++v) args.Add(keys::StatementProvenanceField(v));
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run(args));
+  for (size_t i = 0; i < reply.size(); ++i) {
+    PR_ASSIGN_OR_RETURN(auto record, ParseRecord<v1::VersionRecord>(reply[i], "version record"));
+    out.push_back(std::move(record));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::IndexPage(redis::Client& redis, int64_t before_ms,
                                                                                        const std::string& before_id,
                                                                                        int count) {
+  return TimeIndexPage(redis, keys::kStatementIndex, before_ms, before_id, count);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> TimeIndexPage(redis::Client& redis,
+                                                                           absl::string_view key,
+                                                                           int64_t before_ms,
+                                                                           const std::string& before_id, int count) {
   // Entries with the same score are ordered by id; fetch a little more than asked and
   // skip those at the boundary score that are not strictly before (before_ms, before_id).
-  redis::Args args{"ZREVRANGEBYSCORE", keys::kStatementIndex};
+  redis::Args args{"ZREVRANGEBYSCORE", key};
   args.Add(before_ms).Add("-inf").Add("WITHSCORES").Add("LIMIT").Add(0).Add(count + 64);
   PR_ASSIGN_OR_RETURN(auto reply, redis.Run(args));
   std::vector<std::pair<std::string, int64_t>> out;
@@ -232,7 +244,7 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> StatementStore::Ind
 absl::StatusOr<std::optional<store::FanoutJob>> StatementStore::LoadJob(redis::Client& redis,
                                                                         const std::string& job_id) {
   PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"GET", keys::FanoutJob(job_id)}));
-  return ParseOptional<store::FanoutJob>(reply, "fan-out job");
+  return ParseRecord<store::FanoutJob>(reply, "fan-out job");
 }
 
 absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(redis::Client& redis, absl::Duration lease) {

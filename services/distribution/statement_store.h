@@ -16,9 +16,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "pressrelay/common/v1/statement.pb.h"
+#include "pressrelay/distribution/v1/distribution.pb.h"
 #include "services/common/redis/redis.h"
 #include "distribution_store.pb.h"
 
@@ -28,6 +31,7 @@ using pressrelay::common::v1::Statement;
 
 struct VersionCommit {
   Statement version;             // the new version, complete
+  v1::VersionRecord provenance;  // who wrote, reviewed and issued it (kept beside it)
   store::StatementHead head;     // the head after the commit
   int expected_latest = 0;       // 0 for a new statement
   std::vector<store::FanoutJob> jobs;
@@ -52,6 +56,25 @@ struct CommitResult {
 };
 
 enum class JobState { kUnknown, kScheduled, kRunning, kDone, kCanceled };
+
+// A stored record, or nullopt for a nil reply; DATA_LOSS when its bytes do not parse.
+template <typename Msg>
+absl::StatusOr<std::optional<Msg>> ParseRecord(const redis::ReplyView& reply, absl::string_view what) {
+  if (reply.is_nil()) return std::optional<Msg>();
+  if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+  Msg msg;
+  if (!msg.ParseFromArray(reply.str().data(), static_cast<int>(reply.str().size()))) {
+    return absl::DataLossError(absl::StrCat("unreadable ", what));
+  }
+  return std::optional<Msg>(std::move(msg));
+}
+
+// A page of an index by time (a zset of ids scored in ms): ids newest first, strictly before
+// (before_ms, before_id); ties on one millisecond go by id.
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> TimeIndexPage(redis::Client& redis,
+                                                                           absl::string_view key,
+                                                                           int64_t before_ms,
+                                                                           const std::string& before_id, int count);
 
 // Stateless: every call runs on the connection it is given. Callers take one lease of
 // their pool for a step and pass it down (redis.h: never a second lease while holding one).
@@ -80,6 +103,11 @@ class StatementStore {
                                                             absl::Span<const std::string> statement_ids);
   static absl::StatusOr<std::optional<store::IdempotencyRecord>> LoadIdempotency(redis::Client& redis,
                                                                                  const std::string& key);
+  // Who wrote, reviewed and issued versions 1..latest, oldest first; nullopt for a version
+  // committed before these records were kept.
+  static absl::StatusOr<std::vector<std::optional<v1::VersionRecord>>> LoadProvenance(redis::Client& redis,
+                                                                                      const std::string& statement_id,
+                                                                                      int latest);
 
   // Statement ids by first publish time, newest first, strictly before (score, id).
   static absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> IndexPage(redis::Client& redis,
