@@ -21,6 +21,7 @@
 #include "services/cli/json.h"
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/domain/signing.h"
+#include "services/common/base/configuration.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
 #include "services/common/base/time_util.h"
@@ -156,7 +157,7 @@ absl::Status IssueToken(const Context& c) {
   const std::string kind = absl::AsciiStrToUpper(c.args.GetOr("kind", ""));
   reg::SubjectKind parsed;
   if (!reg::SubjectKind_Parse(absl::StrCat("SUBJECT_KIND_", kind), &parsed)) {
-    return FieldError("--kind", "must be operator, spokesperson, newsroom_client, journalist, service or gateway");
+    return FieldError("--kind", "must be operator, spokesperson, press_officer, newsroom_client, journalist, service or gateway");
   }
   r.set_subject_kind(parsed);
   r.set_subject_id(c.args.GetOr("subject", ""));
@@ -177,6 +178,27 @@ absl::Status RevokeToken(const Context& c) {
   return AdminCall<reg::RevokeTokenRequest, reg::RevokeTokenResponse>(
       c, &Admin::RevokeToken, [](const Context& c, reg::RevokeTokenRequest* r) -> absl::Status {
         PR_ASSIGN_OR_RETURN(*r->mutable_token_id(), Positional(c, 2, "token id"));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status PutAccount(const Context& c) {
+  return AdminCall<reg::UpsertAccountRequest, reg::Account>(
+      c, &Admin::UpsertAccount, [](const Context& c, reg::UpsertAccountRequest* r) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+        PR_RETURN_IF_ERROR(FromJson(json, r->mutable_account()));
+        // The password from a file (never on the command line, where ps shows it).
+        if (const std::string file = c.args.GetOr("password-file", ""); !file.empty()) {
+          PR_ASSIGN_OR_RETURN(*r->mutable_password(), ReadSecretFile(file));
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ResetTotp(const Context& c) {
+  return AdminCall<reg::AccountRequest, reg::Account>(
+      c, &Admin::ResetTotp, [](const Context& c, reg::AccountRequest* r) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*r->mutable_username(), Positional(c, 2, "username"));
         return absl::OkStatus();
       });
 }
@@ -483,6 +505,14 @@ const std::vector<Command>& Commands() {
        Put(&Admin::UpsertNewsroomClient, &reg::UpsertNewsroomClientRequest::mutable_client)},
       {{"client", "list"}, kRegistry, "[--outlet ID]",
        Listing(&Admin::ListNewsroomClients, &reg::ListNewsroomClientsRequest::set_outlet_id, "outlet")},
+      {{"press-officer", "put"}, kRegistry, "JSON",
+       Put(&Admin::UpsertPressOfficer, &reg::UpsertPressOfficerRequest::mutable_press_officer)},
+      {{"press-officer", "list"}, kRegistry, "[--agency CODE]",
+       Listing(&Admin::ListPressOfficers, &reg::ListPressOfficersRequest::set_agency_code, "agency")},
+      {{"account", "put"}, kRegistry, "JSON [--password-file FILE]   (sign-in to the admin gateway)", PutAccount},
+      {{"account", "list"}, kRegistry, "[--subject ID]",
+       Listing(&Admin::ListAccounts, &reg::ListAccountsRequest::set_subject_id, "subject")},
+      {{"account", "reset-totp"}, kRegistry, "USERNAME", ResetTotp},
       {{"subscription", "set"}, kRegistry, "JSON",
        Put(&Admin::SetSubscription, &reg::SetSubscriptionRequest::mutable_subscription)},
       {{"subscription", "get"}, kRegistry, "RECIPIENT_ID", GetSubscription},

@@ -60,9 +60,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc:
   // Authentication, the request and the cursor checks touch the registry and Redis: a worker
   // does them.
   stream->Ref();
-  edge()->pool->Submit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx), act_as = ActAs(*ctx)]() {
+  edge()->pool->Submit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx), gateway_token = GatewayToken(*ctx)]() {
     absl::Status status = [&]() -> absl::Status {
-      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, act_as, "Subscription.Subscribe"));
+      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, gateway_token, "Subscription.Subscribe"));
       v1::SubscribeRequest parsed;
       PR_RETURN_IF_ERROR(ParseRequest(bytes, &parsed));
       PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));

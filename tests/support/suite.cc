@@ -109,6 +109,7 @@ redis::Client RedisServer::Client() const {
 Suite::Suite(SuiteOptions options) : options_(std::move(options)) {}
 
 Suite::~Suite() {
+  gateway_.process.reset();
   // Stop the readers of Redis first, then Redis.
   for (auto& s : subscription_) s.process.reset();
   for (auto& s : distribution_) s.process.reset();
@@ -250,6 +251,23 @@ absl::Status Suite::RestartSubscription(int i, const std::vector<std::string>& e
   subscription_[i].process->Kill();
   return Launch(&subscription_[i], "pressrelay-subscription", absl::StrCat("subscription-", i),
                 SubscriptionFlags(extra_flags), subscription_[i].address);
+}
+
+absl::Status Suite::StartGateway(const std::vector<std::string>& extra_flags) {
+  PR_ASSIGN_OR_RETURN(gateway_token_, IssueToken(reg::SUBJECT_KIND_GATEWAY, "admin-gateway"));
+  WriteFile(dir_.File("gateway-token"), gateway_token_);
+  gateway_.process = std::make_unique<ChildProcess>();
+  std::vector<std::string> argv = {BinaryPath("pressrelay-gateway"), "--listen", "127.0.0.1:0",
+                                   "--registry", registry_.address, "--distribution", distribution_[0].address,
+                                   "--gateway_token_file", dir_.File("gateway-token"),
+                                   "--web_dir", SourceDir() + "/gateway/web", "--log_level", "info"};
+  if (options_.check_lock_order) argv.push_back("--mutex_deadlock_detection");
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  if (auto s = gateway_.process->Start(argv, dir_.File("gateway.log")); !s.ok()) return s;
+  auto line = gateway_.process->WaitForLine("READY ", kStartTimeout);
+  if (!line.ok()) return line.status();
+  gateway_.address = absl::StrCat("127.0.0.1:", ParsePort(*line));
+  return absl::OkStatus();
 }
 
 std::unique_ptr<reg::RegistryAdmin::Stub> Suite::Admin() const {
@@ -396,6 +414,50 @@ absl::StatusOr<reg::IssueTokenResponse> Suite::IssueTokenFull(reg::SubjectKind k
   if (auto s = Invoke(*admin, &reg::RegistryAdmin::Stub::IssueToken, operator_token_, request, &response); !s.ok()) {
     return s;
   }
+  return response;
+}
+
+absl::Status Suite::PutPressOfficer(const std::string& id, const std::string& agency_code, bool disabled) {
+  reg::UpsertPressOfficerRequest request;
+  auto* o = request.mutable_press_officer();
+  o->set_id(id);
+  o->set_agency_code(agency_code);
+  o->set_full_name(absl::StrCat("Cán bộ báo chí ", id));
+  o->set_title("Chuyên viên Văn phòng");
+  o->set_disabled(disabled);
+  reg::UpsertPressOfficerResponse response;
+  auto admin = Admin();
+  return Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertPressOfficer, operator_token_, request, &response);
+}
+
+absl::StatusOr<reg::Account> Suite::PutAccount(const std::string& username, reg::SubjectKind kind,
+                                               const std::string& subject_id, const std::string& password,
+                                               bool disabled) {
+  reg::UpsertAccountRequest request;
+  auto* a = request.mutable_account();
+  a->set_username(username);
+  a->set_subject_kind(kind);
+  a->set_subject_id(subject_id);
+  a->set_display_name(absl::StrCat("Người dùng ", username));
+  a->set_disabled(disabled);
+  request.set_password(password);
+  reg::Account response;
+  auto admin = Admin();
+  PR_RETURN_IF_ERROR(Invoke(*admin, &reg::RegistryAdmin::Stub::UpsertAccount, operator_token_, request, &response));
+  return response;
+}
+
+absl::StatusOr<reg::SignInResponse> Suite::SignIn(const std::string& gateway_token, const std::string& username,
+                                                  const std::string& password, const std::string& totp_code,
+                                                  const std::string& client_address) {
+  reg::SignInRequest request;
+  request.set_username(username);
+  request.set_password(password);
+  request.set_totp_code(totp_code);
+  request.set_client_address(client_address);
+  reg::SignInResponse response;
+  auto directory = reg::Directory::NewStub(Channel(registry_.address));
+  PR_RETURN_IF_ERROR(Invoke(*directory, &reg::Directory::Stub::SignIn, gateway_token, request, &response));
   return response;
 }
 

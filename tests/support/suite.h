@@ -86,6 +86,12 @@ class Suite {
   // Replica `i` (0, 1, ...); restarting an index reuses its slot.
   absl::Status StartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
   absl::Status StartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
+  // The admin gateway (HTTP), with a gateway token of its own; once READY (both services it
+  // needs answer). Its address is "127.0.0.1:<port>".
+  absl::Status StartGateway(const std::vector<std::string>& extra_flags = {});
+  ChildProcess& gateway() { return *gateway_.process; }
+  std::string gateway_address() const { return gateway_.address; }
+  const std::string& gateway_token() const { return gateway_token_; }
   // Restart a replica on the address it had (after a kill), so clients find it again.
   absl::Status RestartDistribution(int i = 0, const std::vector<std::string>& extra_flags = {});
   absl::Status RestartSubscription(int i = 0, const std::vector<std::string>& extra_flags = {});
@@ -129,6 +135,18 @@ class Suite {
   absl::StatusOr<std::vector<std::string>> ImportClients(const std::string& prefix, int count,
                                                          const std::string& outlet_id,
                                                          const reg::Subscription& filter = {});
+  // A press officer of `agency_code` ("Cán bộ báo chí <id>"); `disabled`: they lose access.
+  absl::Status PutPressOfficer(const std::string& id, const std::string& agency_code, bool disabled = false);
+  // A sign-in account for the admin gateway, as the operator writes it (`password` empty
+  // keeps the current one); returns the account as stored.
+  absl::StatusOr<reg::Account> PutAccount(const std::string& username, reg::SubjectKind kind,
+                                          const std::string& subject_id, const std::string& password,
+                                          bool disabled = false);
+  // Directory.SignIn as the admin gateway holding `gateway_token`, for a browser at
+  // `client_address`.
+  absl::StatusOr<reg::SignInResponse> SignIn(const std::string& gateway_token, const std::string& username,
+                                             const std::string& password, const std::string& totp_code = "",
+                                             const std::string& client_address = "203.0.113.7");
   absl::StatusOr<std::string> IssueToken(reg::SubjectKind kind, const std::string& subject_id);
   absl::StatusOr<reg::IssueTokenResponse> IssueTokenFull(reg::SubjectKind kind, const std::string& subject_id);
   // Revokes a token by its id, as the operator.
@@ -169,6 +187,8 @@ class Suite {
   TempDir dir_;
   std::unique_ptr<RedisServer> redis_;
   Service registry_;
+  Service gateway_;
+  std::string gateway_token_;
   std::vector<Service> distribution_;
   std::vector<Service> subscription_;
   std::string operator_token_;
