@@ -6,11 +6,13 @@
 #   pressrelay-registry-bootstrap    bootstrap-tokens  --bootstrap_tokens_file of the registry
 #   pressrelay-distribution-token    token             --service_token_file of distribution
 #   pressrelay-subscription-token    token             --service_token_file of subscription
+#   pressrelay-gateway-token         token             --gateway_token_file of the gateway
 #   pressrelay-signing-keys          <key id>.key      --signing_keys_dir of distribution: a new
 #                                                      Ed25519 key per --agency (none: empty)
 #
 # The two service tokens appear as "service <name> <token>" lines of the bootstrap tokens,
-# so the registry knows them; an operator token is added for the CLI.
+# the gateway's as a "gateway desk <token>" line, so the registry knows them; an operator
+# token is added for the CLI.
 #
 # Usage:
 #   k8s/scripts/create-secrets.sh [--namespace NS] [--operator NAME] [--agency CODE ...] \
@@ -80,15 +82,18 @@ trap 'rm -rf "$tmp"' EXIT
 redis_password="$(head -c32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 distribution_token="$(token)"
 subscription_token="$(token)"
+gateway_token="$(token)"
 operator_token="$(token)"
 printf '%s\n' \
   "# Installed by the registry at every start: operator|service|gateway <name> <token>" \
   "operator $operator $operator_token" \
   "service distribution $distribution_token" \
-  "service subscription $subscription_token" > "$tmp/bootstrap-tokens"
+  "service subscription $subscription_token" \
+  "gateway desk $gateway_token" > "$tmp/bootstrap-tokens"
 printf '%s' "$redis_password" > "$tmp/password"
 printf '%s' "$distribution_token" > "$tmp/distribution-token"
 printf '%s' "$subscription_token" > "$tmp/subscription-token"
+printf '%s' "$gateway_token" > "$tmp/gateway-token"
 
 secret() {  # name, then kubectl --from-file arguments
   local name="$1"; shift
@@ -101,9 +106,10 @@ secret pressrelay-redis-auth --from-file=password="$tmp/password"
 secret pressrelay-registry-bootstrap --from-file=bootstrap-tokens="$tmp/bootstrap-tokens"
 secret pressrelay-distribution-token --from-file=token="$tmp/distribution-token"
 secret pressrelay-subscription-token --from-file=token="$tmp/subscription-token"
+secret pressrelay-gateway-token --from-file=token="$tmp/gateway-token"
 mkdir "$tmp/signing-keys"
 for code in "${agencies[@]}"; do
   "$cli" keygen --agency "$code" --key-id "$code-$(date -u +%Y%m%d)-1" --out "$tmp/signing-keys" >/dev/null
 done
 secret pressrelay-signing-keys --from-file="$tmp/signing-keys"
-echo "create-secrets: wrote 5 Secrets for namespace $namespace (operator: $operator; signing keys: ${agencies[*]:-none})" >&2
+echo "create-secrets: wrote 6 Secrets for namespace $namespace (operator: $operator; signing keys: ${agencies[*]:-none})" >&2

@@ -40,13 +40,15 @@ def load(path):
 
 a, b = load(sys.argv[1]), load(sys.argv[2])
 want = {"pressrelay-redis-auth", "pressrelay-registry-bootstrap", "pressrelay-distribution-token",
-        "pressrelay-subscription-token", "pressrelay-signing-keys"}
+        "pressrelay-subscription-token", "pressrelay-gateway-token", "pressrelay-signing-keys"}
 assert set(a) == want, f"Secrets: {sorted(a)}"
 lines = [l.split() for l in a["pressrelay-registry-bootstrap"]["bootstrap-tokens"].splitlines() if l and not l.startswith("#")]
 services = {l[1]: l[2] for l in lines if l[0] == "service"}
 assert services.get("distribution") == a["pressrelay-distribution-token"]["token"], "distribution token not installed"
 assert services.get("subscription") == a["pressrelay-subscription-token"]["token"], "subscription token not installed"
-for tok in services.values():
+gateways = {l[1]: l[2] for l in lines if l[0] == "gateway"}
+assert list(gateways.values()) == [a["pressrelay-gateway-token"]["token"]], "gateway token not installed"
+for tok in list(services.values()) + list(gateways.values()):
     assert tok.startswith("prt_") and len(base64.urlsafe_b64decode(tok[4:] + "=")) == 32, tok[:6]
 keys = a["pressrelay-signing-keys"]
 assert sorted(k.split("-")[0] for k in keys) == ["HAN", "MOH"], sorted(keys)

@@ -2,7 +2,8 @@
 # Validates the Kubernetes manifests under k8s/, offline: renders k8s/overlays/local and
 # k8s/overlays/production with `kubectl kustomize` and checks the rendered objects
 # (security context, resources, probes, named ports, Services and ServiceAccounts, shard
-# agreement, TLS and HA settings, env vars against the services' real flags, ...).
+# agreement, TLS and HA settings, env vars against the services' real flags, the gateway
+# and its TLS Ingress, ...).
 #
 # Then it checks itself: it copies k8s/ to a temporary directory, breaks it in several
 # known ways, one at a time, and requires each broken copy to be rejected.
@@ -373,6 +374,87 @@ for svc, port in SERVICES.items():
     else:
         check(replicas == 1, f"{full}: 1 replica", f"replicas={replicas}")
 
+# --- the gateway ---------------------------------------------------------------------------
+GATEWAY, GATEWAY_PORT = "pressrelay-gateway", 8080
+gateway_flags = shared_flags | flags_in("gateway")
+dep = get("Deployment", GATEWAY)
+if check(dep is not None, f"{GATEWAY}: Deployment exists"):
+    spec = pod_spec_of(dep)
+    c = next((c for c in spec["containers"] if c["name"] == "gateway"), spec["containers"][0])
+    env = env_map(c)
+    mounts = [m["mountPath"].rstrip("/") + "/" for m in c.get("volumeMounts", [])]
+    pod_labels = dep["spec"]["template"]["metadata"].get("labels", {})
+    service = get("Service", GATEWAY)
+    if check(service is not None, f"{GATEWAY}: Service exists"):
+        sel = service["spec"].get("selector", {})
+        check(sel and all(pod_labels.get(k) == v for k, v in sel.items()), f"{GATEWAY}: Service selects the pods")
+        sp = [p for p in service["spec"].get("ports", []) if p.get("name") == "http"]
+        check(sp and sp[0].get("port") == GATEWAY_PORT and sp[0].get("targetPort") == "http",
+              f"{GATEWAY}: Service port http {GATEWAY_PORT} -> targetPort http")
+    check(get("ServiceAccount", GATEWAY) is not None and spec.get("serviceAccountName") == GATEWAY,
+          f"{GATEWAY}: pods run as ServiceAccount {GATEWAY}")
+    check(c.get("command", [""])[0] == f"/usr/local/bin/{GATEWAY}", f"{GATEWAY}: command runs /usr/local/bin/{GATEWAY}")
+    cports = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
+    check(cports.get("http") == GATEWAY_PORT, f"{GATEWAY}: container port named http is {GATEWAY_PORT}")
+    unknown = [k for k in env if not (k.startswith("PRESSRELAY_") and k[len("PRESSRELAY_"):].lower() in gateway_flags)]
+    check(not unknown, f"{GATEWAY}: every env var is PRESSRELAY_<a flag of the gateway>", ", ".join(unknown))
+    check(not [k for k, v in env.items() if v is None], f"{GATEWAY}: every env value resolves")
+    check(spec.get("enableServiceLinks") is False, f"{GATEWAY}: enableServiceLinks false")
+    check(env.get("PRESSRELAY_LISTEN") == f"0.0.0.0:{GATEWAY_PORT}", f"{GATEWAY}: listens on 0.0.0.0:{GATEWAY_PORT}")
+    check(not any("REDIS" in k for k in env), f"{GATEWAY}: has no Redis settings (it never touches Redis)")
+    for k in ("PRESSRELAY_REGISTRY", "PRESSRELAY_DISTRIBUTION"):
+        host, _, p = (env.get(k) or "").rpartition(":")
+        target = get("Service", host)
+        check(target is not None and p.isdigit() and any(sp.get("port") == int(p) for sp in target["spec"].get("ports", [])),
+              f"{GATEWAY}: {k}={env.get(k)} is a rendered Service and port")
+    for k, v in env.items():
+        if v and (k.endswith(("_FILE", "_DIR")) or k.startswith("PRESSRELAY_PEER_TLS_")) and v.startswith("/") \
+                and k != "PRESSRELAY_WEB_DIR":
+            check(any((v.rstrip("/") + "/").startswith(m) for m in mounts), f"{GATEWAY}: {k} ({v}) lies in a mounted volume")
+    check(bool(env.get("PRESSRELAY_GATEWAY_TOKEN_FILE")), f"{GATEWAY}: has its gateway token file")
+    check(env.get("PRESSRELAY_TRUST_FORWARDED_FOR") == "true" and env.get("PRESSRELAY_SECURE_COOKIES") == "true",
+          f"{GATEWAY}: behind the TLS Ingress: client address from X-Forwarded-For, Secure cookies")
+    check(not [v for v in spec.get("volumes", []) if "secret" in v and "signing" in v["secret"]["secretName"]],
+          f"{GATEWAY}: does not mount the agencies' signing keys")
+    for v in spec.get("volumes", []):
+        if "secret" in v:
+            referenced_secrets.add(v["secret"]["secretName"])
+    for probe, path in (("startupProbe", "/readyz"), ("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        g = c.get(probe, {}).get("httpGet", {})
+        check(g.get("path") == path and g.get("port") == "http", f"{GATEWAY}: {probe} is GET {path} on port http",
+              json.dumps(c.get(probe)))
+    grace = duration_seconds(env.get("PRESSRELAY_DRAIN_GRACE") or "20s")
+    pre = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    pre_s = float(pre[1]) if len(pre) == 2 and pre[0].endswith("sleep") else 0
+    tgps = spec.get("terminationGracePeriodSeconds", 30)
+    check(grace is not None and tgps >= grace + pre_s + 10,
+          f"{GATEWAY}: terminationGracePeriodSeconds ({tgps}) >= preStop ({pre_s:g}) + drain_grace ({grace}) + 10")
+    peer_vars = ["PRESSRELAY_PEER_TLS_CA", "PRESSRELAY_PEER_TLS_CERT", "PRESSRELAY_PEER_TLS_KEY"]
+    if tls_mode == "on":
+        missing = [k for k in peer_vars if not env.get(k)]
+        check(not missing, f"{GATEWAY}: peer TLS env vars set (the services require client certificates)", f"missing {missing}")
+    else:
+        check(not [k for k in peer_vars if env.get(k)], f"{GATEWAY}: no TLS env vars in a plaintext overlay")
+    replicas = dep["spec"].get("replicas", 1)
+    check(replicas == (2 if ha_mode == "on" else 1), f"{GATEWAY}: {2 if ha_mode == 'on' else 1} replica(s)", f"replicas={replicas}")
+
+# The way in from outside: an Ingress to the gateway's Service, HTTPS for every host.
+ingresses = list(by_kind.get("Ingress", {}).values())
+if check(len(ingresses) == 1, "one Ingress (the desk's way in)", f"found {len(ingresses)}"):
+    ing = ingresses[0]
+    hosts = [r.get("host") for r in ing["spec"].get("rules", [])]
+    tls_hosts = {h for t in ing["spec"].get("tls", []) if t.get("secretName") for h in t.get("hosts", [])}
+    check(hosts and all(h and h in tls_hosts for h in hosts), "Ingress: TLS (with a secretName) for every host",
+          f"hosts {hosts}, tls {sorted(tls_hosts)}")
+    backends = [p["backend"].get("service", {}) for r in ing["spec"].get("rules", [])
+                for p in r.get("http", {}).get("paths", [])]
+    check(backends and all(b.get("name") == GATEWAY and b.get("port") in ({"name": "http"}, {"number": GATEWAY_PORT})
+                           for b in backends), f"Ingress: every path goes to {GATEWAY} port http", json.dumps(backends))
+    ann = ing["metadata"].get("annotations", {})
+    check(ann.get("nginx.ingress.kubernetes.io/ssl-redirect") == "true", "Ingress: plain HTTP is redirected to HTTPS")
+    check(ann.get("nginx.ingress.kubernetes.io/proxy-buffering") == "off",
+          "Ingress: no proxy buffering (delivery reports are server-sent events)")
+
 # --- shards ------------------------------------------------------------------------------
 s_dist, s_sub = shards.get("distribution"), shards.get("subscription")
 check(s_dist is not None and s_dist == s_sub,
@@ -434,6 +516,13 @@ if secrets_mode == "generated":
                 if "secret" in v and "token" in v["secret"]["secretName"]]
         tok = secret_text(vols[0], "token") if vols else ""
         check(tok in installed, f"pressrelay-{svc}: its service token is a 'service' line of the bootstrap tokens")
+    gateway_dep = get("Deployment", "pressrelay-gateway")
+    if gateway_dep:
+        vols = [v["secret"]["secretName"] for v in pod_spec_of(gateway_dep).get("volumes", [])
+                if "secret" in v and "token" in v["secret"]["secretName"]]
+        tok = secret_text(vols[0], "token") if vols else ""
+        check(tok and tok in {l[2] for l in lines if len(l) == 3 and l[0] == "gateway"},
+              "pressrelay-gateway: its token is a 'gateway' line of the bootstrap tokens")
     # every generated signing key is a key file the distribution service can load
     signing = next((s for s in referenced_secrets if "signing" in s), "")
     key_entries = list((secret_named(signing) or {}).get("data", {}))
@@ -509,6 +598,12 @@ mutants = [
     ("signing keys mounted elsewhere", "base/subscription.yaml", "      volumes:\n", "      volumes:\n        - name: stolen-keys\n          secret:\n            secretName: pressrelay-signing-keys\n"),
     ("a broken signing key", "overlays/local/dev-signing-keys/MOH-dev-1.key", "seed=", "seed=AAAA"),
     ("grace shorter than the drain", "base/subscription.yaml", "terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds: 20"),
+    ("gateway given Redis", "base/gateway.yaml", "          env:\n", "          env:\n            - name: PRESSRELAY_REDIS\n              value: pressrelay-redis:6379\n"),
+    ("Ingress without TLS", "base/gateway.yaml", "  tls:\n    - hosts:\n        - desk.pressrelay.example\n      secretName: pressrelay-gateway-ingress-tls\n", ""),
+    ("gateway ready when only alive", "base/gateway.yaml", "          readinessProbe:\n            httpGet:\n              path: /readyz", "          readinessProbe:\n            httpGet:\n              path: /healthz"),
+    ("gateway cookies not Secure", "base/gateway.yaml", "PRESSRELAY_SECURE_COOKIES\n              value: \"true\"", "PRESSRELAY_SECURE_COOKIES\n              value: \"false\""),
+    ("gateway without mutual TLS", "components/tls/gateway.yaml", "            - name: PRESSRELAY_PEER_TLS_CERT\n              value: \"/etc/pressrelay/tls/tls.crt\"\n", ""),
+    ("gateway token not installed", "overlays/local/dev-bootstrap-tokens", "gateway desk", "gateway-x desk"),
 ]
 os.makedirs(out)
 for n, (name, rel, old, new) in enumerate(mutants):
