@@ -9,6 +9,8 @@ PACKAGES=(
   # libraries fixed by the design card
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libabsl-dev libhiredis-dev
   libspdlog-dev libsodium-dev libicu-dev libssl-dev
+  # the admin gateway's HTTP server (cpp-httplib 0.11, see README "The desk")
+  libcpp-httplib-dev
   # runtime peers
   redis-server
   # tests: GoogleTest, Debian's own python3 with gRPC for the newsroom example client
@@ -17,7 +19,14 @@ PACKAGES=(
   openssl clang libclang-rt-14-dev
   # the benchmark's peers and their C clients
   nats-server mosquitto libnats-dev libmosquitto-dev
+  # the desk's browser test: Debian's Chromium driven by playwright-core (from npm, lock file
+  # in tests/gateway/browser), and a font with Vietnamese diacritics for its screenshots
+  chromium fonts-dejavu-core
 )
+# Node.js and npm for the browser test: Debian's, unless a node with npm is already on PATH.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 PACKAGES+=("$@")
 
 missing=()

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole pressrelay suite on this machine with demo data, in the foreground.
 #
-#   deploy/local/run.sh          install what is missing, build, start a private Redis and the
-#                                three services, load the demo data, print how to try it, then
+#   deploy/local/run.sh          install what is missing, build, start a private Redis, the
+#                                three services and the admin gateway (the desk in a browser),
+#                                load the demo data and desk sign-ins, print how to try it, then
 #                                wait; Ctrl-C (or SIGTERM) stops everything it started
 #   deploy/local/run.sh --stop   stop a run that is in the foreground in another terminal
 #
 # Environment:
 #   PRESSRELAY_PORT_BASE=7400  Redis on BASE, registry BASE+1, distribution BASE+2,
-#                              subscription BASE+3 (all on 127.0.0.1)
+#                              subscription BASE+3, the gateway's desk BASE+4 (all on 127.0.0.1)
 #   PRESSRELAY_SKIP_DEPS=1     do not call deploy/install-deps.sh
 #   PRESSRELAY_SKIP_BUILD=1    do not run cmake/ninja; use the binaries already in build/bin
 #   PRESSRELAY_BUILD_JOBS=2    ninja -j
@@ -36,6 +37,7 @@ REDIS_PORT=$BASE
 REGISTRY_PORT=$((BASE + 1))
 DISTRIBUTION_PORT=$((BASE + 2))
 SUBSCRIPTION_PORT=$((BASE + 3))
+GATEWAY_PORT=$((BASE + 4))
 
 SECRETS=$RUN/secrets # bootstrap tokens: operator and services
 TOKENS=$RUN/tokens   # tokens issued through the registry: <subject>.token
@@ -67,7 +69,7 @@ ours() {
 # Stops processes left over by an earlier run that could not clean up.
 stop_leftovers() {
   local name pid
-  for name in subscription distribution registry redis; do
+  for name in gateway subscription distribution registry redis; do
     pid=$(cat "$RUN/pids/$name.pid" 2>/dev/null || true)
     if [[ -n $pid ]] && alive "$pid" && ours "$pid"; then
       log "stopping $name (pid $pid) left over from an earlier run"
@@ -94,7 +96,7 @@ if [[ ${1:-} == --stop ]]; then
   echo "stopped"
   exit 0
 elif [[ $# -gt 0 ]]; then
-  sed -n '2,19s/^# \{0,1\}//p' "$0"
+  sed -n '2,20s/^# \{0,1\}//p' "$0"
   [[ $1 == --help || $1 == -h ]] && exit 0 || exit 2
 fi
 
@@ -155,7 +157,7 @@ stop_leftovers # only processes proven to be ours (see ours())
 
 check_ports() {
   local port
-  for port in $REDIS_PORT $REGISTRY_PORT $DISTRIBUTION_PORT $SUBSCRIPTION_PORT; do
+  for port in $REDIS_PORT $REGISTRY_PORT $DISTRIBUTION_PORT $SUBSCRIPTION_PORT $GATEWAY_PORT; do
     port_busy "$port" && die "port $port on $HOST is in use by another program.
 Stop it, or pick other ports, e.g.: PRESSRELAY_PORT_BASE=$((BASE < 50000 ? BASE + 10000 : 17400)) deploy/local/run.sh"
   done
@@ -179,7 +181,7 @@ else
     die "cmake failed; see $LOGS/cmake.log"
   ninja -C build -j"${PRESSRELAY_BUILD_JOBS:-2}"
 fi
-for b in pressrelay pressrelay-registry pressrelay-distribution pressrelay-subscription; do
+for b in pressrelay pressrelay-registry pressrelay-distribution pressrelay-subscription pressrelay-gateway; do
   [[ -x $BIN/$b ]] || die "$BIN/$b is missing: build it (unset PRESSRELAY_SKIP_BUILD)"
 done
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
@@ -198,11 +200,13 @@ ensure_secret() {
 ensure_secret "$SECRETS/operator.token"
 ensure_secret "$SECRETS/distribution.token"
 ensure_secret "$SECRETS/subscription.token"
+ensure_secret "$SECRETS/gateway.token"
 {
   echo "# written by deploy/local/run.sh at each start from the *.token files next to it"
   echo "operator local-operator $(cat "$SECRETS/operator.token")"
   echo "service distribution $(cat "$SECRETS/distribution.token")"
   echo "service subscription $(cat "$SECRETS/subscription.token")"
+  echo "gateway local-gateway $(cat "$SECRETS/gateway.token")"
 } >"$SECRETS/bootstrap-tokens"
 chmod 600 "$SECRETS/bootstrap-tokens"
 
@@ -310,6 +314,7 @@ log "loading demo data from $DEMO (upserts; output in $LOGS/load.log)"
 load "$DEMO/agencies.jsonl" agency put
 load "$DEMO/outlets.jsonl" outlet put
 load "$DEMO/spokespeople.jsonl" spokesperson put
+load "$DEMO/press-officers.jsonl" press-officer put
 load "$DEMO/journalists.jsonl" journalist put
 load "$DEMO/clients.jsonl" client put
 load "$DEMO/subscriptions.jsonl" subscription set
@@ -355,6 +360,44 @@ summary="    $reused reused, $issued issued"
 ((replaced == 0)) || summary+=" ($replaced of them to replace tokens no longer accepted)"
 echo "$summary"
 
+# Desk sign-ins: each demo account gets a generated password the first time (kept in
+# $SECRETS/passwords, "username password" lines); an existing account is left as it is, so its
+# password, second factor and sessions survive restarts.
+PASSWORDS=$SECRETS/passwords
+touch "$PASSWORDS"
+chmod 600 "$PASSWORDS"
+as_operator account list >"$RUN/accounts.json" 2>"$RUN/load.err" || die "listing accounts failed: $(cat "$RUN/load.err")"
+created=0
+while IFS= read -r line || [[ -n $line ]]; do
+  [[ $line =~ ^[[:space:]]*$ ]] && continue
+  user=$(field username /dev/stdin <<<"$line")
+  if grep -qF "\"$user\"" "$RUN/accounts.json" && grep -q "^$user " "$PASSWORDS"; then continue; fi
+  password=$(grep "^$user " "$PASSWORDS" | cut -d' ' -f2- || true)
+  if [[ -z $password ]]; then
+    password=$(head -c 15 /dev/urandom | base64 -w0 | tr '+/' '-_')
+    echo "$user $password" >>"$PASSWORDS"
+  fi
+  printf '%s' "$password" >"$RUN/password.tmp"
+  as_operator account put "$line" --password-file "$RUN/password.tmp" >>"$LOGS/load.log" 2>"$RUN/load.err" ||
+    die "creating the desk account $user failed: $(cat "$RUN/load.err")"
+  created=$((created + 1))
+done <"$DEMO/accounts.jsonl"
+rm -f "$RUN/password.tmp" "$RUN/accounts.json" "$RUN/load.err"
+printf '    %-22s %3d new of %d from %s\n' "account put" "$created" "$(grep -c . "$DEMO/accounts.jsonl")" "$DEMO/accounts.jsonl"
+password_of() { grep "^$1 " "$PASSWORDS" | cut -d' ' -f2-; }
+
+# --- the admin gateway: the desk in a browser -----------------------------------------------------
+log "starting pressrelay-gateway on http://$HOST:$GATEWAY_PORT/"
+start gateway "$LOGS/gateway.out" "$LOGS/gateway.log" "$BIN/pressrelay-gateway" \
+  --listen "$HOST:$GATEWAY_PORT" --registry "$HOST:$REGISTRY_PORT" --distribution "$HOST:$DISTRIBUTION_PORT" \
+  --gateway_token_file "$SECRETS/gateway.token" --web_dir "$ROOT/gateway/web" --log_level info --drain_grace 2s
+gateway_pid=${STARTED[-1]##*:}
+for i in $(seq 300); do
+  grep -qx "READY gateway port=$GATEWAY_PORT" "$LOGS/gateway.out" 2>/dev/null && break
+  if ! alive "$gateway_pid" || ((i == 300)); then failed_start gateway "$gateway_pid" "$LOGS/gateway.log"; fi
+  sleep 0.1
+done
+
 # For the CLI in other terminals: source .run/env.
 cat >"$RUN/env" <<EOF
 # source this file to point build/bin/pressrelay at the local suite
@@ -379,6 +422,14 @@ pressrelay is running. Ctrl-C here stops everything it started (or: deploy/local
   registry       $HOST:$REGISTRY_PORT   log $LOGS/registry.log
   distribution   $HOST:$DISTRIBUTION_PORT   log $LOGS/distribution.log
   subscription   $HOST:$SUBSCRIPTION_PORT   log $LOGS/subscription.log
+  gateway        http://$HOST:$GATEWAY_PORT/   log $LOGS/gateway.log
+
+The desk (admin gateway) in a browser: http://$HOST:$GATEWAY_PORT/
+  spokesperson (Bộ Y tế)     $(field username "$DEMO/accounts.jsonl" | sed -n 1p)   password $(password_of "$(field username "$DEMO/accounts.jsonl" | sed -n 1p)")
+  press officer (Bộ Y tế)    $(field username "$DEMO/accounts.jsonl" | sed -n 2p)   password $(password_of "$(field username "$DEMO/accounts.jsonl" | sed -n 2p)")
+  operator                   $(field username "$DEMO/accounts.jsonl" | sed -n 5p)   password $(password_of "$(field username "$DEMO/accounts.jsonl" | sed -n 5p)")
+    (operators must use a second factor: the first sign-in shows a TOTP secret for an
+     authenticator app. Every demo sign-in is in $PASSWORDS.)
 
 Tokens (mode 600): operator $SECRETS/operator.token; spokespeople, newsroom clients and
 journalists $TOKENS/<id>.token (ids in $DEMO/*.jsonl).

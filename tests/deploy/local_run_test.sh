@@ -39,8 +39,10 @@ fail() {
   exit 2
 }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../support/local_suite.sh
+source "$ROOT/tests/support/local_suite.sh"
 BIN_DIR=$(realpath -e "$1" 2>/dev/null) || fail "$1: no such directory"
-for b in pressrelay pressrelay-registry pressrelay-distribution pressrelay-subscription; do
+for b in pressrelay pressrelay-registry pressrelay-distribution pressrelay-subscription pressrelay-gateway; do
   [[ -x $BIN_DIR/$b ]] || fail "$BIN_DIR/$b is missing or not executable"
 done
 for tool in flock setsid timeout sha256sum redis-server redis-cli; do
@@ -55,40 +57,15 @@ RUN_DIR=$WORK/run # PRESSRELAY_RUN_DIR, kept between the two runs
 RUN_ABS=$(realpath -m "$RUN_DIR")
 MARK="PRESSRELAY_LOCAL_RUN_MARK=$RUN_ABS" # run.sh puts it in its services' environment
 
-if [[ $BIN_DIR == "$(realpath -m "$ROOT/build/bin")" ]]; then
-  SCRIPT_ROOT=$ROOT
-else
-  SCRIPT_ROOT=$WORK/root
-  mkdir -p "$SCRIPT_ROOT/deploy/local" "$SCRIPT_ROOT/build"
-  ln -s "$ROOT/deploy/local/run.sh" "$SCRIPT_ROOT/deploy/local/run.sh"
-  ln -s "$ROOT/deploy/local/demo" "$SCRIPT_ROOT/deploy/local/demo"
-  ln -s "$BIN_DIR" "$SCRIPT_ROOT/build/bin"
+SCRIPT_ROOT=$(script_root "$ROOT" "$BIN_DIR" "$WORK")
+[[ $SCRIPT_ROOT == "$ROOT" ]] ||
   say "binaries are not in $ROOT/build/bin: running run.sh from $SCRIPT_ROOT (links to $ROOT and $BIN_DIR)"
-fi
 RUN_SH=$SCRIPT_ROOT/deploy/local/run.sh
 
 # --- processes and clean-up ----------------------------------------------------------------------
 RUN_PID=""   # the run.sh in the background (own session and process group: setsid)
 SUB_PID=""   # a subscriber in the background
 OUTPUTS=()   # run.sh outputs, printed on failure
-
-alive() { [[ -e /proc/$1 ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-# Processes started for our run directory: run.sh's services carry $MARK in their environment;
-# its redis-server works in $RUN_ABS/redis.
-our_processes() {
-  local d pid
-  for d in /proc/[0-9]*; do
-    pid=${d#/proc/}
-    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
-    if [[ $(readlink "$d/cwd" 2>/dev/null) == "$RUN_ABS/redis" ]] ||
-      { tr '\0' '\n' <"$d/environ" | grep -qxF "$MARK"; } 2>/dev/null; then
-      alive "$pid" && echo "$pid"
-    fi
-  done
-  return 0
-}
 
 dump_diagnostics() {
   local f
@@ -142,49 +119,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# --- ports: 4 consecutive free ports, below the ephemeral range and far from 7777 -----------------
-pick_base() {
-  if command -v python3 >/dev/null; then
-    python3 - <<'EOF'
-import random, socket, sys
-try:
-    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
-except OSError:
-    lo, hi = 32768, 60999
-first, last = (20000, lo - 5) if lo > 21000 else (hi + 1, 65532 - 3)
-for _ in range(500):
-    base = random.randint(first, last)
-    socks = []
-    try:
-        for port in range(base, base + 4):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            socks.append(s)
-            s.bind(("127.0.0.1", port))  # no SO_REUSEADDR: also refuses ports in TIME_WAIT
-        print(base)
-        sys.exit(0)
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-sys.exit(1)
-EOF
-  else
-    local base p ok
-    for _ in $(seq 500); do
-      base=$((20000 + RANDOM % 12000))
-      ok=1
-      for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
-        port_busy "$p" && ok=0 && break
-      done
-      ((ok)) && echo "$base" && return 0
-    done
-    return 1
-  fi
-}
-BASE=$(pick_base) || fail "found no 4 consecutive free ports on $HOST"
-PORTS=("$BASE" $((BASE + 1)) $((BASE + 2)) $((BASE + 3)))
-say "run dir $RUN_DIR, ports ${PORTS[0]}-${PORTS[3]}, run.sh $RUN_SH"
+# --- ports: 5 consecutive free ports, below the ephemeral range -----------------------------------
+BASE=$(pick_base 5) || fail "found no 5 consecutive free ports on $HOST"
+PORTS=("$BASE" $((BASE + 1)) $((BASE + 2)) $((BASE + 3)) $((BASE + 4)))
+GATEWAY_PORT=$((BASE + 4))
+say "run dir $RUN_DIR, ports ${PORTS[0]}-${PORTS[4]}, run.sh $RUN_SH"
 
 export PRESSRELAY_RUN_DIR=$RUN_DIR PRESSRELAY_PORT_BASE=$BASE PRESSRELAY_SKIP_DEPS=1 PRESSRELAY_SKIP_BUILD=1
 
@@ -214,6 +153,14 @@ start_run() { # N
   done
   say "run $1: up after $((SECONDS + READY_DEADLINE - deadline)) s"
   for p in "${PORTS[@]}"; do port_busy "$p" || fail "run $1: nothing listens on $HOST:$p"; done
+  # The desk: its address and a sign-in for each kind of person, and it is ready.
+  grep -qF "The desk (admin gateway) in a browser: http://$HOST:$GATEWAY_PORT/" "$OUT" ||
+    fail "run $1: the gateway's address is not printed"
+  for who in 'spokesperson (' 'press officer (' 'operator  '; do
+    grep -qE "^  $(sed 's/[()]/\\&/g' <<<"$who").* password [A-Za-z0-9_-]{20}$" "$OUT" ||
+      fail "run $1: no demo sign-in printed for the $who"
+  done
+  [[ $(http_status /readyz "$GATEWAY_PORT") == 200 ]] || fail "run $1: the gateway's /readyz is not 200"
 
   # What run.sh told the user to do.
   TRY_DIR=$(sed -n 's/^Try it in another terminal, from \(.*\):$/\1/p' "$OUT")
@@ -282,16 +229,16 @@ agency_count() { # N
   grep -cE '^   "code": ' "$WORK/agencies$1.stdout" || true
 }
 
-load_lines() { grep -E '^    (agency put|outlet put|spokesperson put|journalist put|client put|subscription set) ' "$OUT" || true; }
+load_lines() { grep -E '^    (agency put|outlet put|spokesperson put|press-officer put|journalist put|client put|subscription set) ' "$OUT" || true; }
 
 state_checksums() {
-  (cd "$RUN_DIR" && sha256sum secrets/*.token tokens/*.token signing-keys/*.key)
+  (cd "$RUN_DIR" && sha256sum secrets/*.token secrets/passwords tokens/*.token signing-keys/*.key)
 }
 
 stop_run() { # N
   local n=$1 pids=() pid deadline rc p
   for pid in "$RUN_DIR"/pids/*.pid; do [[ -f $pid ]] && pids+=("$(cat "$pid")"); done
-  ((${#pids[@]} == 4)) || fail "run $n: expected 4 pid files in $RUN_DIR/pids, found ${#pids[@]}"
+  ((${#pids[@]} == 5)) || fail "run $n: expected 5 pid files in $RUN_DIR/pids, found ${#pids[@]}"
   say "run $n: deploy/local/run.sh --stop"
   timeout 80 bash "$RUN_SH" --stop >"$WORK/stop$n.stdout" 2>"$WORK/stop$n.stderr" ||
     fail "run $n: run.sh --stop failed: $(cat "$WORK/stop$n.stdout" "$WORK/stop$n.stderr")"
@@ -319,12 +266,15 @@ stop_run() { # N
 # --- run 1: a fresh run directory ------------------------------------------------------------------
 start_run 1
 grep -qE '^    0 reused, [1-9][0-9]* issued$' "$OUT" || fail "run 1: expected every token to be issued"
+DEMO_ACCOUNTS=$(grep -c . "$ROOT/deploy/local/demo/accounts.jsonl")
+grep -qE "^    account put +$DEMO_ACCOUNTS new of $DEMO_ACCOUNTS " "$OUT" || fail "run 1: expected every desk account to be created"
+SIGNINS_1=$(grep -E ' password [A-Za-z0-9_-]{20}$' "$OUT")
 publish_and_receive 1
 AGENCIES_1=$(agency_count 1)
 DEMO_AGENCIES=$(grep -c '"code"' "$ROOT/deploy/local/demo/agencies.jsonl")
 ((AGENCIES_1 == DEMO_AGENCIES)) || fail "run 1: agency list has $AGENCIES_1 agencies, the demo data $DEMO_AGENCIES"
 LOAD_1=$(load_lines)
-(($(wc -l <<<"$LOAD_1") == 6)) || fail "run 1: expected 6 demo data load lines"
+(($(wc -l <<<"$LOAD_1") == 7)) || fail "run 1: expected 7 demo data load lines"
 TOKEN_LIST=("$RUN_DIR"/tokens/*.token)
 TOKEN_FILES=${#TOKEN_LIST[@]}
 SUMS_1=$(state_checksums)
@@ -336,6 +286,8 @@ SUMS_2=$(state_checksums)
 [[ $SUMS_1 == "$SUMS_2" ]] || fail "run 2: token or key files changed:
 $(diff <(echo "$SUMS_1") <(echo "$SUMS_2") || true)"
 grep -qx "    $TOKEN_FILES reused, 0 issued" "$OUT" || fail "run 2: expected all $TOKEN_FILES tokens reused, none issued"
+grep -qE "^    account put +0 new of $DEMO_ACCOUNTS " "$OUT" || fail "run 2: desk accounts were created again"
+[[ $(grep -E ' password [A-Za-z0-9_-]{20}$' "$OUT") == "$SIGNINS_1" ]] || fail "run 2: the printed desk sign-ins changed"
 LOAD_2=$(load_lines)
 [[ $LOAD_1 == "$LOAD_2" ]] || fail "run 2: demo data load differs from run 1:
 $(diff <(echo "$LOAD_1") <(echo "$LOAD_2") || true)"
@@ -349,5 +301,5 @@ grep -qF "\"id\": \"${STATEMENT_IDS[0]}\"" "$WORK/get1.stdout" || fail "run 2: g
 publish_and_receive 2
 stop_run 2
 
-say "checked: up twice on ports ${PORTS[0]}-${PORTS[3]}, publish/subscribe each time, tokens and keys kept," \
+say "checked: up twice on ports ${PORTS[0]}-${PORTS[4]}, publish/subscribe each time, tokens and keys kept," \
   "demo data reloaded ($AGENCIES_2 agencies), statement kept across restarts, clean stops"
