@@ -35,6 +35,8 @@ SHOTS=$(realpath -m "$2")
 for tool in node chromium flock setsid timeout redis-server redis-cli; do
   command -v "$tool" >/dev/null || fail "$tool is needed (deploy/install-deps.sh installs it)"
 done
+(($(node -p 'process.versions.node.split(".")[0]') >= 20)) ||
+  fail "node $(node --version) is too old for playwright-core (package.json: engines.node >= 20)"
 [[ -d $HERE/node_modules/playwright-core && -d $HERE/node_modules/@axe-core/playwright ]] ||
   fail "the npm packages are missing: run tests/gateway/browser/install.sh (tests/run.sh does)"
 
