@@ -520,8 +520,11 @@ int Fanout(const LoadShape& shape, bool reconnect, const std::string& label, boo
       {"loadgen", static_cast<int>(getpid())}};
   std::vector<double> cpu_before;
   for (const auto& [name, pid] : processes) cpu_before.push_back(CpuSeconds(pid));
+  PhaseCost cost(processes);
+  cost.Start();
   PublishAll(suite, setup.spokesperson_token, shape, 0, "MOH", wait_for_fanout);
   fleet.tracker().WaitDelivered(static_cast<int64_t>(shape.subscribers) * shape.messages, absl::Minutes(2));
+  cost.Stop();
 
   Result r;
   r.system = "pressrelay";
@@ -535,6 +538,7 @@ int Fanout(const LoadShape& shape, bool reconnect, const std::string& label, boo
   for (size_t i = 0; i < processes.size(); ++i) {
     r.extra[processes[i].first + "_cpu_s"] = CpuSeconds(processes[i].second) - cpu_before[i];
   }
+  cost.AddTo(r.delivered, &r);
   r.extra["deliveries_per_message"] =
       static_cast<double>(t.delivered()) / std::max<int64_t>(1, fleet.messages());
   r.extra["subscription_kib_per_idle_stream"] =

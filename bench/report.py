@@ -25,6 +25,36 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 
+def print_cost(fanout):
+    """What one delivery cost each system in the same run, in figures that hold across hosts:
+    CPU microseconds per delivery of each process (server side and client), and system calls
+    and context switches per delivery counted across the whole machine (perf stat -a)."""
+    print("\nCost per delivery (delivery phase only; machine-wide counts include every process)\n")
+    header = f"{'system':<16}{'server CPU us':>14}{'client CPU us':>14}{'total CPU us':>14}{'syscalls':>10}{'ctx sw':>9}"
+    print(header)
+    print("-" * len(header))
+    for system in OWN + PEERS:
+        r = fanout.get(system)
+        if r is None:
+            continue
+        e = r.get("extra", {})
+        if "cpu_us_per_delivery" not in e:
+            print(f"{system:<16}{'(not measured)':>14}")
+            continue
+        client_keys = ["client_cpu_us_per_delivery", "loadgen_cpu_us_per_delivery"]
+        client = sum(e.get(k, 0) for k in client_keys)
+        server = e["cpu_us_per_delivery"] - client
+        sys_calls = e.get("machine_syscalls_per_delivery")
+        ctx = e.get("machine_context_switches_per_delivery")
+        print(f"{system:<16}{server:>14.1f}{client:>14.1f}{e['cpu_us_per_delivery']:>14.1f}"
+              f"{'-' if sys_calls is None else f'{sys_calls:.2f}':>10}{'-' if ctx is None else f'{ctx:.3f}':>9}")
+    pr = fanout.get("pressrelay", {}).get("extra", {})
+    parts = [f"{k.replace('_cpu_us_per_delivery', '')} {v:.1f}" for k, v in sorted(pr.items())
+             if k.endswith("_cpu_us_per_delivery")]
+    if parts:
+        print(f"\n  pressrelay by process, CPU us per delivery: {', '.join(parts)}")
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -62,6 +92,8 @@ def main(argv):
     for r in [fanout.get(s) for s in OWN + PEERS]:
         if r and r.get("notes"):
             print(f"  {r['system']}: {r['notes']}")
+
+    print_cost(fanout)
 
     if pr["lost"] != 0 or pr["duplicated"] != 0:
         print("\npressrelay lost or duplicated deliveries")

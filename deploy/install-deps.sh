@@ -19,6 +19,8 @@ PACKAGES=(
   openssl clang libclang-rt-14-dev
   # the benchmark's peers and their C clients
   nats-server mosquitto libnats-dev libmosquitto-dev
+  # the benchmark's machine-wide system-call and context-switch counts (perf stat -a)
+  linux-perf
   # the desk's browser test: Debian's Chromium driven by playwright-core (from npm, lock file
   # in tests/gateway/browser), and a font with Vietnamese diacritics for its screenshots
   chromium fonts-dejavu-core

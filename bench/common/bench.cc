@@ -1,6 +1,10 @@
 #include "bench/common/bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -8,6 +12,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -219,6 +224,88 @@ double CpuSeconds(int pid) {
   int64_t utime = 0, stime = 0;
   if (!absl::SimpleAtoi(fields[11], &utime) || !absl::SimpleAtoi(fields[12], &stime)) return -1;
   return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+PhaseCost::PhaseCost(std::vector<std::pair<std::string, int>> processes) : processes_(std::move(processes)) {}
+
+PhaseCost::~PhaseCost() {
+  if (perf_pid_ > 0) {
+    kill(perf_pid_, SIGKILL);
+    waitpid(perf_pid_, nullptr, 0);
+  }
+  if (!perf_file_.empty()) std::remove(perf_file_.c_str());
+}
+
+void PhaseCost::Start() {
+  cpu_before_.clear();
+  for (const auto& [name, pid] : processes_) cpu_before_.push_back(CpuSeconds(pid));
+  // perf counts until SIGINT; it writes its counts (CSV) to the file as it exits.
+  char path[] = "/tmp/bench-perf-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) {
+    perf_note_ = "perf: no temporary file";
+    return;
+  }
+  close(fd);
+  perf_file_ = path;
+  std::vector<std::string> args = {"perf", "stat", "-a", "-x", ",", "-e", "raw_syscalls:sys_enter,context-switches",
+                                   "-o", perf_file_};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, "perf", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    perf_note_ = "perf not installed: no system-call or context-switch counts";
+    return;
+  }
+  perf_pid_ = pid;
+  // Counting starts once perf has opened its counters: give it a moment (it writes nothing
+  // to say so). A few milliseconds of the phase uncounted is noise next to a phase of seconds.
+  usleep(200 * 1000);
+}
+
+void PhaseCost::Stop() {
+  cpu_used_.clear();
+  for (size_t i = 0; i < processes_.size(); ++i) {
+    cpu_used_.push_back(CpuSeconds(processes_[i].second) - cpu_before_[i]);
+  }
+  if (perf_pid_ <= 0) return;
+  kill(perf_pid_, SIGINT);
+  int status = 0;
+  waitpid(perf_pid_, &status, 0);
+  perf_pid_ = 0;
+  std::ifstream in(perf_file_);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells = absl::StrSplit(line, ',');
+    if (cells.size() < 3) continue;
+    double value = 0;
+    if (!absl::SimpleAtod(cells[0], &value)) continue;  // "<not supported>", "<not counted>"
+    if (cells[2] == "raw_syscalls:sys_enter") syscalls_ = value;
+    if (cells[2] == "context-switches") context_switches_ = value;
+  }
+  if (syscalls_ < 0 || context_switches_ < 0) {
+    perf_note_ = "perf could not count system-wide (not root, or kernel.perf_event_paranoid > 0)";
+  }
+}
+
+void PhaseCost::AddTo(int64_t deliveries, Result* result) const {
+  const double n = static_cast<double>(std::max<int64_t>(1, deliveries));
+  double total = 0;
+  for (size_t i = 0; i < cpu_used_.size(); ++i) {
+    result->extra[processes_[i].first + "_cpu_us_per_delivery"] = cpu_used_[i] * 1e6 / n;
+    total += cpu_used_[i];
+  }
+  result->extra["cpu_us_per_delivery"] = total * 1e6 / n;
+  if (syscalls_ >= 0) result->extra["machine_syscalls_per_delivery"] = syscalls_ / n;
+  if (context_switches_ >= 0) result->extra["machine_context_switches_per_delivery"] = context_switches_ / n;
+  if (!perf_note_.empty()) result->notes += "; " + perf_note_;
 }
 
 int64_t PeakRssKib(int pid) { return StatusKib(pid, "VmHWM:"); }

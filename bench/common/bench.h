@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -103,5 +104,32 @@ int64_t PeakRssKib(int pid);
 int64_t RssKib(int pid);
 // CPU time (user + system, all threads) a process has used so far, in seconds.
 double CpuSeconds(int pid);
+
+// What the delivery phase of a run cost, in figures that compare across hosts (a host whose
+// kernel makes system calls and context switches expensive changes the rates, not these):
+//   <name>_cpu_us_per_delivery     CPU time of each named process (server, broker, client)
+//   cpu_us_per_delivery            their sum
+//   machine_syscalls_per_delivery, machine_context_switches_per_delivery
+//                                  counted across the whole machine by `perf stat -a` while the
+//                                  phase runs, where perf is installed and allowed to count
+//                                  system-wide (root, or perf_event_paranoid <= 0); otherwise
+//                                  left out and the notes say why.
+// Start() just before the first publish, Stop() once every delivery arrived.
+class PhaseCost {
+ public:
+  explicit PhaseCost(std::vector<std::pair<std::string, int>> processes);
+  ~PhaseCost();
+  void Start();
+  void Stop();
+  void AddTo(int64_t deliveries, Result* result) const;
+
+ private:
+  std::vector<std::pair<std::string, int>> processes_;
+  std::vector<double> cpu_before_, cpu_used_;
+  int perf_pid_ = 0;
+  std::string perf_file_;
+  double syscalls_ = -1, context_switches_ = -1;
+  std::string perf_note_;
+};
 
 }  // namespace pressrelay::bench

@@ -428,15 +428,19 @@ int Main(int argc, char** argv) {
   const int64_t server_rss_before_publish = server_pid > 0 ? RssKib(server_pid) : -1;
 
   // Measured part: publish, then wait for every delivery or the timeout.
+  PhaseCost cost({{"server", server_pid}, {"client", static_cast<int>(getpid())}});
+  cost.Start();
   const int64_t run_deadline = NowNs() + static_cast<int64_t>(timeout_s * 1e9);
   std::thread publisher_thread(RunPublisher, &publisher, shape, shared.options.topic, &shared, run_deadline);
   const bool complete = tracker.WaitComplete(absl::Nanoseconds(run_deadline - NowNs()));
+  cost.Stop();
   // The figures are what arrived by now; anything later does not count.
   Result result;
   result.system = "mosquitto-qos1";
   result.scenario = "fanout";
   result.shape = shape;
   Summarise(tracker, &result);
+  cost.AddTo(result.delivered, &result);
   shared.stop.store(true);
   publisher_thread.join();
   for (auto& t : worker_threads) t.join();

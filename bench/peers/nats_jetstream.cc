@@ -255,6 +255,8 @@ int Main(int argc, char** argv) {
   const int64_t server_rss_before_publish = server_pid > 0 ? RssKib(server_pid) : -1;
 
   // Measured part: publish, then wait for every delivery or the timeout.
+  PhaseCost cost({{"server", server_pid}, {"client", static_cast<int>(getpid())}});
+  cost.Start();
   const int64_t start = NowNs();
   const int64_t run_deadline = start + static_cast<int64_t>(timeout_s * 1e9);
   for (int m = 0; m < shape.messages; ++m) {
@@ -276,12 +278,14 @@ int Main(int argc, char** argv) {
   }
   const double publish_acked_s = (NowNs() - start) / 1e9;
   const bool complete = tracker.WaitComplete(absl::Nanoseconds(std::max<int64_t>(0, run_deadline - NowNs())));
+  cost.Stop();
   // The figures are what arrived by now; anything later does not count.
   Result result;
   result.system = "nats-jetstream";
   result.scenario = "fanout";
   result.shape = shape;
   Summarise(tracker, &result);
+  cost.AddTo(result.delivered, &result);
   result.extra["acks_sent"] = static_cast<double>(counters.acked.load());
 
   // Not measured: let the last acks leave this process, then ask the server about a sample of

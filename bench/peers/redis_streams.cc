@@ -186,6 +186,8 @@ int main(int argc, char** argv) {
   std::string publish_error;
   int64_t xadd_errors = 0;
   std::string wire;
+  pb::PhaseCost cost({{"server", opt.server_pid}, {"client", static_cast<int>(getpid())}});
+  cost.Start();
   const int64_t publish_start = pb::NowNs();
   for (int m = 0; m < shape.messages && publish_error.empty(); ++m) {
     if (shape.rate > 0) pb::SleepUntilNs(publish_start + static_cast<int64_t>(m * 1e9 / shape.rate));
@@ -211,6 +213,7 @@ int main(int argc, char** argv) {
   const double publish_s = (pb::NowNs() - publish_start) / 1e9;
 
   tracker.WaitComplete(absl::Seconds(opt.timeout_s));
+  cost.Stop();
 
   double used_memory = -1;
   if (pub->err == 0) used_memory = pb::InfoField(pub, "memory", "used_memory");
@@ -222,6 +225,7 @@ int main(int argc, char** argv) {
   result.scenario = "fanout";
   result.shape = shape;
   pb::Summarise(tracker, &result);
+  cost.AddTo(result.delivered, &result);
   result.extra["client_peak_rss_kib"] = static_cast<double>(pb::PeakRssKib(getpid()));
   if (opt.server_pid > 0) result.extra["redis_peak_rss_kib"] = static_cast<double>(pb::PeakRssKib(opt.server_pid));
   result.extra["redis_used_memory_bytes"] = used_memory;
