@@ -84,6 +84,10 @@ class Registry {
   Accounts& accounts() { return accounts_; }
 
   // Directory.
+  absl::StatusOr<std::vector<absl::StatusOr<Principal>>> AuthenticateBatch(const std::vector<std::string>& tokens,
+                                                                            absl::Time now) const {
+    return tokens_.AuthenticateBatch(tokens, now);
+  }
   absl::StatusOr<Principal> Authenticate(absl::string_view token, absl::Time now) const {
     return tokens_.Authenticate(token, now);
   }

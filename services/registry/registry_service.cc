@@ -166,11 +166,36 @@ RegistryAdminService::RegistryAdminService(Registry* registry, Edge* edge) : Edg
       });
 }
 
+namespace {
+constexpr int kMaxAuthenticateBatch = 1000;
+}  // namespace
+
 DirectoryService::DirectoryService(Registry* registry, RevocationFeed* revocations, Edge* edge)
     : EdgeService(edge), revocations_(revocations) {
   Unary<v1::AuthenticateRequest, v1::AuthenticateResponse>(
       "Authenticate", [registry](const Principal&, const v1::AuthenticateRequest& request, v1::AuthenticateResponse* response) -> absl::Status {
         PR_ASSIGN_OR_RETURN(*response->mutable_principal(), registry->Authenticate(request.token(), absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::AuthenticateBatchRequest, v1::AuthenticateBatchResponse>(
+      "AuthenticateBatch",
+      [registry](const Principal&, const v1::AuthenticateBatchRequest& request,
+                 v1::AuthenticateBatchResponse* response) -> absl::Status {
+        if (request.tokens_size() > kMaxAuthenticateBatch) {
+          return FieldError("tokens", absl::StrCat("at most ", kMaxAuthenticateBatch, " in one call"));
+        }
+        const std::vector<std::string> tokens(request.tokens().begin(), request.tokens().end());
+        PR_ASSIGN_OR_RETURN(auto verdicts, registry->AuthenticateBatch(tokens, absl::Now()));
+        for (auto& verdict : verdicts) {
+          auto* result = response->add_results();
+          if (verdict.ok()) {
+            *result->mutable_principal() = std::move(*verdict);
+          } else if (absl::IsUnauthenticated(verdict.status())) {
+            result->set_refused(std::string(verdict.status().message()));
+          } else {
+            return verdict.status();  // the store failed for this one: the whole call did
+          }
+        }
         return absl::OkStatus();
       });
   Unary<v1::CheckSpeakerRequest, v1::CheckSpeakerResponse>(

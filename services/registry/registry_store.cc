@@ -235,6 +235,29 @@ absl::StatusOr<std::optional<TokenInfo>> RegistryStore::FindTokenByHash(const st
   return ParseToken(*reply);
 }
 
+absl::StatusOr<std::vector<std::optional<TokenInfo>>> RegistryStore::FindTokensByHash(
+    const std::vector<std::string>& hashes) {
+  std::vector<std::optional<TokenInfo>> out(hashes.size());
+  if (hashes.empty()) return out;
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  redis::Args by_hash{"HMGET", keys::kTokenHashes};
+  for (const auto& hash : hashes) by_hash.Add(hash);
+  PR_ASSIGN_OR_RETURN(redis::Reply ids, redis->Run(by_hash));
+  redis::Args by_id{"HMGET", keys::kTokens};
+  std::vector<size_t> known;  // indexes of the hashes that name a token
+  for (size_t i = 0; i < hashes.size() && i < ids.size(); ++i) {
+    if (ids[i].is_nil()) continue;
+    by_id.Add(ids[i].str());
+    known.push_back(i);
+  }
+  if (known.empty()) return out;
+  PR_ASSIGN_OR_RETURN(redis::Reply records, redis->Run(by_id));
+  for (size_t k = 0; k < known.size() && k < records.size(); ++k) {
+    PR_ASSIGN_OR_RETURN(out[known[k]], ParseToken(records[k]));
+  }
+  return out;
+}
+
 absl::StatusOr<std::optional<TokenInfo>> RegistryStore::GetToken(const std::string& token_id) {
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   auto reply = redis->Run({"HGET", keys::kTokens, token_id});

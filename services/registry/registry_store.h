@@ -93,6 +93,9 @@ class RegistryStore {
                                const std::vector<pressrelay::registry::v1::Revocation>& revocations = {});
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> FindTokenByHash(
       const std::string& hash);
+  // The same for many hashes, in their order, in two round trips whatever their number.
+  absl::StatusOr<std::vector<std::optional<pressrelay::registry::v1::TokenInfo>>> FindTokensByHash(
+      const std::vector<std::string>& hashes);
   absl::StatusOr<std::optional<pressrelay::registry::v1::TokenInfo>> GetToken(const std::string& token_id);
   absl::StatusOr<std::vector<pressrelay::registry::v1::TokenInfo>> ListTokens();
 

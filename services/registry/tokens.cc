@@ -136,6 +136,28 @@ absl::Status Tokens::InstallBootstrap(const std::vector<BootstrapToken>& tokens,
 absl::StatusOr<Principal> Tokens::Authenticate(absl::string_view token, absl::Time now) const {
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   PR_ASSIGN_OR_RETURN(auto info, store_->FindTokenByHash(ids::TokenHash(token)));
+  return Verdict(info, now);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Principal>>> Tokens::AuthenticateBatch(const std::vector<std::string>& tokens,
+                                                                                absl::Time now) const {
+  std::vector<std::string> hashes;
+  hashes.reserve(tokens.size());
+  for (const auto& token : tokens) hashes.push_back(token.empty() ? std::string() : ids::TokenHash(token));
+  PR_ASSIGN_OR_RETURN(auto infos, store_->FindTokensByHash(hashes));
+  std::vector<absl::StatusOr<Principal>> verdicts;
+  verdicts.reserve(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].empty()) {
+      verdicts.push_back(absl::UnauthenticatedError("missing bearer token"));
+      continue;
+    }
+    verdicts.push_back(Verdict(infos[i], now));
+  }
+  return verdicts;
+}
+
+absl::StatusOr<Principal> Tokens::Verdict(const std::optional<v1::TokenInfo>& info, absl::Time now) const {
   if (!info) return absl::UnauthenticatedError("unknown token");
   if (IsSet(info->revoked_at())) return absl::UnauthenticatedError("token revoked");
   if (FromProto(info->expires_at()) <= now) return absl::UnauthenticatedError("token expired");

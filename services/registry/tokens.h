@@ -69,6 +69,14 @@ class Tokens {
   // Who the token is, with access until the token or (for a journalist) the press card
   // expires, whichever is first; for a session, or until it would end unused.
   absl::StatusOr<pressrelay::common::v1::Principal> Authenticate(absl::string_view token, absl::Time now) const;
+  // The same for many tokens at once (one read of the store for all): one verdict per token,
+  // in order. An error of the store itself is the whole call's.
+  absl::StatusOr<std::vector<absl::StatusOr<pressrelay::common::v1::Principal>>> AuthenticateBatch(
+      const std::vector<std::string>& tokens, absl::Time now) const;
+
+  // The verdict on a token whose record is `info` (nullopt: unknown).
+  absl::StatusOr<pressrelay::common::v1::Principal> Verdict(const std::optional<v1::TokenInfo>& info,
+                                                            absl::Time now) const;
 
   // Sessions. A new one for a person who just signed in to `account`.
   absl::StatusOr<v1::IssueTokenResponse> IssueSession(const v1::Account& account, const std::string& description,

@@ -41,7 +41,10 @@ int Run(const Config& config) {
     return 2;
   }
   GrpcDirectoryClient directory(*registry_channel, config.service_token);
-  CachingAuthenticator auth(&directory, absl::Seconds(2));
+  // Streams that open together (a reconnect storm) are authenticated in batches: one
+  // registry round trip per batch, not per stream.
+  CoalescingAuthenticator batched(&directory);
+  CachingAuthenticator auth(&batched, absl::Seconds(2));
   GrpcStatementSource statements(*distribution_channel, config.service_token);
   StatementCache cache(&statements, static_cast<size_t>(config.statement_cache_bytes));
 

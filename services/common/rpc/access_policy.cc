@@ -56,6 +56,7 @@ const std::vector<Rule>& Table() {
       {"RegistryAdmin.ConfirmTotp", {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
       // Directory: the other services.
       {"Directory.Authenticate", {ROLE_SERVICE}},
+      {"Directory.AuthenticateBatch", {ROLE_SERVICE}},
       {"Directory.CheckSpeaker", {ROLE_SERVICE}},
       {"Directory.MatchAudience", {ROLE_SERVICE}},
       {"Directory.GetRecipients", {ROLE_SERVICE}},

@@ -2,8 +2,11 @@
 // a short cache so a burst of calls costs one lookup, and deny-by-default role checks.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -25,6 +28,49 @@ class Authenticator {
   virtual ~Authenticator() = default;
   // UNAUTHENTICATED when the token is missing, unknown, expired or revoked.
   virtual absl::StatusOr<Principal> Authenticate(absl::string_view token) = 0;
+};
+
+// Resolves many tokens in one call (Directory.AuthenticateBatch): one verdict per token, in
+// order; an error of the call itself (registry down) is every token's.
+class BatchAuthenticator {
+ public:
+  virtual ~BatchAuthenticator() = default;
+  virtual absl::StatusOr<std::vector<absl::StatusOr<Principal>>> AuthenticateBatch(
+      const std::vector<std::string>& tokens) = 0;
+};
+
+// Coalesces concurrent Authenticate calls into batches, so that a reconnect storm (thousands
+// of streams opening at once after a restart) costs one registry round trip per batch, not
+// one per stream. It has no thread of its own:
+//   - a caller that finds no batch in flight leads: it takes everything waiting (at most
+//     `max_batch`), resolves it with one AuthenticateBatch outside the lock, hands each waiter
+//     its verdict, and repeats while callers are waiting; then it returns its own verdict;
+//   - a caller that finds a batch in flight queues its token and sleeps until a leader has
+//     resolved it.
+// A lone call is one batch of one (no added wait); under load the batch grows to whatever
+// arrived during the previous round trip.
+class CoalescingAuthenticator : public Authenticator {
+ public:
+  CoalescingAuthenticator(BatchAuthenticator* upstream, size_t max_batch = 500);
+  absl::StatusOr<Principal> Authenticate(absl::string_view token) override;
+  // Round trips made so far, and tokens they carried (for tests and metrics).
+  uint64_t batches() const;
+  uint64_t tokens() const;
+  // Callers waiting for a batch to take them.
+  size_t queued() const;
+
+ private:
+  struct Waiter {
+    std::string token;
+    std::optional<absl::StatusOr<Principal>> verdict;
+  };
+  BatchAuthenticator* const upstream_;
+  const size_t max_batch_;
+  mutable absl::Mutex mu_;
+  std::deque<Waiter*> queue_ ABSL_GUARDED_BY(mu_);
+  bool leading_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t tokens_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Caches successful answers of another Authenticator for `ttl` (never past the identity's

@@ -29,6 +29,29 @@ absl::StatusOr<Principal> GrpcDirectoryClient::Authenticate(absl::string_view to
   return response.principal();
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<Principal>>> GrpcDirectoryClient::AuthenticateBatch(
+    const std::vector<std::string>& tokens) {
+  registry_v1::AuthenticateBatchRequest request;
+  for (const auto& token : tokens) request.add_tokens(token);
+  registry_v1::AuthenticateBatchResponse response;
+  auto ctx = CallContext(service_token_, deadline_);
+  grpc::Status status = stub_->AuthenticateBatch(ctx.get(), request, &response);
+  if (!status.ok()) return Annotate(FromGrpcStatus(status), "registry");
+  if (response.results_size() != static_cast<int>(tokens.size())) {
+    return absl::InternalError("registry: AuthenticateBatch answered for another number of tokens");
+  }
+  std::vector<absl::StatusOr<Principal>> verdicts;
+  verdicts.reserve(tokens.size());
+  for (auto& result : *response.mutable_results()) {
+    if (result.refused().empty()) {
+      verdicts.push_back(std::move(*result.mutable_principal()));
+    } else {
+      verdicts.push_back(absl::UnauthenticatedError(result.refused()));
+    }
+  }
+  return verdicts;
+}
+
 absl::StatusOr<registry_v1::CheckSpeakerResponse> GrpcDirectoryClient::CheckSpeaker(
     const std::string& spokesperson_id, const std::string& agency_code, absl::Time at) {
   registry_v1::CheckSpeakerRequest request;

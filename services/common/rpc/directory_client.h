@@ -17,7 +17,7 @@ namespace pressrelay {
 
 namespace registry_v1 = pressrelay::registry::v1;
 
-class DirectoryClient : public Authenticator {
+class DirectoryClient : public Authenticator, public BatchAuthenticator {
  public:
   // OK with the spokesperson and agency records if the person may speak for the agency at
   // `at`; PERMISSION_DENIED saying why otherwise.
@@ -38,6 +38,8 @@ class GrpcDirectoryClient : public DirectoryClient {
                       absl::Duration deadline = absl::Seconds(5));
 
   absl::StatusOr<Principal> Authenticate(absl::string_view token) override;
+  absl::StatusOr<std::vector<absl::StatusOr<Principal>>> AuthenticateBatch(
+      const std::vector<std::string>& tokens) override;
   absl::StatusOr<registry_v1::CheckSpeakerResponse> CheckSpeaker(const std::string& spokesperson_id,
                                                                  const std::string& agency_code,
                                                                  absl::Time at) override;
