@@ -1,5 +1,8 @@
 #include "services/subscription/config.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "absl/flags/flag.h"
 #include "services/common/base/configuration.h"
 #include "services/common/base/flag_range.h"
@@ -30,6 +33,9 @@ PRESSRELAY_DURATION_FLAG(ledger_retention, absl::Hours(24 * 30), "1h", "87600h",
 PRESSRELAY_INT_FLAG(int, stream_start_limit, 20000, 1, 1000000,
                     "Subscribe streams being started at once (caller checked, cursor resolved); beyond it a new "
                     "stream is refused with RESOURCE_EXHAUSTED and a retry delay");
+PRESSRELAY_INT_FLAG(int, stream_threads, 0, 0, 256,
+                    "threads that own the Subscribe streams and write to them, each with its own completion "
+                    "queue; 0: one per core");
 PRESSRELAY_INT_FLAG(int, ledger_workers, 2, 1, 64,
                     "threads for the distribution service's delivery-state reads (apart from newsrooms')");
 
@@ -55,6 +61,8 @@ absl::StatusOr<Config> Config::FromFlags() {
   config.ledger_retention = absl::GetFlag(FLAGS_ledger_retention);
   config.ledger_workers = absl::GetFlag(FLAGS_ledger_workers);
   config.stream_start_limit = absl::GetFlag(FLAGS_stream_start_limit);
+  config.stream_threads = absl::GetFlag(FLAGS_stream_threads);
+  if (config.stream_threads == 0) config.stream_threads = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }
 

@@ -24,6 +24,7 @@ struct Config {
   absl::Duration ledger_retention;
   int ledger_workers = 2;
   int stream_start_limit = 20000;
+  int stream_threads = 1;  // stream loops (stream_loop.h)
 
   static absl::StatusOr<Config> FromFlags();
 };

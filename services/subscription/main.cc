@@ -18,12 +18,16 @@
 #include "services/subscription/queue_access.h"
 #include "services/subscription/statement_cache.h"
 #include "services/subscription/stream_hub.h"
+#include "services/subscription/stream_loop.h"
 #include "services/subscription/subscription_service.h"
 
 namespace pressrelay::subscription {
 namespace {
 
 constexpr int kSubscriberReadChunkBytes = 512;
+// Subscribe calls each stream loop keeps requested: arrivals are matched at once, and a loop
+// re-requests as each one arrives.
+constexpr int kRequestsPerLoop = 64;
 
 // gRPC 1.51 reads every connection into slices of at least 8 KiB under its default-on
 // "tcp_read_chunks" experiment, whatever GRPC_ARG_TCP_READ_CHUNK_SIZE says, and an idle
@@ -70,14 +74,24 @@ int Run(const Config& config) {
   // Revoked tokens and disabled identities end their streams at once.
   RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub));
 
+  // Subscribe's calls live on these loops' completion queues (stream_loop.h says why).
+  StreamLoops loops(config.stream_threads, kRequestsPerLoop);
+
   ServiceRun run;
   run.server = common.server;
   run.services = {&subscription, &ledger_service};
-  run.customize = [](grpc::ServerBuilder& builder) {
+  run.customize = [&loops](grpc::ServerBuilder& builder) {
     // Subscribers send little (a request, acks, flow-control frames): start each connection's
     // reads small, so that an idle one holds a small read buffer rather than 8 KiB. (gRPC
     // grows a connection's reads again when they fill up.)
     builder.AddChannelArgument(GRPC_ARG_TCP_READ_CHUNK_SIZE, kSubscriberReadChunkBytes);
+    loops.AddQueues(builder);
+  };
+  run.built = [&] { loops.Start(&subscription, &hub, &ledger, config.stream); };
+  run.stopped = [&] {
+    // Nothing may post to the loops once they are gone.
+    hub.Stop();
+    loops.Stop();
   };
   run.gate = &gate;
   run.start = [&]() -> absl::Status {

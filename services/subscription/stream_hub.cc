@@ -13,6 +13,29 @@ void UnrefAll(const std::vector<StreamMachine*>& streams) {
   for (auto* s : streams) s->Unref();
 }
 
+// Work for many streams, each run on its stream's home thread (the loop that owns its call):
+// one post, so one wake-up, per home and batch. A stream without a home runs it here.
+class HomeBatch {
+ public:
+  HomeBatch() = default;
+  HomeBatch(const HomeBatch&) = delete;
+  HomeBatch& operator=(const HomeBatch&) = delete;
+  ~HomeBatch() {
+    for (auto& [home, tasks] : tasks_) home->Post(std::move(tasks));
+  }
+
+  void Add(StreamMachine* stream, StreamExecutor::Task task) {
+    if (StreamExecutor* home = stream->home()) {
+      tasks_[home].push_back(std::move(task));
+    } else {
+      task();
+    }
+  }
+
+ private:
+  absl::flat_hash_map<StreamExecutor*, std::vector<StreamExecutor::Task>> tasks_;
+};
+
 }  // namespace
 
 StreamHub::StreamHub(redis::Options redis, StatementCache* cache, StreamLeases* leases, HubOptions options)
@@ -24,7 +47,10 @@ StreamHub::StreamHub(redis::Options redis, StatementCache* cache, StreamLeases* 
       catch_up_redis_(redis),
       sweep_redis_(redis) {}
 
-StreamHub::~StreamHub() {
+StreamHub::~StreamHub() { Stop(); }
+
+void StreamHub::Stop() {
+  if (stop_.HasBeenNotified()) return;
   stop_.Notify();
   events_redis_.Interrupt();
   {
@@ -34,7 +60,10 @@ StreamHub::~StreamHub() {
     absl::MutexLock lock(&flush_mu_);  // wakes the flush thread
   }
   for (auto& t : threads_) t.join();
+  threads_.clear();
+  absl::MutexLock lock(&flush_mu_);
   for (auto& [when, stream] : flushes_) stream->Unref();
+  flushes_.clear();
 }
 
 absl::Status StreamHub::Start() {
@@ -199,9 +228,12 @@ void StreamHub::DispatchLoop() {
         }
       }
     }
+    HomeBatch batch;
     for (auto& [stream, deliveries] : offers) {
-      stream->OfferLive(deliveries);
-      stream->Unref();
+      batch.Add(stream, [stream, deliveries = std::move(deliveries)] {
+        stream->OfferLive(deliveries);
+        stream->Unref();
+      });
     }
   }
 }
@@ -243,6 +275,7 @@ void StreamHub::CatchUpLoop() {
         spdlog::warn("catch-up: {}", frames.status().ToString());
         for (auto* s : readers) s->ReadFailed();
       } else {
+        HomeBatch batch;
         size_t k = 0;
         for (size_t i = 0; i < readers.size(); ++i) {
           std::vector<PendingDelivery> deliveries;
@@ -254,7 +287,12 @@ void StreamHub::CatchUpLoop() {
             deliveries.push_back(PendingDelivery{e.seq, e.lane, std::move(frame)});
           }
           const bool at_tail = lane_counts[0] < reads[i].limit && lane_counts[1] < reads[i].limit;
-          readers[i]->DeliverRead(std::move(deliveries), at_tail);
+          StreamMachine* reader = readers[i];
+          reader->Ref();
+          batch.Add(reader, [reader, deliveries = std::move(deliveries), at_tail]() mutable {
+            reader->DeliverRead(std::move(deliveries), at_tail);
+            reader->Unref();
+          });
         }
       }
     }
@@ -286,9 +324,12 @@ void StreamHub::FlushLoop() {
         flushes_.erase(flushes_.begin());
       }
     }
+    HomeBatch batch;
     for (auto* s : due) {
-      s->Flush();
-      s->Unref();
+      batch.Add(s, [s] {
+        s->Flush();
+        s->Unref();
+      });
     }
   }
 }

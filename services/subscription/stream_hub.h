@@ -4,6 +4,8 @@
 //   - the catch-up thread reads queues from Redis for streams that are starting or were
 //     too slow to take live entries, many streams per round trip;
 //   - the sweeper thread ends streams whose writes stall or who fall too far behind.
+// Live entries, read pages and coalescing flushes are handed to each stream's home thread
+// (StreamMachine::home(), the loop that owns its call), batched per home.
 // Statements come from the StatementCache, serialised once for all streams.
 #pragma once
 
@@ -45,6 +47,8 @@ class StreamHub final : public StreamHost, public EpochSource {
 
   // Reads the epoch and where the event streams are, then starts the threads.
   absl::Status Start();
+  // Stops the threads (idempotent; before the stream loops go away).
+  void Stop();
   // The current epoch of the Redis data set (cursors must carry it).
   std::string epoch() const override;
   // Ends every stream (drain): clients reconnect, to another replica, and resume.

@@ -2,12 +2,8 @@
 
 #include <algorithm>
 
-#include <grpc/grpc.h>
-
-#include "services/common/rpc/grpc_util.h"
 #include "services/common/base/log.h"
 #include "services/common/base/status.h"
-#include "services/common/rpc/status_mapping.h"
 
 namespace pressrelay::subscription {
 namespace {
@@ -291,17 +287,6 @@ void StreamMachine::Done() {
     registered_ = false;
   }
   Unref();
-}
-
-void SubscribeStream::TransportFinish(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
-
-void SubscribeStream::TransportCancel(const absl::Status& status) {
-  // The client's window is full and a message is stuck in flight: grpc_call_cancel_with_status
-  // sends the status as trailers at once (they are not flow-controlled) and resets the stream,
-  // where Finish would queue them behind the stuck message. OnCancel follows.
-  const std::string message(status.message());
-  grpc_call_cancel_with_status(ctx_->c_call(), static_cast<grpc_status_code>(status.code()), message.c_str(),
-                               nullptr);
 }
 
 }  // namespace pressrelay::subscription

@@ -4,7 +4,8 @@
 //     (delivery_frame.h), one write in flight at a time, from a bounded outbox, through three
 //     transport hooks (TransportWrite, TransportFinish, TransportCancel) and is told of their
 //     completion (WriteDone, Cancelled, Done). Unit tests drive it through a fake transport.
-//   - SubscribeStream: the transport over the gRPC callback API (a ServerWriteReactor).
+//   - CqSubscribeStream (stream_loop.h): the transport over gRPC's completion-queue API, on
+//     the loop thread that owns the call.
 //
 // States of the machine (all changes under mu_):
 //   1. kStarting    The handler returned the reactor; a worker authenticates the caller,
@@ -38,6 +39,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "pressrelay/common/v1/principal.pb.h"
 #include "absl/synchronization/mutex.h"
@@ -83,6 +85,18 @@ struct StreamOwner {
   absl::Time access_until = absl::InfiniteFuture();
 };
 
+// Where a stream wants to be driven: the thread that owns its call. The hub's threads post
+// work for many streams at once (one wake-up per batch), so that a stream's writes are started
+// and completed on one thread.
+class StreamExecutor {
+ public:
+  using Task = absl::AnyInvocable<void()>;
+  virtual ~StreamExecutor() = default;
+  // Runs the tasks on the executor's thread, in order. After shutdown they are dropped
+  // (unrun): the process is ending.
+  virtual void Post(std::vector<Task> tasks) = 0;
+};
+
 // What a stream needs of the hub.
 class StreamHost {
  public:
@@ -109,6 +123,8 @@ class StreamMachine {
   StreamMachine& operator=(const StreamMachine&) = delete;
 
   uint64_t id() const { return id_; }
+  // The thread the hub should drive this stream on, or nullptr: call it from any thread.
+  virtual StreamExecutor* home() const { return nullptr; }
   // Valid after Begin().
   const std::string& recipient_id() const { return recipient_id_; }
   int shard() const { return shard_; }
@@ -199,25 +215,6 @@ class StreamMachine {
   absl::Time write_started_ ABSL_GUARDED_BY(mu_);
   bool flush_scheduled_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ByteBuffer message_;  // the write in flight; touched only by the writer
-};
-
-// The transport over the gRPC callback API.
-class SubscribeStream final : public StreamMachine, public grpc::ServerWriteReactor<grpc::ByteBuffer> {
- public:
-  SubscribeStream(grpc::CallbackServerContext* ctx, StreamHost* host, SentRecorder* ledger, StreamOptions options)
-      : StreamMachine(host, ledger, options), ctx_(ctx) {}
-
-  // grpc::ServerWriteReactor
-  void OnWriteDone(bool ok) override { WriteDone(ok); }
-  void OnCancel() override { Cancelled(); }
-  void OnDone() override { Done(); }
-
- private:
-  void TransportWrite(const grpc::ByteBuffer* message) override { StartWrite(message); }
-  void TransportFinish(const absl::Status& status) override;
-  void TransportCancel(const absl::Status& status) override;
-
-  grpc::CallbackServerContext* const ctx_;
 };
 
 }  // namespace pressrelay::subscription

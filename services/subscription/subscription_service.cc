@@ -39,28 +39,33 @@ SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, De
       });
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc::CallbackServerContext* ctx,
-                                                                           const grpc::ByteBuffer* request) {
-  auto* stream = new SubscribeStream(ctx, hub_, ledger_, stream_options_);
+void SubscriptionService::RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
+                                      grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::ServerCompletionQueue* cq,
+                                      void* tag) {
+  RequestSubscribe(ctx, request, writer, cq, cq, tag);
+}
+
+void SubscriptionService::Open(StreamMachine* stream, const grpc::ServerContext& ctx,
+                               const grpc::ByteBuffer& request) {
   if (draining_.load()) {
     stream->Fail(Draining());
-    return stream;
+    return;
   }
   if (edge()->gate != nullptr && !edge()->gate->open()) {
     stream->Fail(absl::UnavailableError("the service is starting; retry shortly"));
-    return stream;
+    return;
   }
   if (starting_.fetch_add(1) >= start_limit_) {
     starting_.fetch_sub(1);
     stream->Fail(WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
                                     "this replica is starting ", start_limit_, " streams already; retry shortly")),
                                 absl::Seconds(1)));
-    return stream;
+    return;
   }
   // Authentication, the request and the cursor checks touch the registry and Redis: a worker
   // does them.
   stream->Ref();
-  edge()->pool->Submit([this, stream, bytes = Flatten(*request), token = BearerToken(*ctx), gateway_token = GatewayToken(*ctx)]() {
+  edge()->pool->Submit([this, stream, bytes = Flatten(request), token = BearerToken(ctx), gateway_token = GatewayToken(ctx)]() {
     absl::Status status = [&]() -> absl::Status {
       PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, gateway_token, "Subscription.Subscribe"));
       v1::SubscribeRequest parsed;
@@ -76,7 +81,6 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionService::Subscribe(grpc:
     starting_.fetch_sub(1);
     stream->Unref();
   });
-  return stream;
 }
 
 void SubscriptionService::Drain() {

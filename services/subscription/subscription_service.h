@@ -1,9 +1,10 @@
 // The subscription service's gRPC edge: Subscription for newsrooms and journalists, Ledger
 // for the distribution service's delivery reports. Each is an EdgeService (edge.h).
 //
-// Subscribe is served raw: the stream writes pre-serialised SubscribeResponse bytes (one
-// serialisation of a statement shared by every stream) instead of building a message per
-// delivery; it reads its request itself, with the edge's rules (wire_check.h).
+// Subscribe is served raw and asynchronously, by the stream loops (stream_loop.h): the
+// stream writes pre-serialised SubscribeResponse bytes (one serialisation of a statement
+// shared by every stream) instead of building a message per delivery; this class admits each
+// call with the edge's rules (authentication, wire_check.h, audit) like any other RPC.
 #pragma once
 
 #include <atomic>
@@ -13,12 +14,16 @@
 #include "services/subscription/ledger.h"
 #include "services/subscription/queue_access.h"
 #include "services/subscription/stream_hub.h"
+#include "services/subscription/stream_loop.h"
 
 namespace pressrelay::subscription {
 
+// The base is the plain Service with Subscribe marked raw (asynchronous): the edge marks Ack
+// and History raw-callback. (Over CallbackService, Subscribe would keep its callback handler
+// and the server would never take it for an asynchronous method.)
 class SubscriptionService final
-    : public EdgeService<v1::Subscription,
-                         v1::Subscription::WithRawCallbackMethod_Subscribe<v1::Subscription::CallbackService>> {
+    : public EdgeService<v1::Subscription, v1::Subscription::WithRawMethod_Subscribe<v1::Subscription::Service>>,
+      public StreamAcceptor {
  public:
   // At most `start_limit` streams are being started at once (a reconnect storm after a
   // replica restart is 10,000 of them); beyond it a stream is refused with RetryInfo. Their
@@ -26,8 +31,10 @@ class SubscriptionService final
   SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
                       StreamOptions stream_options, int start_limit);
 
-  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* ctx,
-                                                        const grpc::ByteBuffer* request) override;
+  // StreamAcceptor
+  void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request, grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer,
+                   grpc::ServerCompletionQueue* cq, void* tag) override;
+  void Open(StreamMachine* stream, const grpc::ServerContext& ctx, const grpc::ByteBuffer& request) override;
 
   // SIGTERM: refuse new streams and end the open ones with UNAVAILABLE, so newsroom clients
   // reconnect (to another replica) and resume from their cursors.

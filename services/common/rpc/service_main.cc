@@ -17,6 +17,17 @@ int RunService(ServiceRun run) {
     spdlog::critical("{}", host.status().ToString());
     return 1;
   }
+  if (run.built) run.built();
+  // However this function returns, the server is shut down by then.
+  struct AfterShutdown {
+    std::function<void()>& stopped;
+    Listener* host;
+    ~AfterShutdown() {
+      if (!stopped) return;
+      host->Shutdown(absl::ZeroDuration());  // idempotent: a no-op after a drained shutdown
+      stopped();
+    }
+  } after_shutdown{run.stopped, host->get()};
   const absl::Time deadline = absl::Now() + run.startup_timeout;
   std::string last_error;
   for (;;) {

@@ -33,6 +33,10 @@ struct ServiceRun {
   ServerOptions server;
   std::vector<grpc::Service*> services;
   std::function<void(grpc::ServerBuilder&)> customize;  // optional
+  // Optional: right after the server is built (say, to start polling completion queues that
+  // `customize` added), and after it has shut down (to stop polling them).
+  std::function<void()> built;
+  std::function<void()> stopped;
   // ... or, when set, another listener (the gateway's HTTP server).
   std::function<absl::StatusOr<std::unique_ptr<Listener>>()> listen;
   StartupGate* gate = nullptr;

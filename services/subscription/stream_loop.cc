@@ -1,0 +1,252 @@
+#include "services/subscription/stream_loop.h"
+
+#include <grpc/grpc.h>
+
+#include "absl/synchronization/notification.h"
+
+#include "services/common/base/log.h"
+#include "services/common/rpc/status_mapping.h"
+
+namespace pressrelay::subscription {
+namespace {
+
+thread_local const StreamLoop* current_loop = nullptr;
+
+// The loop's own tag (its wake-up alarm); stream tags are stream addresses with the Op in
+// their low bits (objects are at least 8-aligned).
+char wake_tag;
+
+}  // namespace
+
+// --- CqSubscribeStream -------------------------------------------------------------------
+
+CqSubscribeStream::CqSubscribeStream(StreamLoop* loop, StreamHost* host, SentRecorder* ledger,
+                                     StreamOptions options)
+    : StreamMachine(host, ledger, options), loop_(loop) {}
+
+StreamExecutor* CqSubscribeStream::home() const { return loop_; }
+
+void CqSubscribeStream::Request(StreamAcceptor* acceptor, grpc::ServerCompletionQueue* cq) {
+  ctx_.AsyncNotifyWhenDone(Tag(this, kDone));
+  acceptor->RequestCall(&ctx_, &request_, &writer_, cq, Tag(this, kArrived));
+}
+
+void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
+  switch (op) {
+    case kArrived:
+      if (!ok) {  // the server is shutting down; this call never started (and kDone never comes)
+        Unref();
+        return;
+      }
+      acceptor->Open(this, ctx_, request_);
+      request_.Clear();
+      return;
+    case kWritten:
+      writing_ = false;
+      if (pending_finish_) {
+        StartFinish(*std::move(pending_finish_));
+        pending_finish_.reset();
+      }
+      WriteDone(ok);  // may start the next write, on this thread
+      MaybeOver();
+      return;
+    case kFinished:
+      finishing_ = false;
+      MaybeOver();
+      return;
+    case kDone:
+      done_ = true;
+      if (ctx_.IsCancelled()) Cancelled();
+      MaybeOver();
+      return;
+  }
+}
+
+void CqSubscribeStream::MaybeOver() {
+  if (over_ || !done_ || writing_ || finishing_) return;
+  over_ = true;
+  Done();  // drops the transport's reference: `this` may be gone
+}
+
+void CqSubscribeStream::TransportWrite(const grpc::ByteBuffer* message) {
+  if (loop_->OnLoopThread()) {
+    StartWrite(message);
+    return;
+  }
+  // From a hub thread (rare: the hub posts its work to the loop). The machine keeps `message`
+  // unchanged until WriteDone, and the stream alive while this task holds a reference.
+  Ref();
+  std::vector<StreamExecutor::Task> tasks;
+  tasks.emplace_back([this, message] {
+    StartWrite(message);
+    Unref();
+  });
+  loop_->Post(std::move(tasks));
+}
+
+void CqSubscribeStream::StartWrite(const grpc::ByteBuffer* message) {
+  if (done_ || finish_started_) {
+    // The call is over or ending: the write would never be sent.
+    WriteDone(false);
+    return;
+  }
+  writing_ = true;
+  writer_.Write(*message, Tag(this, kWritten));
+}
+
+void CqSubscribeStream::TransportFinish(const absl::Status& status) {
+  // Called with the machine's lock held: only gRPC calls, or a post, from here.
+  if (loop_->OnLoopThread()) {
+    StartFinish(ToGrpcStatus(status));
+    return;
+  }
+  Ref();
+  std::vector<StreamExecutor::Task> tasks;
+  tasks.emplace_back([this, s = ToGrpcStatus(status)]() mutable {
+    StartFinish(std::move(s));
+    MaybeOver();
+    Unref();
+  });
+  loop_->Post(std::move(tasks));
+}
+
+void CqSubscribeStream::StartFinish(grpc::Status status) {
+  if (finish_started_) return;
+  if (writing_) {  // one operation of a kind at a time: the status follows the write
+    pending_finish_ = std::move(status);
+    return;
+  }
+  finish_started_ = true;
+  if (done_) return;  // cancelled: nobody to tell
+  finishing_ = true;
+  writer_.Finish(status, Tag(this, kFinished));
+}
+
+void CqSubscribeStream::TransportCancel(const absl::Status& status) {
+  // The client's window is full and a message is stuck in flight: grpc_call_cancel_with_status
+  // (thread-safe) sends the status as trailers at once (they are not flow-controlled) and
+  // resets the stream, where Finish would queue them behind the stuck message. The write then
+  // completes not ok, and kDone follows.
+  const std::string message(status.message());
+  grpc_call_cancel_with_status(ctx_.c_call(), static_cast<grpc_status_code>(status.code()), message.c_str(),
+                               nullptr);
+}
+
+// --- StreamLoop --------------------------------------------------------------------------
+
+StreamLoop::StreamLoop(std::unique_ptr<grpc::ServerCompletionQueue> cq) : cq_(std::move(cq)) {}
+
+StreamLoop::~StreamLoop() { Stop(); }
+
+bool StreamLoop::OnLoopThread() const { return current_loop == this; }
+
+void StreamLoop::Post(std::vector<Task> tasks) {
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return;
+  for (auto& t : tasks) inbox_.push_back(std::move(t));
+  if (!wake_set_) {
+    wake_set_ = true;
+    // Set under the lock: Stop shuts the queue down only after taking it.
+    wake_.Set(cq_.get(), gpr_time_0(GPR_CLOCK_MONOTONIC), &wake_tag);
+  }
+}
+
+void StreamLoop::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
+                       int outstanding_requests) {
+  acceptor_ = acceptor;
+  host_ = host;
+  ledger_ = ledger;
+  options_ = options;
+  thread_ = std::thread([this, outstanding_requests] {
+    current_loop = this;
+    for (int i = 0; i < outstanding_requests; ++i) RequestOne();
+    Run();
+    current_loop = nullptr;
+  });
+}
+
+void StreamLoop::RequestOne() {
+  auto* stream = new CqSubscribeStream(this, host_, ledger_, options_);
+  stream->Request(acceptor_, cq_.get());
+}
+
+void StreamLoop::Run() {
+  void* tag;
+  bool ok;
+  while (cq_->Next(&tag, &ok)) {
+    if (tag == &wake_tag) {
+      RunPosted();
+      continue;
+    }
+    const auto bits = reinterpret_cast<uintptr_t>(tag);
+    auto* stream = reinterpret_cast<CqSubscribeStream*>(bits & ~uintptr_t{3});
+    const auto op = static_cast<CqSubscribeStream::Op>(bits & 3);
+    if (op == CqSubscribeStream::kArrived) {
+      if (!ok) requesting_ = false;  // the server is shutting down
+      if (requesting_) RequestOne();  // keep the same number of requests outstanding
+    }
+    stream->OnEvent(op, ok, acceptor_);
+  }
+}
+
+void StreamLoop::RunPosted() {
+  std::vector<Task> tasks;
+  {
+    absl::MutexLock lock(&mu_);
+    wake_set_ = false;
+    tasks.swap(inbox_);
+  }
+  for (auto& t : tasks) t();
+}
+
+void StreamLoop::Stop() {
+  if (thread_.joinable()) {
+    // No new requests from here on: the queue refuses operations once it is shut down. Told
+    // on the loop's own thread, so that none is under way either.
+    absl::Notification quiet;
+    std::vector<Task> tasks;
+    tasks.emplace_back([this, &quiet] {
+      requesting_ = false;
+      quiet.Notify();
+    });
+    Post(std::move(tasks));
+    quiet.WaitForNotification();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    inbox_.clear();
+  }
+  cq_->Shutdown();
+  if (thread_.joinable()) {
+    thread_.join();
+  } else {
+    // Never started: drain what the server returned.
+    void* tag;
+    bool ok;
+    while (cq_->Next(&tag, &ok)) {
+    }
+  }
+}
+
+// --- StreamLoops -------------------------------------------------------------------------
+
+StreamLoops::StreamLoops(int threads, int outstanding_requests)
+    : threads_(threads), outstanding_requests_(outstanding_requests) {}
+
+StreamLoops::~StreamLoops() { Stop(); }
+
+void StreamLoops::AddQueues(grpc::ServerBuilder& builder) {
+  for (int i = 0; i < threads_; ++i) loops_.push_back(std::make_unique<StreamLoop>(builder.AddCompletionQueue()));
+}
+
+void StreamLoops::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options) {
+  for (auto& loop : loops_) loop->Start(acceptor, host, ledger, options, outstanding_requests_);
+}
+
+void StreamLoops::Stop() {
+  for (auto& loop : loops_) loop->Stop();
+}
+
+}  // namespace pressrelay::subscription
