@@ -21,6 +21,9 @@ PACKAGES=(
   nats-server mosquitto libnats-dev libmosquitto-dev
   # the benchmark's machine-wide system-call and context-switch counts (perf stat -a)
   linux-perf
+  # tests: promtool checks the metrics, alerting rules and dashboard queries, and a real
+  # Prometheus scrapes a running suite (deploy/observability)
+  prometheus
   # the desk's browser test: Debian's Chromium driven by playwright-core (from npm, lock file
   # in tests/gateway/browser), and a font with Vietnamese diacritics for its screenshots
   chromium fonts-dejavu-core

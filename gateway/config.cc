@@ -41,6 +41,7 @@ absl::StatusOr<Config> Config::FromFlags() {
   }
   config.http.listen = server.listen;
   config.http.port_file = server.port_file;
+  config.metrics_listen = server.metrics_listen;
   config.http.tls_cert = server.tls.cert_file;
   config.http.tls_key = server.tls.key_file;
   config.registry = absl::GetFlag(FLAGS_registry);

@@ -17,6 +17,7 @@ struct Config {
   TlsFiles peer_tls;
   absl::Duration drain_grace;
   absl::Duration startup_timeout;
+  std::string metrics_listen;  // the Prometheus endpoint; empty: none
 
   static absl::StatusOr<Config> FromFlags();
 };

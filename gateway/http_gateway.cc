@@ -1,5 +1,7 @@
 #include "gateway/http_gateway.h"
 
+#include "services/common/base/request_id.h"
+
 #include <httplib.h>
 
 #include <cstdio>
@@ -141,12 +143,20 @@ std::string HttpGateway::ClientAddress(const httplib::Request& req) const {
 }
 
 Metadata HttpGateway::CallMetadata(const std::string& session) const {
-  return {{"authorization", absl::StrCat("Bearer ", session)}, {std::string(kGatewayHeader), options_.gateway_token}};
+  return {{"authorization", absl::StrCat("Bearer ", session)},
+          {std::string(kGatewayHeader), options_.gateway_token},
+          {std::string(kRequestIdHeader), CurrentRequestId()}};
 }
 
 void HttpGateway::Routes() {
   httplib::Server& s = *server_;
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // One request id per HTTP request (the browser's or proxy's X-Request-Id if valid): the
+    // services' log lines and audit entries of every call it makes carry it, and so does
+    // the answer. The thread serves this request until it answers.
+    const std::string asked = req.get_header_value("X-Request-Id");
+    SetCurrentRequestId(ValidRequestId(asked) ? asked : NewRequestId());
+    res.set_header("X-Request-Id", CurrentRequestId());
     res.set_header("Content-Security-Policy", std::string(kContentSecurityPolicy));
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("X-Content-Type-Options", "nosniff");

@@ -64,7 +64,10 @@ class HttpGateway final : public Listener {
 
   // Listener
   int port() const override { return port_; }
-  void SetServing(bool serving) override { ready_.store(serving); }
+  void SetServing(bool serving) override {
+    ready_.store(serving);
+    ReadyGauge().Set(serving ? 1 : 0);
+  }
   void SetLive(bool live) override { live_.store(live); }
   void AnnounceReady() override;
   void Shutdown(absl::Duration grace) override;

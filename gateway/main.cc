@@ -39,6 +39,8 @@ int Run(const Config& config) {
   }
   HttpGateway* http = nullptr;
   ServiceRun run;
+  run.server.service_name = "gateway";
+  run.server.metrics_listen = config.metrics_listen;
   run.listen = [&]() -> absl::StatusOr<std::unique_ptr<Listener>> {
     auto started = HttpGateway::Start(config.http, transcoder->get(), *registry);
     if (!started.ok()) return started.status();
@@ -63,7 +65,7 @@ int Run(const Config& config) {
 int main(int argc, char** argv) {
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-gateway: the admin gateway");
-  pressrelay::InitLogging("gateway", absl::GetFlag(FLAGS_log_level));
+  pressrelay::InitLogging("gateway", absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
   auto config = pressrelay::gateway::Config::FromFlags();
   if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
   return pressrelay::gateway::Run(*config);

@@ -570,7 +570,8 @@ const Command* Find(const std::vector<std::string>& positional) {
 
 std::string Usage() {
   std::string out = R"(usage: pressrelay [--registry ADDR] [--distribution ADDR] [--subscription ADDR]
-                  [--token TOKEN | --token-file FILE] [--ca FILE [--cert FILE --key FILE]] COMMAND
+                  [--token TOKEN | --token-file FILE] [--ca FILE [--cert FILE --key FILE]]
+                  [--request-id ID] COMMAND
 )";
   const char* section = nullptr;
   for (const Command& command : Commands()) {

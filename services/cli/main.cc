@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/base/request_id.h"
 #include "absl/strings/match.h"
 #include "services/cli/commands.h"
 #include "services/common/base/configuration.h"
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
   e.distribution = Env("PRESSRELAY_DISTRIBUTION", e.distribution);
   e.subscription = Env("PRESSRELAY_SUBSCRIPTION", e.subscription);
   e.token = Env("PRESSRELAY_TOKEN", "");
+  // One request id for the whole command: every call it makes, in every service's log lines
+  // and audit entries (README "Operating it"). --request-id or PRESSRELAY_REQUEST_ID sets it.
+  std::string request_id = Env("PRESSRELAY_REQUEST_ID", "");
   std::vector<std::string> words;
   int i = 1;
   // Connection options come before the command.
@@ -58,10 +62,17 @@ int main(int argc, char** argv) {
       e.key_file = value("--key");
     } else if (w == "--server-name") {
       e.server_name = value("--server-name");
+    } else if (w == "--request-id") {
+      request_id = value("--request-id");
     } else {
       break;
     }
   }
   for (; i < argc; ++i) words.emplace_back(argv[i]);
+  if (!request_id.empty() && !pressrelay::ValidRequestId(request_id)) {
+    std::cerr << "error: --request-id: 1-64 letters, digits or . _ : -\n";
+    return 2;
+  }
+  pressrelay::ScopedRequestId scope(request_id.empty() ? pressrelay::NewRequestId() : request_id);
   return pressrelay::cli::RunCommand(e, words, std::cin, std::cout, std::cerr);
 }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "services/common/base/log.h"
+#include "services/common/base/metrics.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
@@ -30,8 +32,41 @@ std::vector<std::pair<int, int64_t>> NextBatch(absl::Span<const int64_t> totals,
   return batch;
 }
 
+namespace {
+
+struct FanoutMetrics {
+  metrics::Histogram& recipients = metrics::HistogramOf(
+      "pressrelay_fanout_recipients", "recipients per fan-out job (one version, one phase)", metrics::AudienceBuckets());
+  metrics::Histogram& duration = metrics::HistogramOf(
+      "pressrelay_fanout_duration_seconds", "time to queue a fan-out job for its whole audience",
+      metrics::LatencyBuckets());
+  metrics::Counter& queued =
+      metrics::CounterOf("pressrelay_deliveries_queued_total", "queue entries written for recipients");
+};
+
+// Made at start-up, so that every series is exposed (at 0) before its first event.
+FanoutMetrics& fanout_metrics = *new FanoutMetrics();
+FanoutMetrics& Metrics() { return fanout_metrics; }
+
+}  // namespace
+
+absl::Duration FanoutEngine::OldestRunning(absl::Time now) const {
+  absl::MutexLock lock(&running_mu_);
+  absl::Duration oldest = absl::ZeroDuration();
+  for (const auto& [id, since] : running_) oldest = std::max(oldest, now - since);
+  return oldest;
+}
+
 absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   const absl::Time started = absl::Now();
+  {
+    absl::MutexLock lock(&running_mu_);
+    running_.emplace(job.job_id(), started);
+  }
+  absl::Cleanup not_running = [this, &job] {
+    absl::MutexLock lock(&running_mu_);
+    running_.erase(job.job_id());
+  };
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
   PR_ASSIGN_OR_RETURN(std::vector<int64_t> progress, fanout::Progress(*redis, job.job_id(), ShardsOf(job)));
   std::vector<int64_t> totals;
@@ -62,6 +97,9 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   int64_t queued = 0;
   for (int64_t total : totals) queued += total;
   PR_RETURN_IF_ERROR(StatementStore::FinishJob(*redis, job));
+  Metrics().recipients.Observe(static_cast<double>(queued));
+  Metrics().duration.Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  Metrics().queued.Add(static_cast<double>(queued));
   spdlog::info("fan-out {}: {} recipients queued in {} ms", job.job_id(), queued,
                absl::ToInt64Milliseconds(absl::Now() - started));
   return queued;

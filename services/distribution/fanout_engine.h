@@ -7,6 +7,8 @@
 // (embargoes) or whose lease expired (a replica died mid-run), and runs them.
 #pragma once
 
+#include <map>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -66,12 +68,16 @@ class FanoutEngine {
   void Submit(std::shared_ptr<const store::FanoutJob> job, absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&> done);
 
   const FanoutOptions& options() const { return options_; }
+  // How long the oldest job this replica is running has been running (zero when none).
+  absl::Duration OldestRunning(absl::Time now) const;
   // The fan-out thread's queue, for liveness.
   const WorkerPool& executor() const { return executor_; }
 
  private:
   redis::Pool* pool_;
   const FanoutOptions options_;
+  mutable absl::Mutex running_mu_;
+  std::map<std::string, absl::Time> running_ ABSL_GUARDED_BY(running_mu_);  // job id -> started
   WorkerPool executor_{"fanout", 1};  // one thread: the order of commits is kept
 };
 

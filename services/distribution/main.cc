@@ -2,6 +2,7 @@
 // drafts once reviewed); the wire stores each version once and fans it out into the
 // recipients' queues. Wiring only: the life of the process is service_main.h's, the
 // configuration config.h's.
+#include <algorithm>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -9,6 +10,8 @@
 #include "services/common/base/configuration.h"
 #include "services/common/rpc/directory_client.h"
 #include "services/common/rpc/edge.h"
+#include "services/common/base/metrics.h"
+#include "services/distribution/statement_store.h"
 #include "services/common/redis/fanout_queue.h"
 #include "services/common/rpc/flags.h"
 #include "services/common/base/log.h"
@@ -62,6 +65,22 @@ int Run(const Config& config) {
   RevocationWatcher revocations(*registry_channel, config.service_token,
                                 [&auth](const registry_v1::Revocation& r) { ForgetRevoked(r, auth); });
 
+  // pressrelay_fanout_oldest_pending_seconds, read at scrape time (on the metrics thread, with
+  // its own connection): the oldest job this replica is running, or any job overdue in Redis
+  // (due and unclaimed, or claimed by a replica whose lease lapsed).
+  redis::Client metrics_redis(common.redis);
+  metrics::Registry::Default().GaugeCallback(
+      "pressrelay_fanout_oldest_pending_seconds",
+      "age of the oldest fan-out not yet queued for its whole audience: running here, or overdue in the store",
+      [&engine, &metrics_redis]() {
+        const absl::Time now = absl::Now();
+        absl::Duration oldest = engine.OldestRunning(now);
+        if (auto overdue = StatementStore::OldestOverdue(metrics_redis, now); overdue.ok()) {
+          oldest = std::max(oldest, *overdue);
+        }
+        return absl::ToDoubleSeconds(oldest);
+      });
+
   ServiceRun run;
   run.server = common.server;
   run.services = {&distribution, &catalog_service};
@@ -91,7 +110,7 @@ int Run(const Config& config) {
 int main(int argc, char** argv) {
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-distribution: the distribution service");
-  pressrelay::InitLogging("distribution", absl::GetFlag(FLAGS_log_level));
+  pressrelay::InitLogging("distribution", absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
   auto config = pressrelay::distribution::Config::FromFlags();
   if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
   return pressrelay::distribution::Run(*config);

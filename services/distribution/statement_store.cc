@@ -1,5 +1,7 @@
 #include "services/distribution/statement_store.h"
 
+#include "services/common/base/metrics.h"
+
 #include <algorithm>
 
 #include "absl/strings/match.h"
@@ -9,6 +11,14 @@
 #include "services/common/base/status_macros.h"
 
 namespace pressrelay::distribution {
+namespace {
+
+// Made at start-up, so that the series is exposed (at 0) before the first takeover.
+metrics::Counter& lease_takeovers = metrics::CounterOf(
+    "pressrelay_fanout_lease_expired_total",
+    "fan-out jobs whose runner's lease lapsed (its replica died or stalled) and that this replica took over");
+
+}  // namespace
 namespace {
 
 // KEYS: 1 st:<id>, 2 st:index, 3 fo:sched, 4 fo:lease, 5 idempotency key, 6 fo:done, 7.. job keys
@@ -53,19 +63,20 @@ end
 return {1}
 )lua"));
 
-// KEYS: 1 fo:sched, 2 fo:lease. ARGV: 1 lease ms. Claims one due job or expired lease.
+// KEYS: 1 fo:sched, 2 fo:lease. ARGV: 1 lease ms. Claims one due job or expired lease:
+// {job, 0 (due) or 1 (its runner's lease lapsed: taken over)}, or nil.
 const redis::Script kClaim(absl::StrCat(redis::kLuaNow, R"lua(
 local until_ms = string.format('%.0f', now + tonumber(ARGV[1]))
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1)
 if #due > 0 then
   redis.call('ZREM', KEYS[1], due[1])
   redis.call('ZADD', KEYS[2], until_ms, due[1])
-  return due[1]
+  return {due[1], 0}
 end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
 if #expired > 0 then
   redis.call('ZADD', KEYS[2], until_ms, expired[1])
-  return expired[1]
+  return {expired[1], 1}
 end
 return false
 )lua"));
@@ -252,7 +263,22 @@ absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(redis::Cl
   const std::vector<std::string> argv = {absl::StrCat(absl::ToInt64Milliseconds(lease))};
   PR_ASSIGN_OR_RETURN(auto reply, redis.Eval(kClaim, keys_list, argv));
   if (reply.is_nil()) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(reply.str()));
+  if (reply.size() < 2) return absl::InternalError("redis: unexpected answer claiming a fan-out job");
+  if (reply[1].integer() == 1) lease_takeovers.Add();
+  return std::optional<std::string>(std::string(reply[0].str()));
+}
+
+absl::StatusOr<absl::Duration> StatementStore::OldestOverdue(redis::Client& redis, absl::Time now) {
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline({{"ZRANGE", keys::kSchedule, "0", "0", "WITHSCORES"},
+                                                    {"ZRANGE", keys::kLeases, "0", "0", "WITHSCORES"}}));
+  absl::Duration overdue = absl::ZeroDuration();
+  for (const auto& reply : replies) {
+    if (reply.size() < 2) continue;
+    int64_t ms = 0;
+    if (!absl::SimpleAtoi(reply[1].str(), &ms)) continue;
+    overdue = std::max(overdue, now - absl::FromUnixMillis(ms));
+  }
+  return overdue;
 }
 
 absl::Status StatementStore::RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease) {

@@ -121,6 +121,9 @@ class StatementStore {
   static std::vector<std::string> JobsOfVersion(const store::StatementHead& head, const std::string& statement_id,
                                                 int version);
   // Claims the next job that is due, or whose lease expired; nullopt if none.
+  // How long the most overdue fan-out job has waited past its due time (scheduled and not
+  // claimed) or past its runner's lease (claimed by a replica that died); zero when none.
+  static absl::StatusOr<absl::Duration> OldestOverdue(redis::Client& redis, absl::Time now);
   static absl::StatusOr<std::optional<std::string>> ClaimDueJob(redis::Client& redis, absl::Duration lease);
   static absl::Status RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease);
   // Marks the job done (and, for a releasing job, the version released).

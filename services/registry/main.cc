@@ -71,7 +71,7 @@ int Run(const Config& config) {
 int main(int argc, char** argv) {
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-registry: the registry service");
-  pressrelay::InitLogging("registry", absl::GetFlag(FLAGS_log_level));
+  pressrelay::InitLogging("registry", absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
   auto config = pressrelay::registry::Config::FromFlags();
   if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
   return pressrelay::registry::Run(*config);

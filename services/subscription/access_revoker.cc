@@ -2,11 +2,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
+#include "services/common/base/metrics.h"
 #include "services/common/rpc/revocation_watcher.h"
 
 namespace pressrelay::subscription {
+namespace {
+
+metrics::Counter& revocations_applied = metrics::CounterOf(
+    "pressrelay_revocations_applied_total",
+    "revocations from the registry's feed applied here (cached identities forgotten, their streams ended)");
+
+}  // namespace
 
 void AccessRevoker::operator()(const pressrelay::registry::v1::Revocation& revocation) {
+  revocations_applied.Add();
   ForgetRevoked(revocation, *auth_);
   if (revocation.reset()) {
     const size_t ended = hub_->EndStreamsIf([this](const StreamOwner& owner) -> std::optional<absl::Status> {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/flags/flag.h"
+#include "services/common/base/metrics.h"
 #include "services/common/base/configuration.h"
 #include "services/common/rpc/directory_client.h"
 #include "services/common/rpc/edge.h"
@@ -74,6 +75,8 @@ int Run(const Config& config) {
   // Revoked tokens and disabled identities end their streams at once.
   RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub));
 
+  metrics::Registry::Default().GaugeCallback("pressrelay_open_streams", "Subscribe streams open on this replica",
+                                              [&hub] { return static_cast<double>(hub.stream_count()); });
   // Subscribe's calls live on these loops' completion queues (stream_loop.h says why).
   StreamLoops loops(config.stream_threads, kRequestsPerLoop);
 
@@ -123,7 +126,7 @@ int main(int argc, char** argv) {
   pressrelay::subscription::HonourReadChunkSize();
   pressrelay::InitProcess();
   pressrelay::ParseFlagsWithEnv(argc, argv, "pressrelay-subscription: the subscription service");
-  pressrelay::InitLogging("subscription", absl::GetFlag(FLAGS_log_level));
+  pressrelay::InitLogging("subscription", absl::GetFlag(FLAGS_log_level), absl::GetFlag(FLAGS_log_format));
   auto config = pressrelay::subscription::Config::FromFlags();
   if (const int code = pressrelay::ConfigVerdict(config.status()); code >= 0) return code;
   return pressrelay::subscription::Run(*config);

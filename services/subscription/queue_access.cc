@@ -1,5 +1,7 @@
 #include "services/subscription/queue_access.h"
 
+#include "services/common/base/metrics.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +12,13 @@
 #include "services/common/base/status_macros.h"
 
 namespace pressrelay::subscription {
+namespace {
+
+metrics::Counter& acknowledged = metrics::CounterOf(
+    "pressrelay_deliveries_acknowledged_total",
+    "acknowledgements accepted (a newsroom's Ack moves its cursor over every delivery up to it)");
+
+}  // namespace
 
 absl::StatusOr<QueueAccess::Queue> QueueAccess::QueueOf(const Principal& caller) const {
   if (caller.recipient_id().empty()) return absl::PermissionDeniedError("the caller has no queue");
@@ -76,7 +85,9 @@ absl::Status QueueAccess::Ack(const Queue& queue, const v1::AckRequest& request,
     PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
     PR_RETURN_IF_ERROR(CheckNotAhead(*redis, queue, cursor));
   }
-  return ledger_->Acknowledge(queue.shard, queue.recipient_id, cursor.positions, now);
+  PR_RETURN_IF_ERROR(ledger_->Acknowledge(queue.shard, queue.recipient_id, cursor.positions, now));
+  acknowledged.Add();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::HistoryResponse> QueueAccess::History(const Queue& queue, const v1::HistoryRequest& request) {

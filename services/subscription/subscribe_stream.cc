@@ -3,12 +3,29 @@
 #include <algorithm>
 
 #include "services/common/base/log.h"
+#include "services/common/base/metrics.h"
+#include "services/common/rpc/edge.h"
 #include "services/common/base/status.h"
 
 namespace pressrelay::subscription {
 namespace {
 
 std::atomic<uint64_t> next_stream_id{1};
+
+struct StreamMetrics {
+  metrics::Counter& sent =
+      metrics::CounterOf("pressrelay_deliveries_sent_total", "deliveries written to newsroom streams");
+  metrics::Histogram& lag = metrics::HistogramOf(
+      "pressrelay_delivery_lag_seconds", "time from a delivery's queueing to its write on a newsroom's stream",
+      metrics::LatencyBuckets());
+  metrics::Counter& slow = metrics::CounterOf(
+      "pressrelay_slow_readers_cut_total",
+      "streams ended because the reader fell more than --max_lag behind or made no progress for --stall_timeout");
+};
+
+// Made at start-up, so that every series is exposed (at 0) before its first event.
+StreamMetrics& stream_metrics = *new StreamMetrics();
+StreamMetrics& Metrics() { return stream_metrics; }
 
 }  // namespace
 
@@ -70,6 +87,7 @@ void StreamMachine::End(const absl::Status& status) {
 void StreamMachine::FinishLocked(const absl::Status& status) {
   if (state_ == State::kFinished) return;
   state_ = State::kFinished;
+  RecordStreamEnd("Subscription.Subscribe", status.code());
   for (auto& lane : outbox_) lane.clear();
   TransportFinish(status);
 }
@@ -189,6 +207,7 @@ bool StreamMachine::PrepareWriteLocked() {
   }
   ResponseBuilder builder;
   std::vector<std::shared_ptr<const StatementFrame>> sent_frames;
+  const absl::Time now = absl::Now();
   while (builder.deliveries() < static_cast<size_t>(options_.message_max_deliveries) &&
          builder.bytes() < options_.message_max_bytes) {
     // Priority first: a kill overtakes routine items already waiting.
@@ -197,10 +216,17 @@ bool StreamMachine::PrepareWriteLocked() {
     PendingDelivery delivery = std::move(lane.front());
     lane.pop_front();
     sent_[static_cast<int>(delivery.lane)] = delivery.seq;
+    // Live deliveries only: a reconnecting newsroom's backlog is old by nature, not late.
+    if (state_ == State::kLive) {
+      Metrics().lag.Observe(std::max(0.0, absl::ToDoubleSeconds(now - fanout::SeqTime(delivery.seq))));
+    }
     builder.Add(delivery, EncodeCursor(Cursor{epoch_, sent_}));
     sent_frames.push_back(std::move(delivery.frame));
   }
-  if (!sent_frames.empty()) ledger_->RecordSent(recipient_ref_, sent_frames, absl::ToUnixMillis(absl::Now()));
+  if (!sent_frames.empty()) {
+    ledger_->RecordSent(recipient_ref_, sent_frames, absl::ToUnixMillis(now));
+    Metrics().sent.Add(static_cast<double>(sent_frames.size()));
+  }
   if (caught_up_pending_ && outbox_[0].empty() && outbox_[1].empty()) {
     builder.SetCaughtUp();
     caught_up_pending_ = false;
@@ -209,7 +235,7 @@ bool StreamMachine::PrepareWriteLocked() {
   if (builder.empty()) return false;
   message_ = builder.Build();
   write_in_flight_ = true;
-  write_started_ = absl::Now();
+  write_started_ = now;
   return true;
 }
 
@@ -244,6 +270,7 @@ bool StreamMachine::Overdue(absl::Time now) {
   if (write_in_flight_ && now - write_started_ > options_.stall_timeout) {
     spdlog::warn("stream {} of {}: no write progress for {}; cancelling it", id_, recipient_id_,
                  absl::FormatDuration(now - write_started_));
+    Metrics().slow.Add();
     return true;
   }
   // A reader that was live and now leaves queued items unwritten for longer than max_lag
@@ -256,6 +283,7 @@ bool StreamMachine::Overdue(absl::Time now) {
     if (oldest != 0 && now - fanout::SeqTime(oldest) > options_.max_lag) {
       spdlog::warn("stream {} of {}: {} behind; ending it", id_, recipient_id_,
                    absl::FormatDuration(now - fanout::SeqTime(oldest)));
+      Metrics().slow.Add();
       FinishLocked(absl::ResourceExhaustedError(kTooSlow));
     }
   }

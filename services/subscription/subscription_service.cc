@@ -1,6 +1,7 @@
 #include "services/subscription/subscription_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/base/request_id.h"
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
@@ -65,7 +66,9 @@ void SubscriptionService::Open(StreamMachine* stream, const grpc::ServerContext&
   // Authentication, the request and the cursor checks touch the registry and Redis: a worker
   // does them.
   stream->Ref();
-  edge()->pool->Submit([this, stream, bytes = Flatten(request), token = BearerToken(ctx), gateway_token = GatewayToken(ctx)]() {
+  edge()->pool->Submit([this, stream, bytes = Flatten(request), token = BearerToken(ctx), gateway_token = GatewayToken(ctx),
+                        request_id = RequestIdOf(ctx)]() {
+    ScopedRequestId scope(request_id);
     absl::Status status = [&]() -> absl::Status {
       PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, gateway_token, "Subscription.Subscribe"));
       v1::SubscribeRequest parsed;

@@ -171,11 +171,13 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
     }
     if (tls.require_client_cert) argv.push_back("--tls_require_client_cert");
   }
+  if (options_.metrics) argv.push_back("--metrics_listen=127.0.0.1:0");
   argv.insert(argv.end(), flags.begin(), flags.end());
   if (auto s = service->process->Start(argv, dir_.File(name + ".log")); !s.ok()) return s;
   auto line = service->process->WaitForLine("READY ", kStartTimeout);
   if (!line.ok()) return line.status();
   service->address = absl::StrCat("127.0.0.1:", ParsePort(*line));
+  if (auto s = ReadMetricsPort(service); !s.ok()) return s;
   return WaitServing(service->address, kStartTimeout);
 }
 
@@ -262,12 +264,35 @@ absl::Status Suite::StartGateway(const std::vector<std::string>& extra_flags) {
                                    "--gateway_token_file", dir_.File("gateway-token"),
                                    "--web_dir", SourceDir() + "/gateway/web", "--log_level", "info"};
   if (options_.check_lock_order) argv.push_back("--mutex_deadlock_detection");
+  if (options_.metrics) argv.push_back("--metrics_listen=127.0.0.1:0");
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   if (auto s = gateway_.process->Start(argv, dir_.File("gateway.log")); !s.ok()) return s;
   auto line = gateway_.process->WaitForLine("READY ", kStartTimeout);
   if (!line.ok()) return line.status();
   gateway_.address = absl::StrCat("127.0.0.1:", ParsePort(*line));
+  return ReadMetricsPort(&gateway_);
+}
+
+absl::Status Suite::ReadMetricsPort(Service* service) {
+  service->metrics_port = 0;
+  if (!options_.metrics) return absl::OkStatus();
+  // Printed before READY: already in what the process has written.
+  auto line = service->process->WaitForLine("METRICS ", kStartTimeout);
+  if (!line.ok()) return line.status();
+  service->metrics_port = ParsePort(*line);
   return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> Suite::metrics_targets() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&out](const std::string& name, const Service& s) {
+    if (s.process != nullptr && s.metrics_port != 0) out.emplace_back(name, absl::StrCat("127.0.0.1:", s.metrics_port));
+  };
+  add("registry", registry_);
+  for (size_t i = 0; i < distribution_.size(); ++i) add(absl::StrCat("distribution-", i), distribution_[i]);
+  for (size_t i = 0; i < subscription_.size(); ++i) add(absl::StrCat("subscription-", i), subscription_[i]);
+  add("gateway", gateway_);
+  return out;
 }
 
 std::unique_ptr<reg::RegistryAdmin::Stub> Suite::Admin() const {

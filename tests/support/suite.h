@@ -70,6 +70,9 @@ struct SuiteOptions {
   std::vector<std::string> registry_flags;
   std::vector<std::string> distribution_flags;
   std::vector<std::string> subscription_flags;
+  // Every service (and the gateway) serves Prometheus metrics on a port of its own
+  // (--metrics_listen), found in metrics_targets().
+  bool metrics = false;
 };
 
 class Suite {
@@ -111,6 +114,10 @@ class Suite {
   const std::string& service_token_file() const { return service_token_file_; }
   // Installs a new signing key for an agency (rotation); returns its key id.
   std::string RotateKey(const std::string& agency_code, absl::Time created = absl::Now());
+
+  // With SuiteOptions::metrics: each running process's name ("registry", "distribution-0",
+  // ...) and its metrics address ("127.0.0.1:<port>").
+  std::vector<std::pair<std::string, std::string>> metrics_targets() const;
 
   std::unique_ptr<reg::RegistryAdmin::Stub> Admin() const;
   std::unique_ptr<dist::Distribution::Stub> Distribution(int i = 0) const;
@@ -177,7 +184,10 @@ class Suite {
   struct Service {
     std::unique_ptr<ChildProcess> process;
     std::string address;
+    int metrics_port = 0;
   };
+  // With SuiteOptions::metrics: the service's metrics port, from its "METRICS" line.
+  absl::Status ReadMetricsPort(Service* service);
   absl::Status Launch(Service* service, const std::string& binary, const std::string& name,
                       std::vector<std::string> flags, const std::string& listen = "127.0.0.1:0");
   std::vector<std::string> DistributionFlags(const std::vector<std::string>& extra) const;

@@ -1,5 +1,7 @@
 #include "services/common/redis/redis.h"
 
+#include "services/common/base/metrics.h"
+
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -100,11 +102,25 @@ absl::Status ReplyStatus(const ReplyView& reply) {
   return absl::InternalError(absl::StrCat("redis: ", reply.str()));
 }
 
+namespace {
+
+// Made at start-up, so that both series are exposed (at 0) before the first event.
+metrics::Counter& round_trips =
+    metrics::CounterOf("pressrelay_redis_round_trips_total", "requests sent to Redis and answered (a pipeline is one)");
+metrics::Counter& errors = metrics::CounterOf(
+    "pressrelay_redis_errors_total", "Redis connections that failed or broke, and commands Redis answered with an error");
+
+metrics::Counter& RoundTrips() { return round_trips; }
+metrics::Counter& Errors() { return errors; }
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& options) {
   redisContext* ctx =
       redisConnectWithTimeout(options.host.c_str(), options.port, AsTimeval(options.connect_timeout));
   if (ctx == nullptr) return absl::UnavailableError("redis: out of memory creating context");
   if (ctx->err != 0) {
+    Errors().Add();
     std::string why = ctx->errstr;
     redisFree(ctx);
     return absl::UnavailableError(
@@ -124,6 +140,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& o
   return conn;
 }
 
+
 Connection::Connection(redisContext* ctx, Options options)
     : ctx_(ctx), options_(std::move(options)) {}
 
@@ -131,6 +148,7 @@ Connection::~Connection() { redisFree(ctx_); }
 
 absl::Status Connection::IoError(absl::string_view what) {
   broken_ = true;
+  Errors().Add();
   return absl::UnavailableError(absl::StrCat("redis: ", what, ": ", ctx_->errstr));
 }
 
@@ -161,7 +179,11 @@ absl::StatusOr<Reply> Connection::Run(const Args& args) {
   if (auto s = Append(args); !s.ok()) return s;
   auto reply = ReadReply();
   if (!reply.ok()) return reply.status();
-  if (auto s = ReplyStatus(*reply); !s.ok()) return s;
+  RoundTrips().Add();
+  if (auto s = ReplyStatus(*reply); !s.ok()) {
+    Errors().Add();
+    return s;
+  }
   return reply;
 }
 
@@ -183,6 +205,7 @@ absl::StatusOr<std::vector<Reply>> Connection::Pipeline(absl::Span<const Args> b
     if (!reply.ok()) return reply.status();
     replies.push_back(std::move(*reply));
   }
+  RoundTrips().Add();
   return replies;
 }
 
@@ -198,8 +221,12 @@ absl::StatusOr<Reply> Connection::Eval(const Script& script, absl::Span<const st
   if (auto s = Append(build(/*by_sha=*/true)); !s.ok()) return s;
   auto reply = ReadReply();
   if (!reply.ok()) return reply.status();
+  RoundTrips().Add();
   if (IsNoScript(*reply)) return Run(build(/*by_sha=*/false));
-  if (auto s = ReplyStatus(*reply); !s.ok()) return s;
+  if (auto s = ReplyStatus(*reply); !s.ok()) {
+    Errors().Add();
+    return s;
+  }
   return reply;
 }
 

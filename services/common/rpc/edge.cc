@@ -1,5 +1,7 @@
 #include "services/common/rpc/edge.h"
 
+#include "services/common/base/metrics.h"
+
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
 #include "services/common/base/status_macros.h"
@@ -107,6 +109,7 @@ void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, c
   AuditEntry entry;
   *entry.mutable_at() = ToProto(absl::Now());
   entry.set_method(call.method);
+  entry.set_request_id(call.request_id);
   if (principal != nullptr) {
     entry.set_principal_id(principal->id());
     entry.set_role(principal->role());
@@ -122,6 +125,40 @@ void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, c
     spdlog::error("audit: could not record {} by {}: {}", call.method, principal ? principal->id() : "?",
                   s.ToString());
   }
+}
+
+namespace {
+
+metrics::Family& RpcRequests() {
+  static metrics::Family& family = metrics::Registry::Default().CounterFamily(
+      "pressrelay_rpc_requests_total", "calls answered, by method (Service.Method) and gRPC status code",
+      {"method", "code"});
+  return family;
+}
+
+metrics::Family& RpcDurations() {
+  static metrics::Family& family = metrics::Registry::Default().HistogramFamily(
+      "pressrelay_rpc_duration_seconds", "time from a call's arrival to its answer, by method",
+      metrics::LatencyBuckets(), {"method"});
+  return family;
+}
+
+}  // namespace
+
+void RecordRpc(const std::string& method, absl::StatusCode code, absl::Duration elapsed) {
+  RpcRequests().CounterWith({method, absl::StatusCodeToString(code)}).Add();
+  RpcDurations().HistogramWith({method}).Observe(absl::ToDoubleSeconds(elapsed));
+}
+
+void LogCall(const CallInfo& call, const Principal* principal, const absl::Status& outcome, absl::Duration elapsed) {
+  const auto level = Mutates(call.method) ? spdlog::level::info : spdlog::level::debug;
+  if (!spdlog::should_log(level)) return;
+  spdlog::log(level, "{} by {}: {} in {:.1f} ms", call.method, principal != nullptr ? principal->id() : "-",
+              absl::StatusCodeToString(outcome.code()), absl::ToDoubleMilliseconds(elapsed));
+}
+
+void RecordStreamEnd(const std::string& method, absl::StatusCode code) {
+  RpcRequests().CounterWith({method, absl::StatusCodeToString(code)}).Add();
 }
 
 }  // namespace pressrelay

@@ -37,6 +37,7 @@
 #include "services/common/rpc/access_policy.h"
 #include "services/common/rpc/audit.h"
 #include "services/common/rpc/auth.h"
+#include "services/common/base/request_id.h"
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/rpc/rate_limit.h"
 #include "services/common/base/status.h"
@@ -75,10 +76,20 @@ std::string AuditTarget(const google::protobuf::Message* request, const google::
 struct CallInfo {
   std::string method;
   std::string peer;
+  std::string request_id;
   const google::protobuf::Message* request = nullptr;
   const google::protobuf::Message* response = nullptr;
 };
 void RecordAudit(Edge& edge, const CallInfo& call, const Principal* principal, const absl::Status& outcome);
+
+// pressrelay_rpc_requests_total{method,code} and pressrelay_rpc_duration_seconds{method}: every
+// answered call (`elapsed` from its arrival). A stream's end is counted without a duration (a
+// stream's life says nothing of the service's latency).
+void RecordRpc(const std::string& method, absl::StatusCode code, absl::Duration elapsed);
+void RecordStreamEnd(const std::string& method, absl::StatusCode code);
+// One log line per answered call, with its request id: at info for calls that change state
+// (the ones audited), at debug for reads.
+void LogCall(const CallInfo& call, const Principal* principal, const absl::Status& outcome, absl::Duration elapsed);
 
 // Authenticates, authorises and rate-limits the caller (UNAVAILABLE while starting). A
 // person's session (Principal.session) is accepted only with a valid gateway token beside
@@ -160,6 +171,7 @@ class EdgeService : public Base {
     Request request;
     Response response;
     std::optional<Principal> caller;
+    absl::Time arrived;
   };
 
   template <typename Request, typename Response>
@@ -167,16 +179,22 @@ class EdgeService : public Base {
                                   const grpc::ByteBuffer& in, grpc::ByteBuffer* out,
                                   const std::function<void(const Principal&, const Request&, Response*, Done)>& work) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    const absl::Time arrived = absl::Now();
     if (edge_->gate != nullptr && !edge_->gate->open()) {
+      RecordRpc(method, absl::StatusCode::kUnavailable, absl::Now() - arrived);
       reactor->Finish(ToGrpcStatus(absl::UnavailableError("the service is starting; retry shortly")));
       return reactor;
     }
     auto* call = new Call<Request, Response>{reactor, out, Flatten(in), BearerToken(*ctx), GatewayToken(*ctx),
-                                             CallInfo{method, Mutates(method) ? ctx->peer() : std::string()},
-                                             {}, {}, std::nullopt};
+                                             CallInfo{method, Mutates(method) ? ctx->peer() : std::string(),
+                                                      RequestIdOf(*ctx)},
+                                             {}, {}, std::nullopt, arrived};
+    // The caller learns the id its request goes by (in the initial metadata of the answer).
+    ctx->AddInitialMetadata(std::string(kRequestIdHeader), call->info.request_id);
     call->info.request = &call->request;
     call->info.response = &call->response;
     const bool queued = edge_->pool->TrySubmit([this, call, w = &work]() {
+      ScopedRequestId request(call->info.request_id);
       // Read before the caller is admitted too, so that a refused call's audit entry still
       // names its target; but a caller who may not call learns nothing of its bytes.
       const absl::Status parsed = ParseRequest(call->bytes, &call->request);
@@ -194,10 +212,14 @@ class EdgeService : public Base {
       (*w)(*call->caller, call->request, &call->response, [this, call](absl::Status s) {
         // Finish on a worker: the audit entry is a Redis write, and `done` may be called on a
         // thread that must not wait for one (the fan-out thread).
-        edge_->pool->Submit([this, call, s = std::move(s)]() { Complete(call, s); });
+        edge_->pool->Submit([this, call, s = std::move(s)]() {
+          ScopedRequestId request(call->info.request_id);
+          Complete(call, s);
+        });
       });
     });
     if (!queued) {
+      RecordRpc(method, absl::StatusCode::kResourceExhausted, absl::Now() - arrived);
       reactor->Finish(ToGrpcStatus(Overloaded(*edge_->pool)));
       delete call;
     }
@@ -216,6 +238,8 @@ class EdgeService : public Base {
       grpc::Status serialized = grpc::SerializationTraits<Response>::Serialize(call->response, call->out, &own);
       if (!serialized.ok()) status = absl::InternalError("response could not be written");
     }
+    RecordRpc(call->info.method, status.code(), absl::Now() - call->arrived);
+    LogCall(call->info, call->caller ? &*call->caller : nullptr, status, absl::Now() - call->arrived);
     call->reactor->Finish(ToGrpcStatus(status));
     delete call;
   }

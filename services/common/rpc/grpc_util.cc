@@ -1,5 +1,7 @@
 #include "services/common/rpc/grpc_util.h"
 
+#include "services/common/base/request_id.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -16,6 +18,16 @@ std::string BearerToken(const grpc::ServerContextBase& ctx) {
   constexpr absl::string_view kBearer = "Bearer ";
   if (!absl::StartsWithIgnoreCase(value, kBearer)) return "";
   return std::string(value.substr(kBearer.size()));
+}
+
+std::string RequestIdOf(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(std::string(kRequestIdHeader));
+  if (it != md.end()) {
+    absl::string_view id(it->second.data(), it->second.size());
+    if (ValidRequestId(id)) return std::string(id);
+  }
+  return NewRequestId();
 }
 
 std::string GatewayToken(const grpc::ServerContextBase& ctx) {
@@ -90,6 +102,8 @@ std::unique_ptr<grpc::ClientContext> CallContext(absl::string_view token, absl::
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  // The request this call is made for travels on.
+  if (const std::string& id = CurrentRequestId(); !id.empty()) ctx->AddMetadata(std::string(kRequestIdHeader), id);
   return ctx;
 }
 

@@ -23,6 +23,10 @@ std::string BearerToken(const grpc::ServerContextBase& ctx);
 // The metadata in which the admin gateway presents its own token beside a signed-in
 // person's session ("authorization: Bearer <session>"): a session is accepted only with it.
 inline constexpr absl::string_view kGatewayHeader = "x-pressrelay-gateway";
+// The request id (request_id.h), from the CLI or the gateway through every service.
+inline constexpr absl::string_view kRequestIdHeader = "x-request-id";
+// The caller's request id if it is a valid one (ValidRequestId), else a new one.
+std::string RequestIdOf(const grpc::ServerContextBase& ctx);
 std::string GatewayToken(const grpc::ServerContextBase& ctx);
 
 // Transport security of a channel or listener. Empty files mean plaintext.

@@ -10,7 +10,12 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to listen on (gRPC; HTTP for the gateway); port 0 picks a free port");
 ABSL_FLAG(std::string, port_file, "", "write the chosen port to this file once serving");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus endpoint (GET /metrics); empty: none; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, log_format, "auto",
+          "json (one object a line, with the request id), text (for a terminal), or auto: text on a terminal, "
+          "JSON otherwise");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of this listener; enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of this listener");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA that signs client certificates");
@@ -42,6 +47,13 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& service_
   options.listen = absl::GetFlag(FLAGS_listen);
   PR_RETURN_IF_ERROR(ParseHostPort(options.listen, "--listen").status());
   options.port_file = absl::GetFlag(FLAGS_port_file);
+  if (const std::string f = absl::GetFlag(FLAGS_log_format); f != "json" && f != "text" && f != "auto") {
+    return absl::InvalidArgumentError(absl::StrCat("--log_format: must be json, text or auto, not \"", f, "\""));
+  }
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!options.metrics_listen.empty()) {
+    PR_RETURN_IF_ERROR(ParseHostPort(options.metrics_listen, "--metrics_listen").status());
+  }
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls.ca_file = absl::GetFlag(FLAGS_tls_client_ca);

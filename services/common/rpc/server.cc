@@ -77,6 +77,12 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   return host;
 }
 
+metrics::Gauge& ReadyGauge() {
+  static metrics::Gauge& ready =
+      metrics::GaugeOf("pressrelay_ready", "1 while this replica's readiness is SERVING (it takes calls), else 0");
+  return ready;
+}
+
 void ServiceHost::AnnounceReady() {
   if (!port_file_.empty()) {
     const std::string tmp = port_file_ + ".tmp";
@@ -91,6 +97,7 @@ void ServiceHost::AnnounceReady() {
 }
 
 void ServiceHost::SetServing(bool serving) {
+  ReadyGauge().Set(serving ? 1 : 0);
   auto* health = server_->GetHealthCheckService();
   if (health != nullptr) health->SetServingStatus("", serving);
 }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "services/common/base/metrics.h"
 #include "services/common/rpc/grpc_util.h"
 
 namespace pressrelay {
@@ -24,6 +25,8 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   // When set, the chosen port is written here once the service is ready (atomically).
   std::string port_file;
+  // The Prometheus endpoint (metrics_http.h); empty: none.
+  std::string metrics_listen;
   TlsFiles tls;
   int max_receive_bytes = 4 * 1024 * 1024;
 };
@@ -47,6 +50,9 @@ class Listener {
   // Stops accepting, waits for running calls until the deadline, then ends them.
   virtual void Shutdown(absl::Duration grace) = 0;
 };
+
+// pressrelay_ready: 1 while this replica's readiness is SERVING (every Listener sets it).
+metrics::Gauge& ReadyGauge();
 
 class ServiceHost final : public Listener {
  public:

@@ -2,11 +2,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
+#include "services/common/base/metrics.h"
+#include "services/common/rpc/metrics_http.h"
 #include "services/common/base/status_macros.h"
 
 namespace pressrelay {
 
 int RunService(ServiceRun run) {
+  auto& registry = metrics::Registry::Default();
+  registry.SetConstLabel("service", run.server.service_name);
+  registry.GaugeFamily("pressrelay_build_info", "the running build: always 1, its version as a label", {"version"})
+      .GaugeWith({PRESSRELAY_VERSION})
+      .Set(1);
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!run.server.metrics_listen.empty()) {
+    auto started = MetricsServer::Start(run.server.metrics_listen, run.server.service_name);
+    if (!started.ok()) {
+      spdlog::critical("{}", started.status().ToString());
+      return 1;
+    }
+    metrics_server = std::move(*started);
+  }
   absl::StatusOr<std::unique_ptr<Listener>> host;
   if (run.listen) {
     host = run.listen();
