@@ -10,6 +10,9 @@
 # Environment:
 #   PRESSRELAY_PORT_BASE=7400  Redis on BASE, registry BASE+1, distribution BASE+2,
 #                              subscription BASE+3, the gateway's desk BASE+4 (all on 127.0.0.1)
+#   PRESSRELAY_METRICS_PORT_BASE=9400  also serve Prometheus metrics: registry on M+1,
+#                              distribution M+2, subscription M+3, the gateway M+4 (what
+#                              deploy/observability/prometheus.yml's local jobs scrape); unset: none
 #   PRESSRELAY_SKIP_DEPS=1     do not call deploy/install-deps.sh
 #   PRESSRELAY_SKIP_BUILD=1    do not run cmake/ninja; use the binaries already in build/bin
 #   PRESSRELAY_BUILD_JOBS=2    ninja -j
@@ -31,6 +34,12 @@ HOST=127.0.0.1
 BASE=${PRESSRELAY_PORT_BASE:-7400}
 if ! [[ $BASE =~ ^[0-9]+$ ]] || ((BASE < 1024 || BASE > 65532)); then
   echo "run.sh: PRESSRELAY_PORT_BASE must be a port number 1024-65532" >&2
+  exit 2
+fi
+if [[ -n ${PRESSRELAY_METRICS_PORT_BASE:-} ]] &&
+  { ! [[ $PRESSRELAY_METRICS_PORT_BASE =~ ^[0-9]+$ ]] ||
+    ((PRESSRELAY_METRICS_PORT_BASE < 1024 || PRESSRELAY_METRICS_PORT_BASE > 65530)); }; then
+  echo "run.sh: PRESSRELAY_METRICS_PORT_BASE must be a port number 1024-65530" >&2
   exit 2
 fi
 REDIS_PORT=$BASE
@@ -253,14 +262,22 @@ for i in $(seq 300); do
   sleep 0.1
 done
 
+# metrics_flag PORT: the --metrics_listen flag of the process listening on PORT, when
+# PRESSRELAY_METRICS_PORT_BASE asks for metrics (the same offset from its base).
+metrics_flag() {
+  [[ -n ${PRESSRELAY_METRICS_PORT_BASE:-} ]] || return 0
+  echo "--metrics_listen=$HOST:$((PRESSRELAY_METRICS_PORT_BASE + $1 - BASE))"
+}
+
 # start_service NAME PORT FLAGS...: waits for its "READY <name> port=<port>" line on stdout
 # (logs go to stderr).
 start_service() {
   local name=$1 port=$2
   shift 2
   log "starting pressrelay-$name on $HOST:$port"
+  # shellcheck disable=SC2046 # metrics_flag prints one word or none
   start "$name" "$LOGS/$name.out" "$LOGS/$name.log" "$BIN/pressrelay-$name" \
-    --listen "$HOST:$port" --redis "$HOST:$REDIS_PORT" --log_level info \
+    --listen "$HOST:$port" --redis "$HOST:$REDIS_PORT" --log_level info $(metrics_flag "$port") \
     --drain_grace 2s "$@" # a short drain: Ctrl-C should be quick on a laptop
   local pid=${STARTED[-1]##*:} i
   for i in $(seq 300); do
@@ -388,9 +405,11 @@ password_of() { grep "^$1 " "$PASSWORDS" | cut -d' ' -f2-; }
 
 # --- the admin gateway: the desk in a browser -----------------------------------------------------
 log "starting pressrelay-gateway on http://$HOST:$GATEWAY_PORT/"
+# shellcheck disable=SC2046 # metrics_flag prints one word or none
 start gateway "$LOGS/gateway.out" "$LOGS/gateway.log" "$BIN/pressrelay-gateway" \
   --listen "$HOST:$GATEWAY_PORT" --registry "$HOST:$REGISTRY_PORT" --distribution "$HOST:$DISTRIBUTION_PORT" \
-  --gateway_token_file "$SECRETS/gateway.token" --web_dir "$ROOT/gateway/web" --log_level info --drain_grace 2s
+  --gateway_token_file "$SECRETS/gateway.token" --web_dir "$ROOT/gateway/web" --log_level info --drain_grace 2s \
+  $(metrics_flag "$GATEWAY_PORT")
 gateway_pid=${STARTED[-1]##*:}
 for i in $(seq 300); do
   grep -qx "READY gateway port=$GATEWAY_PORT" "$LOGS/gateway.out" 2>/dev/null && break

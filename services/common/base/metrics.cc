@@ -44,37 +44,28 @@ const char* TypeName(Type type) {
   return "untyped";
 }
 
-std::string EscapeHelp(absl::string_view help) {
+// HELP text escapes backslashes and newlines; label values double quotes too.
+std::string Escape(absl::string_view text, bool quotes) {
   std::string out;
-  for (char c : help) {
+  for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
     } else {
       out += c;
     }
   }
   return out;
 }
+
+std::string EscapeHelp(absl::string_view help) { return Escape(help, /*quotes=*/false); }
 
 }  // namespace
 
-std::string EscapeLabelValue(absl::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeLabelValue(absl::string_view value) { return Escape(value, /*quotes=*/true); }
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
