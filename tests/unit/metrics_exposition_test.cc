@@ -2,6 +2,10 @@
 // histogram buckets, and gauges read at scrape time.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "services/common/base/metrics.h"
 
 namespace pressrelay::metrics {
@@ -44,6 +48,34 @@ TEST(Exposition, AskingForAFamilyAgainGivesTheSameSeries) {
   r.CounterFamily("pressrelay_again_total", "again").CounterWith({}).Add();
   r.CounterFamily("pressrelay_again_total", "again").CounterWith({}).Add();
   EXPECT_NE(r.Expose().find("pressrelay_again_total 2\n"), std::string::npos) << r.Expose();
+}
+
+TEST(Exposition, ManyCallersCountingWhileScrapesRunLoseNothing) {
+  Registry r;
+  Family& calls = r.CounterFamily("pressrelay_calls_total", "calls", {"method"});
+  Histogram& took = r.HistogramFamily("pressrelay_took_seconds", "took", {0.5}).HistogramWith({});
+  constexpr int kThreads = 8, kEach = 5000;
+  std::atomic<bool> done{false};
+  std::thread scraper([&] {
+    while (!done.load()) (void)r.Expose();  // takes the same locks as the callers
+  });
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kThreads; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        calls.CounterWith({t % 2 == 0 ? "A.Even" : "A.Odd"}).Add();
+        took.Observe(i % 2 == 0 ? 0.1 : 1.0);
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  done.store(true);
+  scraper.join();
+  const std::string text = r.Expose();
+  EXPECT_NE(text.find("pressrelay_calls_total{method=\"A.Even\"} 20000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("pressrelay_calls_total{method=\"A.Odd\"} 20000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("pressrelay_took_seconds_bucket{le=\"0.5\"} 20000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("pressrelay_took_seconds_count 40000\n"), std::string::npos) << text;
 }
 
 }  // namespace

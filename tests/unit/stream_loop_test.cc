@@ -213,5 +213,35 @@ TEST_F(StreamLoopTest, AClientThatGoesAwayIsUnregisteredAndOtherStreamsGoOn) {
   EXPECT_EQ(response.deliveries(0).statement().headline(), "S7");
 }
 
+TEST_F(StreamLoopTest, WorkPostedFromManyThreadsAtOnceAllRunsOnTheLoopInEachPostersOrder) {
+  grpc::ClientContext ctx;
+  auto reader = Open(&ctx);
+  StreamMachine* stream = host_.WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  StreamExecutor* home = stream->home();
+  constexpr int kPosters = 8, kEach = 2000;
+  std::vector<int> last(kPosters, -1);  // touched by the loop thread only
+  std::atomic<int> ran{0}, out_of_order{0};
+  absl::Notification all_ran;
+  std::vector<std::thread> posters;
+  for (int p = 0; p < kPosters; ++p) {
+    posters.emplace_back([&, p] {
+      for (int i = 0; i < kEach; ++i) {
+        std::vector<StreamExecutor::Task> tasks;
+        tasks.emplace_back([&, p, i] {
+          if (last[p] != i - 1) out_of_order.fetch_add(1);
+          last[p] = i;
+          if (ran.fetch_add(1) + 1 == kPosters * kEach) all_ran.Notify();
+        });
+        home->Post(std::move(tasks));
+      }
+    });
+  }
+  for (auto& t : posters) t.join();
+  ASSERT_TRUE(all_ran.WaitForNotificationWithTimeout(kWait));
+  EXPECT_EQ(ran.load(), kPosters * kEach);
+  EXPECT_EQ(out_of_order.load(), 0);
+}
+
 }  // namespace
 }  // namespace pressrelay::subscription

@@ -238,8 +238,9 @@ class EdgeService : public Base {
       grpc::Status serialized = grpc::SerializationTraits<Response>::Serialize(call->response, call->out, &own);
       if (!serialized.ok()) status = absl::InternalError("response could not be written");
     }
-    RecordRpc(call->info.method, status.code(), absl::Now() - call->arrived);
-    LogCall(call->info, call->caller ? &*call->caller : nullptr, status, absl::Now() - call->arrived);
+    const absl::Duration elapsed = absl::Now() - call->arrived;
+    RecordRpc(call->info.method, status.code(), elapsed);
+    LogCall(call->info, call->caller ? &*call->caller : nullptr, status, elapsed);
     call->reactor->Finish(ToGrpcStatus(status));
     delete call;
   }
