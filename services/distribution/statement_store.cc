@@ -52,7 +52,7 @@ end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
 for i = 7, #KEYS do
   local a = 12 + ncancel + (i - 7) * 3
-  local job_id = string.sub(KEYS[i], 8)
+  local job_id = string.match(KEYS[i], 'fo:job:(.*)$')
   redis.call('SET', KEYS[i], ARGV[a])
   if ARGV[a + 2] == '1' then
     redis.call('ZADD', KEYS[4], string.format('%.0f', now + tonumber(ARGV[9])), job_id)

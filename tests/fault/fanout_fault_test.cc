@@ -49,14 +49,14 @@ void SigkillMidFanOut(bool finish_on_another_replica) {
   for (int attempt = 0; attempt < 5 && statement_id.empty(); ++attempt) {
     // Publish in the background; watch the job's progress in Redis and SIGKILL the
     // service once some, but not all, recipients are queued.
-    auto before = redis.Run({"ZCARD", "st:index"})->integer();
+    auto before = redis.Run({"ZCARD", "{dist}:st:index"})->integer();
     std::thread publisher([&] {
       (void)suite.Publish(token, MakeDraft("MOH", absl::StrCat("Thông báo khẩn ", attempt)), absl::StrCat("key-", attempt));
     });
     std::string sid;
     const absl::Time deadline = absl::Now() + kWait;
     while (absl::Now() < deadline) {
-      auto ids = redis.Run({"ZRANGE", "st:index", "0", "-1"});
+      auto ids = redis.Run({"ZRANGE", "{dist}:st:index", "0", "-1"});
       if (ids.ok() && static_cast<int64_t>(ids->size()) > before) {
         for (size_t i = 0; i < ids->size(); ++i) {
           std::string id((*ids)[i].str());
@@ -95,7 +95,7 @@ void SigkillMidFanOut(bool finish_on_another_replica) {
   // The restarted or the other replica claims the job when its lease expires, and finishes it.
   const absl::Time deadline = absl::Now() + kWait;
   while (Progress(redis, job_id) < kRecipients && absl::Now() < deadline) {
-    auto done = redis.Run({"HGET", "fo:done", job_id});
+    auto done = redis.Run({"HGET", "{dist}:fo:done", job_id});
     if (done.ok() && !done->is_nil()) break;
     // Probe again when the next event lands in any shard (blocking read, no sleep).
     std::vector<std::string> ids(kShards, "$");

@@ -47,8 +47,8 @@ struct Outcomes {
 bool WaitNoJobsLeft(redis::Client& redis, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    auto scheduled = redis.Run({"ZCARD", "fo:sched"});
-    auto leased = redis.Run({"ZCARD", "fo:lease"});
+    auto scheduled = redis.Run({"ZCARD", "{dist}:fo:sched"});
+    auto leased = redis.Run({"ZCARD", "{dist}:fo:lease"});
     if (scheduled.ok() && leased.ok() && scheduled->integer() == 0 && leased->integer() == 0) return true;
     (void)redis.RunWithTimeout(redis::Args{"XREAD", "BLOCK", "500", "STREAMS", "ev:{0}", "ev:{1}", "ev:{2}",
                                            "ev:{3}", "$", "$", "$", "$"},

@@ -133,7 +133,7 @@ TEST_F(CoreTest, OnlyACurrentSpokespersonOfTheAgencyMayPublish) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied) << r.status();
   // Nothing stored, nothing queued.
   auto redis = suite_.redis().Client();
-  EXPECT_EQ(redis.Run({"ZCARD", "st:index"})->integer(), 0);
+  EXPECT_EQ(redis.Run({"ZCARD", "{dist}:st:index"})->integer(), 0);
   EXPECT_EQ(QueueLength("client:tuoitre-cms"), 0);
 }
 
@@ -229,7 +229,7 @@ TEST_F(CoreTest, BadRevisionsAreRefusedNamingTheFieldAndWriteNothing) {
   // Nothing was written: still one statement, one queued version, and the next valid
   // revision is version 2.
   auto redis = suite_.redis().Client();
-  EXPECT_EQ(redis.Run({"ZCARD", "st:index"})->integer(), 1);
+  EXPECT_EQ(redis.Run({"ZCARD", "{dist}:st:index"})->integer(), 1);
   EXPECT_EQ(QueueLength("client:tuoitre-cms"), 1);
   auto corrected = suite_.Revise(moh_, [&] {
     auto r = request(common::v1::VERSION_SIGNAL_CORRECTION, "Sửa tiêu đề");

@@ -417,8 +417,8 @@ TEST_F(DraftsTest, APreviewIsTheStatementAsNewsroomsWouldHaveItAndNothingIsStore
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorField(refused.status()), "content.headline");
 
-  EXPECT_TRUE(Keys("draft:*").empty());
-  EXPECT_TRUE(Keys("st:*").empty());
+  EXPECT_TRUE(Keys("{dist}:draft:*").empty());
+  EXPECT_TRUE(Keys("{dist}:st:*").empty());
 }
 
 TEST_F(DraftsTest, TheDeskListsNewestChangeFirstByPagesAndByState) {

@@ -84,8 +84,8 @@ bool ParseMonitorLine(const std::string& line, Command* out) {
 // Who may touch a key, by the table in services/common/redis/keys.h.
 std::set<std::string> AllowedServices(const std::string& key) {
   const std::set<std::string> all = {"registry", "distribution", "subscription"};
-  if (absl::StartsWith(key, "reg:")) return {"registry"};
-  if (absl::StartsWith(key, "st:") || absl::StartsWith(key, "fo:") || absl::StartsWith(key, "seq:{")) {
+  if (absl::StartsWith(key, "{reg}:")) return {"registry"};
+  if (absl::StartsWith(key, "{dist}:") || absl::StartsWith(key, "fo:prog:{") || absl::StartsWith(key, "seq:{")) {
     return {"distribution"};
   }
   if (absl::StartsWith(key, "q:{") || absl::StartsWith(key, "ev:{") || absl::StartsWith(key, "qtrim:{")) {

@@ -23,7 +23,7 @@ namespace {
 constexpr absl::Duration kWait = absl::Seconds(20);
 
 // Whether one client ran a transaction (MULTI ... EXEC) holding a command that starts with
-// each of `commands` (as MONITOR quotes them, e.g. `"XADD" "reg:revocations"`).
+// each of `commands` (as MONITOR quotes them, e.g. `"XADD" "{reg}:revocations"`).
 bool InOneTransaction(const std::vector<std::string>& lines, const std::vector<std::string>& commands) {
   absl::flat_hash_map<std::string, std::vector<std::string>> open;  // client -> commands since MULTI
   for (const std::string& line : lines) {
@@ -259,7 +259,7 @@ TEST_F(RegistryTest, RevokedTokensStopWorkingAndAreStoredOnlyAsHashes) {
   EXPECT_EQ(last.code(), absl::StatusCode::kUnauthenticated);
   // The token itself is not stored anywhere in Redis, only its hash.
   auto redis = suite_.redis().Client();
-  auto all = redis.Run({"HGETALL", "reg:tokenhash"});
+  auto all = redis.Run({"HGETALL", "{reg}:tokenhash"});
   ASSERT_TRUE(all.ok());
   for (size_t i = 0; i < all->size(); ++i) EXPECT_NE((*all)[i].str(), issued->token());
 }

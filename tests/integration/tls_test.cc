@@ -154,7 +154,7 @@ TEST_F(TlsTest, AServiceWithoutItsClientCertificateCannotReachTheOthers) {
   auto published = suite.Publish(spokesperson, MakeDraft("MOH", "Qua được"));
   ASSERT_TRUE(published.ok()) << published.status();
   auto redis = suite.redis().Client();
-  EXPECT_EQ(redis.Run({"ZCARD", "st:index"})->integer(), 1);
+  EXPECT_EQ(redis.Run({"ZCARD", "{dist}:st:index"})->integer(), 1);
 }
 
 TEST_F(TlsTest, OptionalClientCertificatesLetPlainTlsClientsIn) {

@@ -115,6 +115,7 @@ Suite::~Suite() {
   for (auto& s : distribution_) s.process.reset();
   registry_.process.reset();
   redis_.reset();
+  cluster_.reset();
 }
 
 absl::Status WaitHealth(const std::string& address, bool serving, absl::Duration timeout) {
@@ -159,8 +160,9 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
   service->process = std::make_unique<ChildProcess>();
   // Tests run the services with absl's lock-order checking on: two mutexes ever taken in
   // opposite orders abort the service with both stacks in its log.
-  std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis", redis_->address(),
-                                   "--log_level", "info"};
+  std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis",
+                                   cluster_ ? cluster_->seeds() : redis_->address(), "--log_level", "info"};
+  if (cluster_) argv.push_back("--redis_cluster");
   if (options_.check_lock_order) argv.push_back("--mutex_deadlock_detection");
   if (const TlsOptions& tls = options_.tls; !tls.ca.empty()) {
     // Every listener serves TLS and every service calls the others over (mutual) TLS.
@@ -182,8 +184,13 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
 }
 
 absl::Status Suite::Start() {
-  redis_ = std::make_unique<RedisServer>(dir_.path());
-  if (auto s = redis_->Start(); !s.ok()) return s;
+  if (options_.redis_cluster) {
+    cluster_ = std::make_unique<RedisCluster>(dir_.path());
+    if (auto s = cluster_->Start(); !s.ok()) return s;
+  } else {
+    redis_ = std::make_unique<RedisServer>(dir_.path());
+    if (auto s = redis_->Start(); !s.ok()) return s;
+  }
   operator_token_ = ids::NewToken();
   const std::string service_token = ids::NewToken();
   WriteFile(dir_.File("bootstrap-tokens"),

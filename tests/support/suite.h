@@ -18,6 +18,7 @@
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
 #include "services/common/redis/redis.h"
 #include "tests/support/process.h"
+#include "tests/support/redis_cluster.h"
 
 namespace pressrelay::testing {
 
@@ -73,6 +74,10 @@ struct SuiteOptions {
   // Every service (and the gateway) serves Prometheus metrics on a port of its own
   // (--metrics_listen), found in metrics_targets().
   bool metrics = false;
+  // A Redis Cluster (RedisCluster: 3 primaries, 1 replica each) instead of one redis-server;
+  // the services get its nodes as seeds with --redis_cluster. redis() is then not there:
+  // use redis_cluster().
+  bool redis_cluster = false;
 };
 
 class Suite {
@@ -102,6 +107,7 @@ class Suite {
   ChildProcess& subscription(int i = 0) { return *subscription_[i].process; }
   ChildProcess& registry() { return *registry_.process; }
   RedisServer& redis() { return *redis_; }
+  RedisCluster& redis_cluster() { return *cluster_; }
   const std::string& dir() const { return dir_.path(); }
 
   std::string registry_address() const { return registry_.address; }
@@ -196,6 +202,7 @@ class Suite {
   SuiteOptions options_;
   TempDir dir_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisCluster> cluster_;
   Service registry_;
   Service gateway_;
   std::string gateway_token_;

@@ -19,10 +19,10 @@ TEST(Keys, QueueKeysCarryTheShardAsHashTag) {
 }
 
 TEST(Keys, StatementKeys) {
-  EXPECT_EQ(Statement("01ABC"), "st:01ABC");
+  EXPECT_EQ(Statement("01ABC"), "{dist}:st:01ABC");
   EXPECT_EQ(StatementVersionField(3), "v3");
-  EXPECT_EQ(Idempotency("moh-sp", "k1"), "st:idem:moh-sp:k1");
-  EXPECT_EQ(FanoutJob("01ABC:2:now"), "fo:job:01ABC:2:now");
+  EXPECT_EQ(Idempotency("moh-sp", "k1"), "{dist}:st:idem:moh-sp:k1");
+  EXPECT_EQ(FanoutJob("01ABC:2:now"), "{dist}:fo:job:01ABC:2:now");
   EXPECT_EQ(DeliveredSent("01ABC", 2), "dr:01ABC:2:sent");
   EXPECT_EQ(DeliveredAcked("01ABC", 2), "dr:01ABC:2:ack");
 }

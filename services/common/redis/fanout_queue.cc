@@ -1,8 +1,10 @@
 #include "services/common/redis/fanout_queue.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -146,15 +148,13 @@ absl::StatusOr<ChunkResult> EnqueueChunk(redis::Client& redis, const Chunk& chun
 }
 
 absl::StatusOr<QueueScan> TrimQueuesByAge(redis::Client& redis, const std::string& cursor, absl::Time cutoff) {
-  auto page = redis.Run({"SCAN", cursor, "MATCH", keys::kQueuePattern, "COUNT", "500"});
+  auto page = redis.Scan(cursor, keys::kQueuePattern, 500);
   if (!page.ok()) return page.status();
   QueueScan out;
-  out.cursor = std::string((*page)[0].str());
+  out.cursor = std::move(page->cursor);
   // The keys of one script run must share a shard (one Redis Cluster slot).
   std::map<int, std::vector<std::string>> by_shard;
-  const auto found = (*page)[1];
-  for (size_t i = 0; i < found.size(); ++i) {
-    const absl::string_view key = found[i].str();
+  for (const std::string& key : page->keys) {
     int shard = 0;
     if (keys::ShardOfKey(key, &shard)) by_shard[shard].emplace_back(key);
   }
@@ -263,19 +263,12 @@ absl::StatusOr<std::vector<int64_t>> QueuedSeqs(redis::Client& redis, absl::Span
   return out;
 }
 
-absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
-                                              const std::vector<std::string>& last_ids,
-                                              absl::Duration block, int count) {
-  redis::Args args{"XREAD", "COUNT"};
-  args.Add(count).Add("BLOCK").Add(absl::ToInt64Milliseconds(block)).Add("STREAMS");
-  for (size_t shard = 0; shard < last_ids.size(); ++shard) args.Add(keys::Events(static_cast<int>(shard)));
-  for (const auto& id : last_ids) args.Add(id);
-  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
-  if (!reply.ok()) return reply.status();
-  std::vector<Event> events;
-  if (reply->is_nil()) return events;
-  for (size_t s = 0; s < reply->size(); ++s) {
-    const auto stream = (*reply)[s];
+namespace {
+
+// Appends the entries of an XREAD reply (streams of ev:{<shard>}) to `events`.
+void ParseEvents(const redis::ReplyView& reply, std::vector<Event>* events) {
+  for (size_t s = 0; s < reply.size(); ++s) {
+    const auto stream = reply[s];
     int shard = 0;
     if (!keys::ShardOfKey(stream[0].str(), &shard)) continue;
     const auto entries = stream[1];
@@ -300,9 +293,50 @@ absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
           ev.recipients = absl::StrSplit(value, ',', absl::SkipEmpty());
         }
       }
-      events.push_back(std::move(ev));
+      events->push_back(std::move(ev));
     }
   }
+}
+
+// A Redis Cluster refuses XREAD over streams of different slots, and each shard's stream is
+// in a slot of its own: one non-blocking XREAD per shard in one pipeline (a round trip per
+// primary), polled every kClusterEventPoll until something arrives or `block` has passed.
+absl::StatusOr<std::vector<Event>> ReadClusterEvents(redis::Client& redis, const std::vector<std::string>& last_ids,
+                                                     absl::Duration block, int count) {
+  const absl::Time give_up = absl::Now() + block;
+  std::vector<redis::Args> batch;
+  batch.reserve(last_ids.size());
+  for (size_t shard = 0; shard < last_ids.size(); ++shard) {
+    batch.push_back(redis::Args{"XREAD", "COUNT"}.Add(count).Add("STREAMS").Add(keys::Events(static_cast<int>(shard))).Add(last_ids[shard]));
+  }
+  std::vector<Event> events;
+  for (;;) {
+    auto replies = redis.Pipeline(batch);
+    if (!replies.ok()) return replies.status();
+    for (const auto& reply : *replies) {
+      if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+      if (!reply.is_nil()) ParseEvents(reply, &events);
+    }
+    if (!events.empty() || absl::Now() >= give_up) return events;
+    absl::SleepFor(std::min(kClusterEventPoll, give_up - absl::Now()));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
+                                              const std::vector<std::string>& last_ids,
+                                              absl::Duration block, int count) {
+  if (redis.cluster()) return ReadClusterEvents(redis, last_ids, block, count);
+  redis::Args args{"XREAD", "COUNT"};
+  args.Add(count).Add("BLOCK").Add(absl::ToInt64Milliseconds(block)).Add("STREAMS");
+  for (size_t shard = 0; shard < last_ids.size(); ++shard) args.Add(keys::Events(static_cast<int>(shard)));
+  for (const auto& id : last_ids) args.Add(id);
+  auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  std::vector<Event> events;
+  if (reply->is_nil()) return events;
+  ParseEvents(*reply, &events);
   return events;
 }
 

@@ -12,25 +12,25 @@ std::string Tag(int shard) { return absl::StrCat("{", shard, "}"); }
 
 char LaneChar(Lane lane) { return lane == Lane::kPriority ? 'p' : 'r'; }
 
-std::string AccountSessions(absl::string_view username) { return absl::StrCat("reg:account-session:", username); }
-std::string SessionAlive(absl::string_view token_id) { return absl::StrCat("reg:session-alive:", token_id); }
-std::string SignInFailures(absl::string_view username) { return absl::StrCat("reg:signin-fail:", username); }
+std::string AccountSessions(absl::string_view username) { return absl::StrCat("{reg}:account-session:", username); }
+std::string SessionAlive(absl::string_view token_id) { return absl::StrCat("{reg}:session-alive:", token_id); }
+std::string SignInFailures(absl::string_view username) { return absl::StrCat("{reg}:signin-fail:", username); }
 std::string SignInAddressFailures(absl::string_view address) {
-  return absl::StrCat("reg:signin-fail-addr:", address);
+  return absl::StrCat("{reg}:signin-fail-addr:", address);
 }
-std::string SignInLock(absl::string_view username) { return absl::StrCat("reg:signin-lock:", username); }
+std::string SignInLock(absl::string_view username) { return absl::StrCat("{reg}:signin-lock:", username); }
 
-std::string Statement(absl::string_view statement_id) { return absl::StrCat("st:", statement_id); }
+std::string Statement(absl::string_view statement_id) { return absl::StrCat("{dist}:st:", statement_id); }
 std::string StatementVersionField(int version) { return absl::StrCat("v", version); }
 std::string Idempotency(absl::string_view principal_id, absl::string_view key) {
-  return absl::StrCat("st:idem:", principal_id, ":", key);
+  return absl::StrCat("{dist}:st:idem:", principal_id, ":", key);
 }
-std::string FanoutJob(absl::string_view job_id) { return absl::StrCat("fo:job:", job_id); }
+std::string FanoutJob(absl::string_view job_id) { return absl::StrCat("{dist}:fo:job:", job_id); }
 std::string FanoutProgress(int shard) { return absl::StrCat("fo:prog:", Tag(shard)); }
 std::string StatementProvenanceField(int version) { return absl::StrCat("p", version); }
-std::string Draft(absl::string_view draft_id) { return absl::StrCat("draft:", draft_id); }
-std::string DraftApproval(absl::string_view draft_id) { return absl::StrCat("draft:", draft_id, ":approval"); }
-std::string AgencyDrafts(absl::string_view agency_code) { return absl::StrCat("draft:agency:", agency_code); }
+std::string Draft(absl::string_view draft_id) { return absl::StrCat("{dist}:draft:", draft_id); }
+std::string DraftApproval(absl::string_view draft_id) { return absl::StrCat("{dist}:draft:", draft_id, ":approval"); }
+std::string AgencyDrafts(absl::string_view agency_code) { return absl::StrCat("{dist}:draft:agency:", agency_code); }
 
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane) {
   return absl::StrCat("q:", Tag(shard), ":", recipient_id, ":", std::string(1, LaneChar(lane)));

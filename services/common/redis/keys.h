@@ -2,43 +2,43 @@
 //
 // | key                              | type   | owner (writes)          | readers      | holds
 // |----------------------------------|--------|-------------------------|--------------|------------------------------------------
-// | reg:agency                       | hash   | registry                | registry     | code -> Agency
-// | reg:spokesperson                 | hash   | registry                | registry     | id -> Spokesperson
-// | reg:outlet                       | hash   | registry                | registry     | id -> Outlet
-// | reg:journalist                   | hash   | registry                | registry     | card number -> Journalist
-// | reg:client                       | hash   | registry                | registry     | id -> NewsroomClient
-// | reg:sub                          | hash   | registry                | registry     | recipient id -> Subscription
-// | reg:token                        | hash   | registry                | registry     | token id -> TokenRecord
-// | reg:tokenhash                    | hash   | registry                | registry     | sha256(token) hex -> token id
-// | reg:changes                      | stream | registry                | registry     | change feed that keeps replicas' caches fresh
-// | reg:keys                         | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
-// | reg:revocations                  | stream | registry                | registry     | revoked tokens and disabled identities (capped)
-// | reg:press-officer                | hash   | registry                | registry     | id -> PressOfficer
-// | reg:account                      | hash   | registry                | registry     | username -> AccountRecord (the Account, its
+// | {reg}:agency                     | hash   | registry                | registry     | code -> Agency
+// | {reg}:spokesperson               | hash   | registry                | registry     | id -> Spokesperson
+// | {reg}:outlet                     | hash   | registry                | registry     | id -> Outlet
+// | {reg}:journalist                 | hash   | registry                | registry     | card number -> Journalist
+// | {reg}:client                     | hash   | registry                | registry     | id -> NewsroomClient
+// | {reg}:sub                        | hash   | registry                | registry     | recipient id -> Subscription
+// | {reg}:token                      | hash   | registry                | registry     | token id -> TokenRecord
+// | {reg}:tokenhash                  | hash   | registry                | registry     | sha256(token) hex -> token id
+// | {reg}:changes                    | stream | registry                | registry     | change feed that keeps replicas' caches fresh
+// | {reg}:keys                       | hash   | registry                | registry     | key id -> AgencyKey (public halves only)
+// | {reg}:revocations                | stream | registry                | registry     | revoked tokens and disabled identities (capped)
+// | {reg}:press-officer              | hash   | registry                | registry     | id -> PressOfficer
+// | {reg}:account                    | hash   | registry                | registry     | username -> AccountRecord (the Account, its
 // |                                  |        |                         |              | Argon2id password hash, TOTP secrets)
-// | reg:account-session:<username>   | hash   | registry                | registry     | session token id -> sha256(token) hex: the
+// | {reg}:account-session:<username> | hash   | registry                | registry     | session token id -> sha256(token) hex: the
 // |                                  |        |                         |              | account's sessions, to end them all at once
-// | reg:session-alive:<token id>     | string | registry                | registry     | present while a session is within its idle
+// | {reg}:session-alive:<token id>   | string | registry                | registry     | present while a session is within its idle
 // |                                  |        |                         |              | timeout (PEXPIRE renewed on use)
-// | reg:signin-fail:<username>       | zset   | registry                | registry     | failed sign-ins of that name, by ms (window)
-// | reg:signin-fail-addr:<address>   | zset   | registry                | registry     | failed sign-ins from that address, by ms
-// | reg:signin-lock:<username>       | string | registry                | registry     | ms the name is locked until; expires then
-// | st:<id>                          | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
+// | {reg}:signin-fail:<username>     | zset   | registry                | registry     | failed sign-ins of that name, by ms (window)
+// | {reg}:signin-fail-addr:<address> | zset   | registry                | registry     | failed sign-ins from that address, by ms
+// | {reg}:signin-lock:<username>     | string | registry                | registry     | ms the name is locked until; expires then
+// | {dist}:st:<id>                   | hash   | distribution            | distribution | "v<n>" -> Statement, "head" -> StatementHead,
 // |                                  |        |                         |              | "latest" / "released" -> version numbers
 // |                                  |        |                         |              | "p<n>" -> VersionRecord (who wrote, reviewed, issued)
-// | st:index                         | zset   | distribution            | distribution | statement id by first publish (ms)
-// | st:idem:<principal>:<key>        | string | distribution            | distribution | idempotency record, 24 h
-// | fo:job:<id>:<v>:<phase>          | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
-// | fo:sched                         | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
-// | fo:lease                         | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
-// | fo:done                          | hash   | distribution            | distribution | job -> ms it finished, or "canceled" when a
+// | {dist}:st:index                  | zset   | distribution            | distribution | statement id by first publish (ms)
+// | {dist}:st:idem:<principal>:<key> | string | distribution            | distribution | idempotency record, 24 h
+// | {dist}:fo:job:<id>:<v>:<phase>   | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
+// | {dist}:fo:sched                  | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
+// | {dist}:fo:lease                  | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
+// | {dist}:fo:done                   | hash   | distribution            | distribution | job -> ms it finished, or "canceled" when a
 // |                                  |        |                         |              | newer version replaced it before it ran
 // | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
-// | fo:sweep                         | string | distribution            | distribution | lease of the replica running the age sweep
-// | draft:<id>                       | hash   | distribution            | distribution | "rev" -> revision, "record" -> Draft (the desk's)
-// | draft:<id>:approval              | string | distribution            | distribution | the approval's idempotency record: the statement
+// | {dist}:fo:sweep                  | string | distribution            | distribution | lease of the replica running the age sweep
+// | {dist}:draft:<id>                | hash   | distribution            | distribution | "rev" -> revision, "record" -> Draft (the desk's)
+// | {dist}:draft:<id>:approval       | string | distribution            | distribution | the approval's idempotency record: the statement
 // |                                  |        |                         |              | the draft became (set with the version's commit)
-// | draft:agency:<code>              | zset   | distribution            | distribution | an agency's draft ids by last change (ms)
+// | {dist}:draft:agency:<code>       | zset   | distribution            | distribution | an agency's draft ids by last change (ms)
 // | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
 // | ev:{<shard>}                     | stream | distribution (fan-out)  | subscription | one entry per queued chunk: who got what
 // | seq:{<shard>}                    | string | distribution (fan-out)  | -            | last sequence number issued in the shard
@@ -51,8 +51,17 @@
 // | rl:<service>:<principal>:<min>   | string | each service, its own   | same         | calls in that minute (rate limits), expires
 // | sl:<role>/<principal>            | zset   | subscription            | subscription | open streams' leases "<replica>:<stream>" by expiry (ms)
 //
-// {<shard>} is a Redis Cluster hash tag: every key one fan-out chunk touches lives in one
-// slot, so the suite moves to a cluster without changing its scripts.
+// Hash tags place the keys in Redis Cluster slots (redis/cluster.h), so that every script and
+// MULTI block touches one slot and the suite runs on a cluster with nothing but configuration
+// changed:
+//   {<shard>}  the fan-out data plane: every key one fan-out chunk touches (queues, events,
+//              sequence, trims, acks, progress) lives in its shard's slot; the shards spread
+//              the queues over the cluster's primaries (use at least 4 shards per primary).
+//   {reg}      the registry's keys, one slot: its MULTI blocks and sign-in scripts span them.
+//   {dist}     the distribution's control plane (statements, outbox, leases, drafts), one
+//              slot: a version's commit writes the statement, the index, the idempotency
+//              record and its jobs in one script.
+// The rest (dr:, rl:, sl:, audit:log, meta:) is touched one key per command.
 #pragma once
 
 #include <cstdint>
@@ -68,19 +77,19 @@ using ::pressrelay::Lane;
 char LaneChar(Lane lane);
 
 // Registry.
-inline constexpr absl::string_view kAgencies = "reg:agency";
-inline constexpr absl::string_view kSpokespeople = "reg:spokesperson";
-inline constexpr absl::string_view kOutlets = "reg:outlet";
-inline constexpr absl::string_view kJournalists = "reg:journalist";
-inline constexpr absl::string_view kClients = "reg:client";
-inline constexpr absl::string_view kSubscriptions = "reg:sub";
-inline constexpr absl::string_view kTokens = "reg:token";
-inline constexpr absl::string_view kTokenHashes = "reg:tokenhash";
-inline constexpr absl::string_view kRegistryChanges = "reg:changes";
-inline constexpr absl::string_view kAgencyKeys = "reg:keys";
-inline constexpr absl::string_view kRevocations = "reg:revocations";
-inline constexpr absl::string_view kPressOfficers = "reg:press-officer";
-inline constexpr absl::string_view kAccounts = "reg:account";
+inline constexpr absl::string_view kAgencies = "{reg}:agency";
+inline constexpr absl::string_view kSpokespeople = "{reg}:spokesperson";
+inline constexpr absl::string_view kOutlets = "{reg}:outlet";
+inline constexpr absl::string_view kJournalists = "{reg}:journalist";
+inline constexpr absl::string_view kClients = "{reg}:client";
+inline constexpr absl::string_view kSubscriptions = "{reg}:sub";
+inline constexpr absl::string_view kTokens = "{reg}:token";
+inline constexpr absl::string_view kTokenHashes = "{reg}:tokenhash";
+inline constexpr absl::string_view kRegistryChanges = "{reg}:changes";
+inline constexpr absl::string_view kAgencyKeys = "{reg}:keys";
+inline constexpr absl::string_view kRevocations = "{reg}:revocations";
+inline constexpr absl::string_view kPressOfficers = "{reg}:press-officer";
+inline constexpr absl::string_view kAccounts = "{reg}:account";
 std::string AccountSessions(absl::string_view username);
 std::string SessionAlive(absl::string_view token_id);
 std::string SignInFailures(absl::string_view username);
@@ -93,16 +102,16 @@ std::string StatementVersionField(int version);
 inline constexpr absl::string_view kStatementHeadField = "head";
 inline constexpr absl::string_view kStatementLatestField = "latest";
 inline constexpr absl::string_view kStatementReleasedField = "released";
-inline constexpr absl::string_view kStatementIndex = "st:index";
+inline constexpr absl::string_view kStatementIndex = "{dist}:st:index";
 std::string Idempotency(absl::string_view principal_id, absl::string_view key);
 // Stands in a script's KEYS for "no idempotency key" (never read or written).
-inline constexpr absl::string_view kNoIdempotency = "st:idem:-";
+inline constexpr absl::string_view kNoIdempotency = "{dist}:st:idem:-";
 std::string FanoutJob(absl::string_view job_id);
-inline constexpr absl::string_view kLeases = "fo:lease";
-inline constexpr absl::string_view kJobsDone = "fo:done";
+inline constexpr absl::string_view kLeases = "{dist}:fo:lease";
+inline constexpr absl::string_view kJobsDone = "{dist}:fo:done";
 std::string FanoutProgress(int shard);
-inline constexpr absl::string_view kSchedule = "fo:sched";
-inline constexpr absl::string_view kSweepLease = "fo:sweep";
+inline constexpr absl::string_view kSchedule = "{dist}:fo:sched";
+inline constexpr absl::string_view kSweepLease = "{dist}:fo:sweep";
 // Who wrote, reviewed and issued a version: a field of Statement(id).
 std::string StatementProvenanceField(int version);
 // The press office's desk (drafts never reach newsrooms).

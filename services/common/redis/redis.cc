@@ -1,5 +1,7 @@
 #include "services/common/redis/redis.h"
 
+#include "services/common/redis/cluster.h"
+
 #include "services/common/base/metrics.h"
 
 #include <sys/socket.h>
@@ -195,12 +197,27 @@ absl::StatusOr<Reply> Connection::RunWithTimeout(const Args& args, absl::Duratio
 }
 
 absl::StatusOr<std::vector<Reply>> Connection::Pipeline(absl::Span<const Args> batch) {
+  if (auto s = Send(batch); !s.ok()) return s;
+  return Receive(batch.size());
+}
+
+absl::Status Connection::Send(absl::Span<const Args> batch) {
   for (const auto& args : batch) {
     if (auto s = Append(args); !s.ok()) return s;
   }
+  // hiredis writes on the first read; write now, so that other connections' shares of the
+  // same batch go out before this one's replies are awaited.
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) return IoError("write");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Reply>> Connection::Receive(size_t count) {
   std::vector<Reply> replies;
-  replies.reserve(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
+  replies.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     auto reply = ReadReply();
     if (!reply.ok()) return reply.status();
     replies.push_back(std::move(*reply));
@@ -234,6 +251,13 @@ void Connection::Interrupt() {
   if (ctx_ != nullptr && ctx_->fd >= 0) ::shutdown(ctx_->fd, SHUT_RDWR);
 }
 
+Client::Client(Options options) : options_(std::move(options)) {
+  if (options_.cluster) router_ = std::make_unique<ClusterRouter>(options_);
+}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
 absl::StatusOr<Connection*> Client::Get() {
   if (conn_ && !conn_->broken()) return conn_.get();
   conn_.reset();
@@ -243,13 +267,39 @@ absl::StatusOr<Connection*> Client::Get() {
   return conn_.get();
 }
 
+namespace {
+
+// A routed single command's reply as Connection::Run answers it: an error reply is a status.
+absl::StatusOr<Reply> OneReply(absl::StatusOr<std::vector<Reply>> replies) {
+  if (!replies.ok()) return replies.status();
+  Reply reply = std::move(replies->front());
+  if (auto s = ReplyStatus(reply); !s.ok()) {
+    Errors().Add();
+    return s;
+  }
+  return reply;
+}
+
+Args EvalArgs(const Script& script, bool by_sha, absl::Span<const std::string> keys,
+              absl::Span<const std::string> argv) {
+  Args args = script.Call(by_sha);
+  args.Add(static_cast<int64_t>(keys.size()));
+  args.AddAll(keys);
+  args.AddAll(argv);
+  return args;
+}
+
+}  // namespace
+
 absl::StatusOr<Reply> Client::Run(const Args& args) {
+  if (router_) return OneReply(router_->Pipeline(absl::MakeConstSpan(&args, 1)));
   auto conn = Get();
   if (!conn.ok()) return conn.status();
   return (*conn)->Run(args);
 }
 
 absl::StatusOr<std::vector<Reply>> Client::Pipeline(absl::Span<const Args> batch) {
+  if (router_) return router_->Pipeline(batch);
   auto conn = Get();
   if (!conn.ok()) return conn.status();
   return (*conn)->Pipeline(batch);
@@ -257,12 +307,22 @@ absl::StatusOr<std::vector<Reply>> Client::Pipeline(absl::Span<const Args> batch
 
 absl::StatusOr<Reply> Client::Eval(const Script& script, absl::Span<const std::string> keys,
                                    absl::Span<const std::string> argv) {
+  if (router_) {
+    const Args by_sha = EvalArgs(script, /*by_sha=*/true, keys, argv);
+    auto replies = router_->Pipeline(absl::MakeConstSpan(&by_sha, 1));
+    if (replies.ok() && IsNoScript(replies->front())) {
+      const Args by_source = EvalArgs(script, /*by_sha=*/false, keys, argv);
+      replies = router_->Pipeline(absl::MakeConstSpan(&by_source, 1));
+    }
+    return OneReply(std::move(replies));
+  }
   auto conn = Get();
   if (!conn.ok()) return conn.status();
   return (*conn)->Eval(script, keys, argv);
 }
 
 absl::StatusOr<Reply> Client::RunWithTimeout(const Args& args, absl::Duration timeout) {
+  if (router_) return router_->RunWithTimeout(args, timeout);
   auto conn = Get();
   if (!conn.ok()) return conn.status();
   return (*conn)->RunWithTimeout(args, timeout);
@@ -276,7 +336,25 @@ absl::StatusOr<std::vector<Reply>> Client::PipelineScripts(
   return Pipeline(build(/*by_sha=*/false));
 }
 
+absl::StatusOr<Client::ScanPage> Client::Scan(absl::string_view cursor, absl::string_view pattern, int count) {
+  ScanPage page;
+  if (router_) {
+    auto got = router_->Scan(cursor, pattern, count);
+    if (!got.ok()) return got.status();
+    page.cursor = std::move(got->first);
+    page.keys = std::move(got->second);
+    return page;
+  }
+  auto reply = Run(Args{"SCAN", cursor, "MATCH", pattern, "COUNT"}.Add(count));
+  if (!reply.ok()) return reply.status();
+  page.cursor = std::string((*reply)[0].str());
+  const ReplyView found = (*reply)[1];
+  for (size_t i = 0; i < found.size(); ++i) page.keys.emplace_back(found[i].str());
+  return page;
+}
+
 void Client::Interrupt() {
+  if (router_) router_->Interrupt();
   if (conn_) conn_->Interrupt();
 }
 

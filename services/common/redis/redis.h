@@ -28,9 +28,18 @@ struct redisReply;
 
 namespace pressrelay::redis {
 
+struct Endpoint {
+  std::string host;
+  int port = 0;
+};
+
 struct Options {
   std::string host = "127.0.0.1";
   int port = 6379;
+  // A Redis Cluster: host:port and `seeds` are nodes to ask for the slot map; every command
+  // goes to the primary that owns its key's slot (cluster.h).
+  bool cluster = false;
+  std::vector<Endpoint> seeds;
   std::string password;  // AUTH on connect when set
   // CLIENT SETNAME on connect ("pressrelay-<service>"), so CLIENT LIST and MONITOR show
   // which service a connection belongs to.
@@ -132,6 +141,10 @@ class Connection {
                              absl::Span<const std::string> argv);
   // For blocking commands (XREAD BLOCK): the socket timeout for this call only.
   absl::StatusOr<Reply> RunWithTimeout(const Args& args, absl::Duration timeout);
+  // Pipeline in two halves, so that a batch spread over several connections (a cluster's
+  // nodes) is written to all of them before any reply is awaited.
+  absl::Status Send(absl::Span<const Args> batch);
+  absl::StatusOr<std::vector<Reply>> Receive(size_t count);
   // Unblocks a thread waiting in this connection (from another thread), for shutdown.
   void Interrupt();
   bool broken() const { return broken_; }
@@ -147,10 +160,17 @@ class Connection {
   bool broken_ = false;
 };
 
+class ClusterRouter;
+
 // A connection that re-connects on the next call after a failure. One thread only.
+// With Options::cluster, one connection per primary, each command routed by its key's slot
+// (ClusterRouter in cluster.h); the calls and their answers are the same.
 class Client {
  public:
-  explicit Client(Options options) : options_(std::move(options)) {}
+  explicit Client(Options options);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
   absl::StatusOr<Reply> Run(const Args& args);
   absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Args> batch);
   absl::StatusOr<Reply> Eval(const Script& script, absl::Span<const std::string> keys,
@@ -163,13 +183,22 @@ class Client {
   // script must apply nothing when NOSCRIPT can answer one of its batch mates (one script per
   // batch, or scripts that tolerate a replay). Error replies stay replies.
   absl::StatusOr<std::vector<Reply>> PipelineScripts(const std::function<std::vector<Args>(bool by_sha)>& build);
+  // One page of SCAN ... MATCH `pattern`: over every primary of a cluster (its cursor then
+  // names the primary too). Start with "0"; "0" comes back when the walk is over.
+  struct ScanPage {
+    std::string cursor;
+    std::vector<std::string> keys;
+  };
+  absl::StatusOr<ScanPage> Scan(absl::string_view cursor, absl::string_view pattern, int count);
   void Interrupt();
   const Options& options() const { return options_; }
+  bool cluster() const { return options_.cluster; }
 
  private:
   absl::StatusOr<Connection*> Get();
   Options options_;
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<Connection> conn_;           // one Redis
+  std::unique_ptr<ClusterRouter> router_;      // a Redis Cluster
 };
 
 // A bounded set of Clients shared by worker threads. Acquire() lends one for the length of

@@ -2,11 +2,16 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/base/configuration.h"
 #include "services/common/base/flag_range.h"
 #include "services/common/base/status_macros.h"
 
-ABSL_FLAG(std::string, redis, "127.0.0.1:6379", "Redis host:port");
+ABSL_FLAG(std::string, redis, "127.0.0.1:6379",
+          "Redis host:port; with --redis_cluster, seed nodes of the cluster, comma-separated");
+ABSL_FLAG(bool, redis_cluster, false,
+          "treat --redis as the seed nodes of a Redis Cluster: each command goes to the primary "
+          "that owns its key's slot, following MOVED and ASK");
 ABSL_FLAG(std::string, redis_password_file, "", "file holding the Redis password, if any");
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding this service's bearer token for calls to the other services");
@@ -44,11 +49,25 @@ absl::StatusOr<std::map<Role, int64_t>> RateLimitsFromFlags() {
 }
 
 absl::StatusOr<redis::Options> RedisOptionsFromFlags(const std::string& service_name) {
-  PR_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(absl::GetFlag(FLAGS_redis), "--redis"));
+  const std::vector<std::string> addresses =
+      absl::StrSplit(absl::GetFlag(FLAGS_redis), ',', absl::SkipWhitespace());
   redis::Options options;
+  options.cluster = absl::GetFlag(FLAGS_redis_cluster);
+  if (addresses.empty()) return absl::InvalidArgumentError("--redis: no address");
+  if (addresses.size() > 1 && !options.cluster) {
+    return absl::InvalidArgumentError(
+        "--redis: several addresses are the seeds of a Redis Cluster; add --redis_cluster, or give one");
+  }
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    PR_ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(addresses[i], "--redis"));
+    if (i == 0) {
+      options.host = hp.host;
+      options.port = hp.port;
+    } else {
+      options.seeds.push_back(redis::Endpoint{hp.host, hp.port});
+    }
+  }
   options.client_name = absl::StrCat("pressrelay-", service_name);
-  options.host = hp.host;
-  options.port = hp.port;
   if (const std::string file = absl::GetFlag(FLAGS_redis_password_file); !file.empty()) {
     PR_ASSIGN_OR_RETURN(options.password, ReadSecretFile(file));
   }

@@ -13,6 +13,7 @@
 #include "services/common/rpc/rate_limit.h"
 
 ABSL_DECLARE_FLAG(std::string, redis);
+ABSL_DECLARE_FLAG(bool, redis_cluster);
 ABSL_DECLARE_FLAG(std::string, redis_password_file);
 ABSL_DECLARE_FLAG(std::string, service_token_file);
 ABSL_DECLARE_FLAG(int, workers);
@@ -22,7 +23,7 @@ ABSL_DECLARE_FLAG(int64_t, audit_max_entries);
 
 namespace pressrelay {
 
-// --redis and --redis_password_file; connections are named "pressrelay-<service_name>".
+// --redis (one address, or a cluster's seeds with --redis_cluster) and --redis_password_file; connections are named "pressrelay-<service_name>".
 absl::StatusOr<redis::Options> RedisOptionsFromFlags(const std::string& service_name);
 // This service's own bearer token for calls to the others.
 absl::StatusOr<std::string> ServiceTokenFromFlags();
