@@ -96,6 +96,10 @@ absl::StatusOr<int64_t> FanoutEngine::Run(const store::FanoutJob& job) {
   }
   int64_t queued = 0;
   for (int64_t total : totals) queued += total;
+  // The queues live in other slots (other primaries) than the job's record: with
+  // --redis_wait_replicas they reach replicas before the job is marked done, so a failover
+  // cannot keep "done" while losing the chunks (the job would never run them again).
+  PR_RETURN_IF_ERROR(redis->AwaitReplicas());
   PR_RETURN_IF_ERROR(StatementStore::FinishJob(*redis, job));
   Metrics().recipients.Observe(static_cast<double>(queued));
   Metrics().duration.Observe(absl::ToDoubleSeconds(absl::Now() - started));

@@ -516,6 +516,9 @@ absl::StatusOr<Publisher::Committed> Publisher::Commit(VersionCommit commit, Pla
   {
     PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
     PR_ASSIGN_OR_RETURN(result, StatementStore::Commit(*redis, commit));
+    // With --redis_wait_replicas, a version counts as committed once replicas hold it too
+    // (an UNAVAILABLE here is retried with the same idempotency key: a replay).
+    if (result.outcome == CommitResult::Outcome::kCommitted) PR_RETURN_IF_ERROR(redis->AwaitReplicas());
   }
   switch (result.outcome) {
     case CommitResult::Outcome::kReplay: {

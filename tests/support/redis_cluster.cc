@@ -97,7 +97,30 @@ absl::Status RedisCluster::Start(int primaries, int replicas_per_primary) {
     return absl::InternalError(absl::StrCat("redis-cli --cluster create failed (", code, "): ", out,
                                             ReadFile(dir_ + "/cluster-create.log")));
   }
-  return WaitAgreed(total, kStartTimeout);
+  if (auto s = WaitAgreed(total, kStartTimeout); !s.ok()) return s;
+  return WaitReplicasOnline(replicas_per_primary, kStartTimeout);
+}
+
+absl::Status RedisCluster::WaitReplicasOnline(int per_primary, absl::Duration timeout) const {
+  return Await(timeout, [&]() -> absl::Status {
+    auto primaries = PrimaryPorts();
+    if (!primaries.ok()) return primaries.status();
+    for (int port : *primaries) {
+      auto conn = redis::Connection::Connect(NodeOptions(port));
+      if (!conn.ok()) return conn.status();
+      auto info = (*conn)->Run({"INFO", "replication"});
+      if (!info.ok()) return info.status();
+      int online = 0;
+      for (int i = 0; i < per_primary + 4; ++i) {
+        if (absl::StrContains(InfoField(info->str(), absl::StrCat("slave", i)), "state=online")) ++online;
+      }
+      if (online < per_primary) {
+        return absl::UnavailableError(absl::StrCat("primary ", port, " has ", online, " of ", per_primary,
+                                                   " replicas online"));
+      }
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status RedisCluster::WaitAgreed(int expected_nodes, absl::Duration timeout) const {
@@ -182,6 +205,17 @@ void RedisCluster::Kill(int port) {
       node.killed = true;
     }
   }
+}
+
+absl::Status RedisCluster::Restart(int port) {
+  for (auto& node : nodes_) {
+    if (node.port != port) continue;
+    if (auto s = LaunchNode(&node); !s.ok()) return s;
+    node.killed = false;
+    if (auto s = WaitAgreed(static_cast<int>(nodes_.size()), kStartTimeout); !s.ok()) return s;
+    return WaitReplicasOnline(1, kStartTimeout);
+  }
+  return absl::NotFoundError(absl::StrCat("no node on ", port));
 }
 
 absl::Status RedisCluster::WaitHealed(absl::Duration timeout) const {

@@ -34,6 +34,9 @@ class RedisCluster {
   absl::StatusOr<int> PrimaryOf(const std::string& key) const;
   // SIGKILL of the node on `port`.
   void Kill(int port);
+  // Starts a killed node again on its port and directory (its nodes.conf): a primary whose
+  // slots were taken over rejoins as a replica. Until every node agrees again.
+  absl::Status Restart(int port);
   // Until every slot is served by a live primary again and the live nodes say
   // cluster_state:ok (a replica of each killed primary promoted), or the timeout.
   absl::Status WaitHealed(absl::Duration timeout) const;
@@ -51,6 +54,8 @@ class RedisCluster {
   };
   absl::Status LaunchNode(Node* node);
   absl::Status WaitAgreed(int expected_nodes, absl::Duration timeout) const;
+  // Until every primary has at least `per_primary` replicas in sync (state=online).
+  absl::Status WaitReplicasOnline(int per_primary, absl::Duration timeout) const;
   std::vector<int> LivePorts() const;
 
   std::string dir_;

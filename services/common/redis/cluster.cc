@@ -262,24 +262,43 @@ absl::StatusOr<std::vector<Reply>> ClusterRouter::Pipeline(absl::Span<const Args
       }
       it->second.push_back(i);
     }
-    // Write every node's share, then read every node's replies.
+    // Connect to every node first: a node that cannot be reached got nothing, so the round
+    // is safe to try again on a refreshed map (the owner after a failover).
     std::vector<Connection*> conns;
+    absl::Status unreachable;
+    for (const auto& group : groups) {
+      auto conn = ConnectionTo(group.first);
+      if (!conn.ok()) {
+        unreachable = conn.status();
+        break;
+      }
+      conns.push_back(*conn);
+    }
+    if (!unreachable.ok()) {
+      if (round >= kMaxRedirects) return unreachable;
+      if (auto s = Refresh(); !s.ok()) return unreachable;
+      continue;
+    }
+    // Write every node's share, then read every node's replies.
     std::vector<size_t> sent_counts;
-    for (const auto& [to, indices] : groups) {
-      auto conn = ConnectionTo(to);
-      if (!conn.ok()) return conn.status();
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const auto& indices = groups[g].second;
+      Connection* conn = conns[g];
+      const Endpoint& to = groups[g].first;
       std::vector<Args> share;
       share.reserve(indices.size());
       for (size_t i : indices) {
         if (ask_to[i]) share.push_back(Args{"ASKING"});
         share.push_back(batch[i]);
       }
-      if (auto s = (*conn)->Send(share); !s.ok()) {
+      if (auto s = conn->Send(share); !s.ok()) {
         MarkStale();
         return s;
       }
-      conns.push_back(*conn);
       sent_counts.push_back(share.size());
+      if (std::none_of(used_.begin(), used_.end(), [&](const Endpoint& e) { return SameEndpoint(e, to); })) {
+        used_.push_back(to);
+      }
     }
     std::vector<size_t> redo;
     bool moved = false;
@@ -388,6 +407,36 @@ absl::StatusOr<std::pair<std::string, std::vector<std::string>>> ClusterRouter::
     page.first = absl::StrCat(node + 1, ":0");
   }
   return page;
+}
+
+absl::StatusOr<std::vector<Reply>> ClusterRouter::OnEveryNodeUsed(const Args& args) {
+  std::vector<Endpoint> used = std::move(used_);
+  used_.clear();
+  std::vector<Connection*> conns;
+  for (const auto& to : used) {
+    // The connection the commands went over, not a new one (which would have nothing to wait for).
+    Node& node = nodes_[NodeIndex(to)];
+    if (!node.conn || node.conn->broken()) {
+      MarkStale();
+      return absl::UnavailableError(absl::StrCat("redis cluster: lost the connection to ", to.host, ":", to.port,
+                                                 " before its writes were confirmed on replicas"));
+    }
+    if (auto s = node.conn->Send(absl::MakeConstSpan(&args, 1)); !s.ok()) {
+      MarkStale();
+      return s;
+    }
+    conns.push_back(node.conn.get());
+  }
+  std::vector<Reply> out;
+  for (Connection* conn : conns) {
+    auto got = conn->Receive(1);
+    if (!got.ok()) {
+      MarkStale();
+      return got.status();
+    }
+    out.push_back(std::move(got->front()));
+  }
+  return out;
 }
 
 void ClusterRouter::Interrupt() {

@@ -17,7 +17,9 @@
 //      whole MULTI block, whose EXEC was aborted) is sent again. `ASK` sends it once more to
 //      the named node behind `ASKING`, without changing the map (a slot being migrated).
 //      At most kMaxRedirects rounds; then the redirection is answered as an error reply.
-//   4. An I/O failure on any node fails the batch with UNAVAILABLE (like one Redis: the
+//   4. A node that refuses the connection has been sent nothing: the map is refreshed and
+//      the round tried again (a primary that died and whose replica took over).
+//   5. An I/O failure on any node fails the batch with UNAVAILABLE (like one Redis: the
 //      commands may or may not have run) and marks the map stale in every router of the
 //      process: their next call asks a reachable node (CLUSTER SLOTS) for the current
 //      owners, which after a failover name the promoted replica, and closes connections to
@@ -79,6 +81,9 @@ class ClusterRouter {
   // ("0" to start, "0" again when every primary has been walked).
   absl::StatusOr<std::pair<std::string, std::vector<std::string>>> Scan(absl::string_view cursor,
                                                                          absl::string_view pattern, int count);
+  // Sends `args` to every node this router has sent commands to since the last call (WAIT
+  // after writes), all at once; their replies in no particular order.
+  absl::StatusOr<std::vector<Reply>> OnEveryNodeUsed(const Args& args);
   void Interrupt();
   // The current primaries (after a refresh when the map is stale).
   absl::StatusOr<std::vector<Endpoint>> Primaries();
@@ -101,6 +106,7 @@ class ClusterRouter {
 
   const Options options_;
   std::vector<Node> nodes_;  // every node ever talked to, by endpoint
+  std::vector<Endpoint> used_;  // nodes sent commands since the last OnEveryNodeUsed
   SlotMap map_;
   bool stale_ = true;
   uint64_t seen_epoch_ = 0;  // the process's topology epoch this map was read at

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/log.h"
+#include "services/common/base/status_macros.h"
 
 namespace pressrelay::redis {
 namespace {
@@ -351,6 +352,29 @@ absl::StatusOr<Client::ScanPage> Client::Scan(absl::string_view cursor, absl::st
   const ReplyView found = (*reply)[1];
   for (size_t i = 0; i < found.size(); ++i) page.keys.emplace_back(found[i].str());
   return page;
+}
+
+absl::Status Client::AwaitReplicas() {
+  if (options_.wait_replicas <= 0) return absl::OkStatus();
+  const Args wait =
+      Args{"WAIT"}.Add(options_.wait_replicas).Add(absl::ToInt64Milliseconds(options_.wait_timeout));
+  std::vector<Reply> acks;
+  if (router_) {
+    PR_ASSIGN_OR_RETURN(acks, router_->OnEveryNodeUsed(wait));
+  } else {
+    PR_ASSIGN_OR_RETURN(Reply reply, Run(wait));
+    acks.push_back(std::move(reply));
+  }
+  for (const Reply& ack : acks) {
+    if (auto s = ReplyStatus(ack); !s.ok()) return s;
+    if (ack.integer() < options_.wait_replicas) {
+      return absl::UnavailableError(absl::StrCat(
+          "redis: applied on the primary but held by ", ack.integer(), " of ", options_.wait_replicas,
+          " replicas after ", absl::FormatDuration(options_.wait_timeout),
+          " (--redis_wait_replicas); retry with the same idempotency key"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 void Client::Interrupt() {

@@ -40,6 +40,10 @@ struct Options {
   // goes to the primary that owns its key's slot (cluster.h).
   bool cluster = false;
   std::vector<Endpoint> seeds;
+  // Client::AwaitReplicas: how many replicas must have a client's writes (WAIT), and for
+  // how long to wait for them. 0: do not wait (replication stays asynchronous).
+  int wait_replicas = 0;
+  absl::Duration wait_timeout = absl::Seconds(1);
   std::string password;  // AUTH on connect when set
   // CLIENT SETNAME on connect ("pressrelay-<service>"), so CLIENT LIST and MONITOR show
   // which service a connection belongs to.
@@ -190,6 +194,10 @@ class Client {
     std::vector<std::string> keys;
   };
   absl::StatusOr<ScanPage> Scan(absl::string_view cursor, absl::string_view pattern, int count);
+  // With Options::wait_replicas: until that many replicas have every write this client has
+  // sent (WAIT, on each node it wrote to), or UNAVAILABLE after wait_timeout (the writes
+  // are applied on the primary but may not survive its loss). OK at once without it.
+  absl::Status AwaitReplicas();
   void Interrupt();
   const Options& options() const { return options_; }
   bool cluster() const { return options_.cluster; }

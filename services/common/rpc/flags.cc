@@ -12,6 +12,11 @@ ABSL_FLAG(std::string, redis, "127.0.0.1:6379",
 ABSL_FLAG(bool, redis_cluster, false,
           "treat --redis as the seed nodes of a Redis Cluster: each command goes to the primary "
           "that owns its key's slot, following MOVED and ASK");
+PRESSRELAY_INT_FLAG(int, redis_wait_replicas, 0, 0, 16,
+                    "replicas that must hold a committed version and a finished fan-out's queues before "
+                    "they count as done (Redis WAIT); 0 leaves replication asynchronous");
+PRESSRELAY_DURATION_FLAG(redis_wait_timeout, absl::Seconds(1), "1ms", "1m",
+                         "how long to wait for --redis_wait_replicas before answering UNAVAILABLE");
 ABSL_FLAG(std::string, redis_password_file, "", "file holding the Redis password, if any");
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding this service's bearer token for calls to the other services");
@@ -68,6 +73,8 @@ absl::StatusOr<redis::Options> RedisOptionsFromFlags(const std::string& service_
     }
   }
   options.client_name = absl::StrCat("pressrelay-", service_name);
+  options.wait_replicas = absl::GetFlag(FLAGS_redis_wait_replicas);
+  options.wait_timeout = absl::GetFlag(FLAGS_redis_wait_timeout);
   if (const std::string file = absl::GetFlag(FLAGS_redis_password_file); !file.empty()) {
     PR_ASSIGN_OR_RETURN(options.password, ReadSecretFile(file));
   }

@@ -14,6 +14,8 @@
 
 ABSL_DECLARE_FLAG(std::string, redis);
 ABSL_DECLARE_FLAG(bool, redis_cluster);
+ABSL_DECLARE_FLAG(int, redis_wait_replicas);
+ABSL_DECLARE_FLAG(absl::Duration, redis_wait_timeout);
 ABSL_DECLARE_FLAG(std::string, redis_password_file);
 ABSL_DECLARE_FLAG(std::string, service_token_file);
 ABSL_DECLARE_FLAG(int, workers);
