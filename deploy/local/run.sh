@@ -13,6 +13,9 @@
 #   PRESSRELAY_METRICS_PORT_BASE=9400  also serve Prometheus metrics: registry on M+1,
 #                              distribution M+2, subscription M+3, the gateway M+4 (what
 #                              deploy/observability/prometheus.yml's local jobs scrape); unset: none
+#   PRESSRELAY_REDIS_CLUSTER=host:port,...  use this Redis Cluster (its seed nodes; e.g. the
+#                              one deploy/local/redis-cluster.sh starts) instead of a private
+#                              redis-server: the services get --redis=<seeds> --redis_cluster
 #   PRESSRELAY_SKIP_DEPS=1     do not call deploy/install-deps.sh
 #   PRESSRELAY_SKIP_BUILD=1    do not run cmake/ninja; use the binaries already in build/bin
 #   PRESSRELAY_BUILD_JOBS=2    ninja -j
@@ -43,6 +46,12 @@ if [[ -n ${PRESSRELAY_METRICS_PORT_BASE:-} ]] &&
   exit 2
 fi
 REDIS_PORT=$BASE
+CLUSTER_SEEDS=${PRESSRELAY_REDIS_CLUSTER:-}
+if [[ -n $CLUSTER_SEEDS ]]; then
+  REDIS_FLAGS=(--redis "$CLUSTER_SEEDS" --redis_cluster)
+else
+  REDIS_FLAGS=(--redis "$HOST:$REDIS_PORT")
+fi
 REGISTRY_PORT=$((BASE + 1))
 DISTRIBUTION_PORT=$((BASE + 2))
 SUBSCRIPTION_PORT=$((BASE + 3))
@@ -166,7 +175,7 @@ stop_leftovers # only processes proven to be ours (see ours())
 
 check_ports() {
   local port
-  for port in $REDIS_PORT $REGISTRY_PORT $DISTRIBUTION_PORT $SUBSCRIPTION_PORT $GATEWAY_PORT; do
+  for port in $([[ -n $CLUSTER_SEEDS ]] || echo "$REDIS_PORT") $REGISTRY_PORT $DISTRIBUTION_PORT $SUBSCRIPTION_PORT $GATEWAY_PORT; do
     port_busy "$port" && die "port $port on $HOST is in use by another program.
 Stop it, or pick other ports, e.g.: PRESSRELAY_PORT_BASE=$((BASE < 50000 ? BASE + 10000 : 17400)) deploy/local/run.sh"
   done
@@ -249,18 +258,25 @@ failed_start() { # NAME PID LOG
 }
 
 check_ports # again: the build may have taken a while
-log "starting redis-server on $HOST:$REDIS_PORT (data in $RUN/redis)"
-start redis "$LOGS/redis.log" "$LOGS/redis.log" \
-  redis-server --bind "$HOST" --port "$REDIS_PORT" --protected-mode yes --daemonize no \
-  --dir "$RUN_ABS/redis" --appendonly yes --appendfsync everysec \
-  --zset-max-listpack-entries 256 --save ""
-redis_pid=${STARTED[-1]##*:}
-# PING answers PONG only once the AOF is loaded (LOADING before that).
-for i in $(seq 300); do
-  [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && break
-  if ! alive "$redis_pid" || ((i == 300)); then failed_start redis "$redis_pid" "$LOGS/redis.log"; fi
-  sleep 0.1
-done
+if [[ -n $CLUSTER_SEEDS ]]; then
+  seed=${CLUSTER_SEEDS%%,*}
+  log "using the Redis Cluster at $CLUSTER_SEEDS"
+  redis-cli -h "${seed%:*}" -p "${seed##*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' ||
+    die "the Redis Cluster at $seed does not answer cluster_state:ok (deploy/local/redis-cluster.sh start?)"
+else
+  log "starting redis-server on $HOST:$REDIS_PORT (data in $RUN/redis)"
+  start redis "$LOGS/redis.log" "$LOGS/redis.log" \
+    redis-server --bind "$HOST" --port "$REDIS_PORT" --protected-mode yes --daemonize no \
+    --dir "$RUN_ABS/redis" --appendonly yes --appendfsync everysec \
+    --zset-max-listpack-entries 256 --save ""
+  redis_pid=${STARTED[-1]##*:}
+  # PING answers PONG only once the AOF is loaded (LOADING before that).
+  for i in $(seq 300); do
+    [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && break
+    if ! alive "$redis_pid" || ((i == 300)); then failed_start redis "$redis_pid" "$LOGS/redis.log"; fi
+    sleep 0.1
+  done
+fi
 
 # metrics_flag PORT: the --metrics_listen flag of the process listening on PORT, when
 # PRESSRELAY_METRICS_PORT_BASE asks for metrics (the same offset from its base).
@@ -277,7 +293,7 @@ start_service() {
   log "starting pressrelay-$name on $HOST:$port"
   # shellcheck disable=SC2046 # metrics_flag prints one word or none
   start "$name" "$LOGS/$name.out" "$LOGS/$name.log" "$BIN/pressrelay-$name" \
-    --listen "$HOST:$port" --redis "$HOST:$REDIS_PORT" --log_level info $(metrics_flag "$port") \
+    --listen "$HOST:$port" "${REDIS_FLAGS[@]}" --log_level info $(metrics_flag "$port") \
     --drain_grace 2s "$@" # a short drain: Ctrl-C should be quick on a laptop
   local pid=${STARTED[-1]##*:} i
   for i in $(seq 300); do
@@ -437,7 +453,7 @@ cat <<EOF
 
 pressrelay is running. Ctrl-C here stops everything it started (or: deploy/local/run.sh --stop).
 
-  redis-server   $HOST:$REDIS_PORT   data $RUN/redis, log $LOGS/redis.log
+  redis          $(if [[ -n $CLUSTER_SEEDS ]]; then echo "cluster $CLUSTER_SEEDS"; else echo "$HOST:$REDIS_PORT   data $RUN/redis, log $LOGS/redis.log"; fi)
   registry       $HOST:$REGISTRY_PORT   log $LOGS/registry.log
   distribution   $HOST:$DISTRIBUTION_PORT   log $LOGS/distribution.log
   subscription   $HOST:$SUBSCRIPTION_PORT   log $LOGS/subscription.log
