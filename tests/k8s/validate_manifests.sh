@@ -6,7 +6,8 @@
 # resources, probes, named ports, Services and ServiceAccounts, shard agreement, TLS and HA
 # settings, env vars against the services' real flags, the gateway and the Ingresses, the
 # metrics ports and scrape annotations, the HorizontalPodAutoscaler, the ServiceMonitor,
-# and the NetworkPolicies, evaluated for every pair of pods and ports, ...). Kinds outside
+# Redis or the Redis Cluster with its init Job, and the NetworkPolicies, evaluated for every
+# pair of pods (each pod of a StatefulSet on its own) and ports, ...). Kinds outside
 # Kubernetes whose CRDs are not installed here (ServiceMonitor, PodMonitor) are known by
 # name and checked field by field.
 #
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --quiet) quiet=1 ;;
     --k8s-dir) k8s_dir="$(cd "$2" && pwd)"; shift ;;
     --only) only="$2"; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "validate_manifests: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -64,6 +65,8 @@ local+hpa                local       hpa                               generated
 local+hpa-open-streams   local       hpa,hpa-open-streams              generated
 local+servicemonitor     local       servicemonitor                    generated
 local+newsroom-ingress   local       newsroom-ingress                  generated
+local+redis-cluster      local       redis-cluster                     generated
+production+redis-cluster production  redis-cluster                     external
 production+optional      production  hpa-open-streams,servicemonitor   external
 EOF
 }
@@ -161,6 +164,10 @@ def get(kind, name):
 configmaps = by_kind.get("ConfigMap", {})
 secrets = by_kind.get("Secret", {})
 workloads = [o for o in objs if o["kind"] in ("Deployment", "StatefulSet")]
+# Jobs (components/redis-cluster's init Job) run pods too: the same security standards, but
+# no selector of their own, no probes and no ports.
+jobs = list(by_kind.get("Job", {}).values())
+pod_owners = workloads + jobs
 hpas = list(by_kind.get("HorizontalPodAutoscaler", {}).values())
 
 
@@ -237,6 +244,121 @@ def short(o):
     return f'{o["kind"]}/{o["metadata"]["name"]}'
 
 
+def label_selects(selector, labels):
+    """A Kubernetes label selector (matchLabels, matchExpressions) against a set of labels."""
+    for k, v in (selector or {}).get("matchLabels", {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in (selector or {}).get("matchExpressions", []):
+        k, op, values = e.get("key"), e.get("operator"), e.get("values", [])
+        if op == "In" and not (k in labels and labels[k] in values):
+            return False
+        if op == "NotIn" and k in labels and labels[k] in values:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            return False
+    return True
+
+
+def parse_addresses(value):
+    """host:port[,host:port...] as [(host, port)], or None when malformed."""
+    out = []
+    for part in (value or "").split(","):
+        host, _, p = part.strip().rpartition(":")
+        if not host or not p.isdigit():
+            return None
+        out.append((host, int(p)))
+    return out or None
+
+
+def is_ip(host):
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def in_namespace(rest):
+    """Whether the labels after a Service name keep it in our namespace: none (the search path),
+    <namespace>, or <namespace>.svc[.<cluster domain>]."""
+    return not rest or (rest[0] == NAMESPACE and (len(rest) == 1 or rest[1] == "svc"))
+
+
+def container_port(w, port):
+    """The number of w's container port `port` (a number or a name), or None."""
+    for c in pod_spec_of(w)["containers"]:
+        for p in c.get("ports", []):
+            if p.get("containerPort") == port or p.get("name") == port:
+                return p.get("containerPort")
+    return None
+
+
+def address_targets(host, port):
+    """Where host:port leads in this render, as [(workload, ordinal, container port)]: a Service
+    (name[.namespace[.svc...]]): every pod it selects (ordinal None), on its target port; or a
+    StatefulSet pod's stable DNS name, <pod>.<headless Service>[.namespace...]: that pod alone."""
+    parts = host.split(".")
+    s = get("Service", parts[0])
+    if s is not None and in_namespace(parts[1:]):
+        sp = [x for x in s["spec"].get("ports", []) if x.get("port") == port]
+        if not sp or not s["spec"].get("selector"):
+            return []
+        tp = sp[0].get("targetPort", port)
+        return [(w, None, num) for w in workloads
+                if label_selects({"matchLabels": s["spec"]["selector"]}, w["spec"]["template"]["metadata"].get("labels", {}))
+                for num in [container_port(w, tp)] if num is not None]
+    headless = get("Service", parts[1]) if len(parts) >= 2 and in_namespace(parts[2:]) else None
+    if headless is None or headless["spec"].get("clusterIP") != "None" or not headless["spec"].get("selector"):
+        return []
+    for w in by_kind.get("StatefulSet", {}).values():
+        prefix = w["metadata"]["name"] + "-"
+        ordinal = parts[0][len(prefix):] if parts[0].startswith(prefix) else ""
+        if (w["spec"].get("serviceName") == parts[1] and ordinal.isdigit() and int(ordinal) < w["spec"].get("replicas", 1)
+                and label_selects({"matchLabels": headless["spec"]["selector"]}, w["spec"]["template"]["metadata"].get("labels", {}))
+                and container_port(w, port) == port):
+            return [(w, int(ordinal), port)]
+    return []
+
+
+def redis_container(w):
+    cs = pod_spec_of(w)["containers"]
+    return next((c for c in cs if c["name"] == "redis"), cs[0])
+
+
+def option_pairs(args):
+    """redis-server's command-line options, ["--name", "value", ...], as {name: value}."""
+    out, i = {}, 0
+    while i < len(args):
+        j = i + 1
+        while j < len(args) and not str(args[j]).startswith("--"):
+            j += 1
+        if str(args[i]).startswith("--"):
+            out[args[i][2:].lower()] = " ".join(str(a) for a in args[i + 1:j])
+        i = j
+    return out
+
+
+def redis_settings(w):
+    """(redis.conf of the mounted ConfigMap or None, the effective settings): its directives,
+    then the container's `--name value` args, which Redis applies last."""
+    conf = None
+    for v in pod_spec_of(w).get("volumes", []):
+        if "configMap" in v and "redis.conf" in configmaps.get(v["configMap"]["name"], {}).get("data", {}):
+            conf = configmaps[v["configMap"]["name"]]["data"]["redis.conf"]
+    settings = {}
+    for line in (conf or "").splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#"):
+            settings[words[0].lower()] = " ".join(words[1:])
+    settings.update(option_pairs(redis_container(w).get("args", [])))
+    return conf, settings
+
+
 # --- every object ------------------------------------------------------------------------
 print(f"[{overlay}] {len(objs)} objects: " + ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items())))
 ns_obj = get("Namespace", NAMESPACE)
@@ -250,7 +372,7 @@ if ns_obj:
 BUILTIN_KINDS = {"Namespace": "v1", "ConfigMap": "v1", "Secret": "v1", "Service": "v1", "ServiceAccount": "v1",
                  "Deployment": "apps/v1", "StatefulSet": "apps/v1", "PodDisruptionBudget": "policy/v1",
                  "Ingress": "networking.k8s.io/v1", "NetworkPolicy": "networking.k8s.io/v1",
-                 "HorizontalPodAutoscaler": "autoscaling/v2"}
+                 "HorizontalPodAutoscaler": "autoscaling/v2", "Job": "batch/v1"}
 EXTERNAL_KINDS = {"ServiceMonitor": "monitoring.coreos.com/v1", "PodMonitor": "monitoring.coreos.com/v1"}
 unknown_kinds = [f"{short(o)} ({o.get('apiVersion')})" for o in objs
                  if {**BUILTIN_KINDS, **EXTERNAL_KINDS}.get(o["kind"]) != o.get("apiVersion")]
@@ -263,15 +385,24 @@ unlabelled = [short(o) for o in objs if o["kind"] != "Namespace"
               and o["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") != "pressrelay"]
 check(not unlabelled, "every object is labelled app.kubernetes.io/part-of=pressrelay", ", ".join(unlabelled))
 
-# --- every workload and container --------------------------------------------------------
-for w in workloads:
+# --- every workload (and Job) and container ---------------------------------------------
+for w in pod_owners:
     spec = pod_spec_of(w)
     name = short(w)
+    is_job = w["kind"] == "Job"
     labels = w["spec"]["template"]["metadata"].get("labels", {})
     check("app.kubernetes.io/name" in labels and labels.get("app.kubernetes.io/part-of") == "pressrelay",
           f"{name}: pod labels app.kubernetes.io/name and part-of=pressrelay")
-    sel = w["spec"]["selector"].get("matchLabels", {})
-    check(sel and all(labels.get(k) == v for k, v in sel.items()), f"{name}: selector matches the pod labels")
+    if is_job:
+        check(spec.get("restartPolicy") in ("Never", "OnFailure"), f"{name}: restartPolicy Never or OnFailure",
+              str(spec.get("restartPolicy")))
+        check(isinstance(w["spec"].get("backoffLimit"), int) and isinstance(w["spec"].get("activeDeadlineSeconds"), int),
+              f"{name}: bounded retries (backoffLimit) and run time (activeDeadlineSeconds)")
+        owners = [short(o) for o in workloads if label_selects(o["spec"]["selector"], labels)]
+        check(not owners, f"{name}: its pods' labels are selected by no Deployment or StatefulSet", ", ".join(owners))
+    else:
+        sel = w["spec"]["selector"].get("matchLabels", {})
+        check(sel and all(labels.get(k) == v for k, v in sel.items()), f"{name}: selector matches the pod labels")
     check(spec.get("automountServiceAccountToken") is False or
           (get("ServiceAccount", spec.get("serviceAccountName", "")) or {}).get("automountServiceAccountToken") is False,
           f"{name}: no Kubernetes API token mounted")
@@ -299,12 +430,15 @@ for w in workloads:
             tag = image.rsplit("/", 1)[-1]
             check("@sha256:" in image or (":" in tag and not tag.endswith(":latest")),
                   f"{cn}: image pinned to a tag or digest, not latest", image)
-            if kind == "containers":
+            if kind == "containers" and not is_job:
                 check("readinessProbe" in c, f"{cn}: has a readinessProbe")
                 check("livenessProbe" in c, f"{cn}: has a livenessProbe")
             ports = c.get("ports", [])
             unnamed = [p.get("containerPort") for p in ports if not p.get("name")]
-            check(ports and not unnamed, f"{cn}: declares its ports, all named", f"unnamed: {unnamed}" if ports else "no ports")
+            if is_job:
+                check(not unnamed, f"{cn}: any port it declares is named", f"unnamed: {unnamed}")
+            else:
+                check(ports and not unnamed, f"{cn}: declares its ports, all named", f"unnamed: {unnamed}" if ports else "no ports")
             port_names = {p.get("name") for p in ports}
             for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
                 for handler in ("tcpSocket", "httpGet"):
@@ -319,6 +453,7 @@ for w in workloads:
 
 # --- the three services ------------------------------------------------------------------
 shards = {}
+redis_seeds = {}  # service -> (its --redis addresses, its PRESSRELAY_REDIS_CLUSTER, the raw value)
 referenced_secrets = set()
 for svc, port in SERVICES.items():
     full = f"pressrelay-{svc}"
@@ -361,10 +496,21 @@ for svc, port in SERVICES.items():
             check(any((v.rstrip("/") + "/").startswith(m) for m in mounts), f"{full}: {k} ({v}) lies in a mounted volume")
     for k in ("PRESSRELAY_REDIS", "PRESSRELAY_REGISTRY", "PRESSRELAY_DISTRIBUTION", "PRESSRELAY_SUBSCRIPTION"):
         if env.get(k):
-            host, _, p = env[k].rpartition(":")
-            target = get("Service", host)
-            check(target is not None and any(sp.get("port") == int(p) for sp in target["spec"].get("ports", [])),
-                  f"{full}: {k}={env[k]} is a rendered Service and port")
+            addrs = parse_addresses(env[k]) or []
+            bad = [f"{h}:{p}" for h, p in addrs if not address_targets(h, p)]
+            check(addrs and not bad, f"{full}: {k}={env[k]} is a rendered Service (or StatefulSet pod) and port",
+                  ", ".join(bad) if addrs else "not host:port[,host:port...]")
+            if k != "PRESSRELAY_REDIS":
+                check(len(addrs) == 1, f"{full}: {k} is one address", env[k])
+    # --redis: one address, or with --redis_cluster the seeds of a Redis Cluster (checked
+    # against the cluster in the Redis section below).
+    redis_addrs = parse_addresses(env.get("PRESSRELAY_REDIS")) or []
+    cluster_flag = env.get("PRESSRELAY_REDIS_CLUSTER")
+    check(cluster_flag in (None, "true", "false"), f"{full}: PRESSRELAY_REDIS_CLUSTER is true or false", str(cluster_flag))
+    check(len(redis_addrs) <= 1 or cluster_flag == "true",
+          f"{full}: several PRESSRELAY_REDIS addresses only with PRESSRELAY_REDIS_CLUSTER=true "
+          "(they are a cluster's seeds; the services refuse them otherwise)", env.get("PRESSRELAY_REDIS"))
+    redis_seeds[svc] = (redis_addrs, cluster_flag, env.get("PRESSRELAY_REDIS"))
     check(bool(env.get("PRESSRELAY_REDIS_PASSWORD_FILE")), f"{full}: authenticates to Redis (PRESSRELAY_REDIS_PASSWORD_FILE)")
     if svc != "registry":
         check(bool(env.get("PRESSRELAY_SERVICE_TOKEN_FILE")), f"{full}: has a service token file")
@@ -600,26 +746,6 @@ for svc, full in APPS.items():
               f"{full}: Service port metrics {METRICS_PORT} -> targetPort metrics", json.dumps(service["spec"].get("ports")))
 
 # ServiceMonitor / PodMonitor (components/servicemonitor; Prometheus Operator CRDs).
-def label_selects(selector, labels):
-    """A Kubernetes label selector (matchLabels, matchExpressions) against a set of labels."""
-    for k, v in (selector or {}).get("matchLabels", {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in (selector or {}).get("matchExpressions", []):
-        k, op, values = e.get("key"), e.get("operator"), e.get("values", [])
-        if op == "In" and not (k in labels and labels[k] in values):
-            return False
-        if op == "NotIn" and k in labels and labels[k] in values:
-            return False
-        if op == "Exists" and k not in labels:
-            return False
-        if op == "DoesNotExist" and k in labels:
-            return False
-        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            return False
-    return True
-
-
 monitors = list(by_kind.get("ServiceMonitor", {}).values()) + list(by_kind.get("PodMonitor", {}).values())
 want_monitor = "servicemonitor" in components
 check(bool(monitors) == want_monitor,
@@ -706,11 +832,17 @@ for h in hpas:
 # --- NetworkPolicies -------------------------------------------------------------------------
 # Default deny, then only the flows the services need. The policies are evaluated here the
 # way the API defines them, for every pair of endpoints and every port: the pods of this
-# render, and the peers outside it the policies name (modelled below; keep them in step
-# with base/network-policies.yaml). The flows that must be allowed come from the manifests
-# themselves: each service's PRESSRELAY_{REDIS,REGISTRY,DISTRIBUTION,SUBSCRIPTION} address
-# (plus DNS for whoever resolves one), each Ingress backend (from the ingress controller),
-# each container port named metrics (from Prometheus). Everything else must be denied.
+# render (each pod of a StatefulSet on its own, so that its pods' flows to each other are
+# evaluated too; a Job's pod), and the peers outside it the policies name (modelled below;
+# keep them in step with base/network-policies.yaml). The flows that must be allowed come
+# from the manifests themselves: each service's PRESSRELAY_{REDIS,REGISTRY,DISTRIBUTION,
+# SUBSCRIPTION} addresses (with PRESSRELAY_REDIS_CLUSTER=true: every node of the cluster
+# its seeds belong to, since MOVED and ASK lead anywhere), a Job's host:port args (the nodes
+# the init Job calls), plus DNS for whoever resolves a name; between the nodes of a Redis
+# Cluster, the client port (replication) and the cluster bus, and DNS when a node announces
+# a hostname (it looks its peers up after a restart); each Ingress backend (from the ingress
+# controller), each container port named metrics (from Prometheus). Everything else must be
+# denied.
 # Traffic from the node (the kubelet's probes) and `kubectl port-forward` are not policed
 # by the common CNIs and not modelled.
 INGRESS_NS, MONITORING_NS, DNS_NS = "ingress-nginx", "monitoring", "kube-system"
@@ -727,12 +859,19 @@ class Endpoint:
 ns_labels = {NAMESPACE: {**((ns_obj or {}).get("metadata", {}).get("labels", {})), "kubernetes.io/metadata.name": NAMESPACE}}
 for extra_ns in (INGRESS_NS, MONITORING_NS, DNS_NS, "default"):
     ns_labels[extra_ns] = {"kubernetes.io/metadata.name": extra_ns}
-pods = {}
-for n, w in enumerate(workloads):
+pods = {}     # endpoint name -> Endpoint
+pods_of = {}  # short(workload) -> its Endpoints: one per pod of a StatefulSet, one for a Deployment or Job
+for w in pod_owners:
     ports = [(p.get("name"), p.get("containerPort"), p.get("protocol", "TCP"))
              for c in pod_spec_of(w)["containers"] for p in c.get("ports", [])]
-    pods[w["metadata"]["name"]] = Endpoint(w["metadata"]["name"], NAMESPACE, w["spec"]["template"]["metadata"].get("labels", {}),
-                                           ports, f"10.244.1.{n + 1}", ours=True)
+    wname = w["metadata"]["name"]
+    names = [f"{wname}-{i}" for i in range(w["spec"].get("replicas", 1))] if w["kind"] == "StatefulSet" else [wname]
+    pods_of[short(w)] = []
+    for pn in names:
+        ep = Endpoint(pn, NAMESPACE, w["spec"]["template"]["metadata"].get("labels", {}), ports,
+                      f"10.244.1.{len(pods) + 1}", ours=True)
+        pods[pn] = ep
+        pods_of[short(w)].append(ep)
 ingress_controller = Endpoint("the ingress controller", INGRESS_NS,
                               {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
                                "app.kubernetes.io/instance": "ingress-nginx"},
@@ -813,31 +952,51 @@ def service_backends(name, port):
     found = []
     for w in workloads:
         if s["spec"].get("selector") and label_selects({"matchLabels": s["spec"]["selector"]}, w["spec"]["template"]["metadata"].get("labels", {})):
-            ep = pods[w["metadata"]["name"]]
-            found += [(ep, num) for n, num, pr in ep.ports if (n == tp if isinstance(tp, str) else num == tp)]
+            for ep in pods_of[short(w)]:
+                found += [(ep, num) for n, num, pr in ep.ports if (n == tp if isinstance(tp, str) else num == tp)]
     return found
 
 
 need = set()  # (source, destination, port, protocol) by name
-why = {}
-for w in workloads:
-    src = pods[w["metadata"]["name"]]
+for w in pod_owners:
+    srcs = pods_of[short(w)]
     resolves = False
     for c in pod_spec_of(w)["containers"]:
         env = env_map(c)
-        for k in ADDRESS_VARS:
-            host, _, p = (env.get(k) or "").rpartition(":")
-            if not host or not p.isdigit():
-                continue
-            resolves = True
-            backends = service_backends(host.split(".")[0], int(p))
-            check(bool(backends), f"{src.name}: {k}={env[k]} leads to pods of this render")
-            for dst, num in backends:
-                need.add((src.name, dst.name, num, "TCP"))
-                why[(src.name, dst.name, num, "TCP")] = k
+        addresses = [(k, env[k]) for k in ADDRESS_VARS if env.get(k)]
+        if w["kind"] == "Job":
+            addresses += [("args", a) for a in c.get("args", []) if re.fullmatch(r"[A-Za-z0-9.-]+:[0-9]+", str(a))]
+        for k, value in addresses:
+            # A cluster client may be sent (MOVED, ASK) to any node of the cluster its seeds are in.
+            whole = k == "PRESSRELAY_REDIS" and env.get("PRESSRELAY_REDIS_CLUSTER") == "true"
+            lost = []
+            for host, port in parse_addresses(value) or []:
+                resolves = resolves or not is_ip(host)
+                targets = address_targets(host, port)
+                if not targets:
+                    lost.append(f"{host}:{port}")
+                for tw, ordinal, num in targets:
+                    for dst in pods_of[short(tw)] if ordinal is None or whole else [pods_of[short(tw)][ordinal]]:
+                        for src in srcs:
+                            need.add((src.name, dst.name, num, "TCP"))
+            check(parse_addresses(value) and not lost, f"{short(w)}: {k}={value} leads to pods of this render", ", ".join(lost))
+    # The nodes of a Redis Cluster: each to every other on the client port (replication) and
+    # the cluster bus; DNS when they announce names (the start script looks its peers up).
+    if w["kind"] == "StatefulSet":
+        _, settings = redis_settings(w)
+        if settings.get("cluster-enabled") == "yes":
+            client = int(settings.get("port", "6379"))
+            bus = int(settings.get("cluster-port") or 0) or client + 10000
+            for a in srcs:
+                for b in srcs:
+                    if a is not b:
+                        need.update({(a.name, b.name, client, "TCP"), (a.name, b.name, bus, "TCP")})
+            c = redis_container(w)
+            resolves = resolves or "--cluster-announce-hostname" in " ".join(c.get("command", []) + c.get("args", []))
     if resolves:
-        for proto in ("UDP", "TCP"):
-            need.add((src.name, kube_dns.name, 53, proto))
+        for src in srcs:
+            for proto in ("UDP", "TCP"):
+                need.add((src.name, kube_dns.name, 53, proto))
 for ing in ingresses:
     for b in ingress_backends(ing):
         port = b.get("port", {})
@@ -853,7 +1012,11 @@ default_deny = [p for p in policies if not p["spec"].get("podSelector", {}).get(
                 and {"Ingress", "Egress"} <= set(policy_types(p))
                 and not p["spec"].get("ingress") and not p["spec"].get("egress")]
 check(bool(default_deny), f"a default-deny NetworkPolicy (every pod, Ingress and Egress, no rule) in {NAMESPACE}")
-for w in workloads:
+# A policy that selects no pod of the render is a leftover (say, of an object a component removed).
+idle = [p["metadata"]["name"] for p in policies if p not in default_deny
+        and not any(label_selects(p["spec"].get("podSelector", {}), ep.labels) for ep in pods.values())]
+check(not idle, "every NetworkPolicy selects pods of this render", ", ".join(idle))
+for w in pod_owners:
     labels = w["spec"]["template"]["metadata"].get("labels", {})
     allows = [p["metadata"]["name"] for p in policies if label_selects(p["spec"].get("podSelector", {}), labels)
               and (p["spec"].get("ingress") or p["spec"].get("egress"))]
@@ -862,6 +1025,7 @@ for w in workloads:
 # rules of the destination (when it is ours) must each allow exactly the needed flows, so
 # that neither side leans on the other's policy.
 missing, extra = [], []
+evaluated = set()
 for src in endpoints:
     for dst in endpoints:
         if src is dst or not (src.ours or dst.ours):
@@ -869,6 +1033,7 @@ for src in endpoints:
         for _, port, proto in dst.ports + ([PROBE_PORT] if dst.ours else []):
             flow = f"{src.name} -> {dst.name}:{port}/{proto}"
             want = (src.name, dst.name, port, proto) in need
+            evaluated.add((src.name, dst.name, port, proto))
             sides = ([("egress of " + src.name, allowed_out(src, dst, port, proto))] if src.ours else []) + \
                     ([("ingress of " + dst.name, allowed_in(src, dst, port, proto))] if dst.ours else [])
             for side, got in sides:
@@ -876,6 +1041,9 @@ for src in endpoints:
                     missing.append(f"{flow} (refused by the {side})")
                 elif got and not want:
                     extra.append(f"{flow} (by the {side})")
+# A needed flow to a port its pod does not declare (a cluster bus left out of `ports`) cannot
+# be evaluated, and a policy naming that port by name would not open it.
+missing += [f"{s} -> {d}:{p}/{proto} (a port {d} does not declare)" for s, d, p, proto in sorted(need - evaluated)]
 check(not missing, f"NetworkPolicies allow each of the {len(need)} flows the services need "
       "(their addresses, DNS, the Ingresses' backends, the metrics ports)", "; ".join(missing))
 check(not extra, "NetworkPolicies allow nothing else (every pod and port, in and outside the namespace)",
@@ -891,30 +1059,151 @@ check(s_dist is not None and s_dist == s_sub,
 check(s_dist is not None and s_dist.isdigit() and 1 <= int(s_dist) <= 1024, "shard count is an integer in 1-1024", str(s_dist))
 
 # --- redis -------------------------------------------------------------------------------
-redis = get("StatefulSet", "pressrelay-redis")
-if check(redis is not None, "pressrelay-redis: StatefulSet exists"):
+# The single Redis (base/redis.yaml) or, with components/redis-cluster, a Redis Cluster in its
+# place (3 primaries, 1 replica each) and the Job that forms it.
+want_cluster = "redis-cluster" in components
+single = get("StatefulSet", "pressrelay-redis")
+cluster_sets = [w for w in by_kind.get("StatefulSet", {}).values() if redis_settings(w)[1].get("cluster-enabled") == "yes"]
+check(len(cluster_sets) == (1 if want_cluster else 0),
+      f"{'one' if want_cluster else 'no'} Redis Cluster StatefulSet (cluster-enabled yes; components/redis-cluster "
+      f"{'included' if want_cluster else 'not included'})", ", ".join(short(w) for w in cluster_sets) or "none")
+if want_cluster:
+    left = [short(o) for o in (single, get("Service", "pressrelay-redis"), get("ServiceAccount", "pressrelay-redis"),
+                               get("NetworkPolicy", "pressrelay-redis")) if o is not None]
+    check(not left, "the single Redis is gone (components/redis-cluster replaces it)", ", ".join(left))
+else:
+    check(single is not None, "pressrelay-redis: StatefulSet exists")
+    check(not jobs, "no Job (the one Job is components/redis-cluster's)", ", ".join(short(j) for j in jobs))
+    turned_on = [f"pressrelay-{s}" for s, (_, flag, _) in redis_seeds.items() if flag == "true"]
+    check(not turned_on, "no service has PRESSRELAY_REDIS_CLUSTER=true without components/redis-cluster", ", ".join(turned_on))
+
+for redis in ([single] if single is not None else []) + cluster_sets:
+    rn = redis["metadata"]["name"]
     rs = redis["spec"]
-    check(bool(rs.get("volumeClaimTemplates")), "pressrelay-redis: has a PersistentVolumeClaim template")
+    c = redis_container(redis)
+    check(bool(rs.get("volumeClaimTemplates")), f"{rn}: has a PersistentVolumeClaim template")
     svc_obj = get("Service", rs.get("serviceName", ""))
-    check(svc_obj is not None and svc_obj["spec"].get("clusterIP") == "None",
-          "pressrelay-redis: governed by a headless Service")
-    conf = None
+    check(svc_obj is not None and svc_obj["spec"].get("clusterIP") == "None", f"{rn}: governed by a headless Service")
     for v in pod_spec_of(redis).get("volumes", []):
-        if "configMap" in v and "redis.conf" in configmaps.get(v["configMap"]["name"], {}).get("data", {}):
-            conf = configmaps[v["configMap"]["name"]]["data"]["redis.conf"]
         if "secret" in v:
             referenced_secrets.add(v["secret"]["secretName"])
-    if check(conf is not None, "pressrelay-redis: mounts a ConfigMap with redis.conf"):
-        directives = {}
-        for line in conf.splitlines():
-            words = line.split()
-            if words and not words[0].startswith("#"):
-                directives[words[0].lower()] = " ".join(words[1:])
+    conf, settings = redis_settings(redis)
+    if check(conf is not None, f"{rn}: mounts a ConfigMap with redis.conf"):
+        # redis.conf, then the command-line options (on every node of a cluster alike)
         for key, want in (("appendonly", "yes"), ("appendfsync", "everysec"), ("zset-max-listpack-entries", "256")):
-            check(directives.get(key) == want, f"redis.conf: {key} {want}", f"found {directives.get(key)!r}")
-        check("include" in directives or "requirepass" in directives, "redis.conf: password authentication configured")
-    cmd = " ".join(pod_spec_of(redis)["containers"][0].get("command", []) + pod_spec_of(redis)["containers"][0].get("args", []))
-    check("redis.conf" in cmd, "pressrelay-redis: redis-server is started with the mounted redis.conf", cmd)
+            check(settings.get(key) == want, f"{rn}: {key} {want} (redis.conf, then the args)", f"found {settings.get(key)!r}")
+        check("include" in settings or "requirepass" in settings, f"{rn}: password authentication configured")
+    cmd = " ".join(c.get("command", []) + c.get("args", []))
+    check("redis.conf" in cmd, f"{rn}: redis-server is started with the mounted redis.conf", cmd)
+    check(not re.search(r"--(requirepass|masterauth)\b", cmd),
+          f"{rn}: no password on the command line (written from the Secret into the file redis.conf includes)")
+
+for redis in cluster_sets:
+    rn = redis["metadata"]["name"]
+    rs = redis["spec"]
+    spec = pod_spec_of(redis)
+    c = redis_container(redis)
+    labels = redis["spec"]["template"]["metadata"].get("labels", {})
+    _, settings = redis_settings(redis)
+    args = option_pairs(c.get("args", []))
+    replicas = rs.get("replicas", 1)
+    check(replicas == 6, f"{rn}: 6 nodes (replicas: 3 primaries + 3 replicas)", f"replicas={replicas}")
+    check(args.get("cluster-enabled") == "yes", f"{rn}: --cluster-enabled yes in the container args", json.dumps(c.get("args")))
+    claims = {t["metadata"]["name"] for t in rs.get("volumeClaimTemplates", [])}
+    data = [m["mountPath"].rstrip("/") + "/" for m in c.get("volumeMounts", []) if m["name"] in claims]
+    cfg = settings.get("cluster-config-file", "")
+    check(any(cfg.startswith(m) for m in data), f"{rn}: cluster-config-file on the PersistentVolumeClaim "
+          "(a node keeps its identity, peers and slots over restarts)", cfg)
+    check(settings.get("cluster-node-timeout", "").isdigit(), f"{rn}: cluster-node-timeout set", settings.get("cluster-node-timeout"))
+    client = int(settings.get("port", "6379"))
+    bus = int(settings.get("cluster-port") or 0) or client + 10000
+    cports = {p.get("name"): (p.get("containerPort"), p.get("protocol", "TCP")) for p in c.get("ports", [])}
+    check(cports.get("redis") == (client, "TCP"), f"{rn}: container port redis is {client}/TCP", json.dumps(cports))
+    check(cports.get("cluster-bus") == (bus, "TCP"), f"{rn}: the cluster bus port is declared, named cluster-bus, {bus}/TCP",
+          json.dumps(cports))
+    script = " ".join(c.get("command", []))
+    check("requirepass" in script and "masterauth" in script,
+          f"{rn}: requirepass and masterauth from the Secret (replicas authenticate to their primary)")
+    check(rs.get("podManagementPolicy") == "Parallel",
+          f"{rn}: podManagementPolicy Parallel (a node is ready only in a whole cluster, which needs all of them)")
+    ready = json.dumps(c.get("readinessProbe", {}))
+    check("cluster_state:ok" in ready, f"{rn}: ready only while the cluster is whole (readinessProbe: cluster_state:ok)")
+    headless = get("Service", rs.get("serviceName", ""))
+    check(headless is not None and headless["spec"].get("clusterIP") == "None"
+          and headless["spec"].get("publishNotReadyAddresses") is True
+          and label_selects({"matchLabels": headless["spec"].get("selector") or {"-": "-"}}, labels),
+          f"{rn}: headless Service {rs.get('serviceName')} selects its pods, publishNotReadyAddresses "
+          "(the nodes' names resolve before the cluster exists)")
+    clients = [n for n, s in by_kind.get("Service", {}).items() if s["spec"].get("clusterIP") != "None"
+               and s["spec"].get("selector") and label_selects({"matchLabels": s["spec"]["selector"]}, labels)
+               and any(p.get("targetPort") in ("redis", client) for p in s["spec"].get("ports", []))]
+    check(len(clients) == 1, f"{rn}: a client Service (ClusterIP) on port redis", ", ".join(clients) or "none")
+    pdbs = [p for p in by_kind.get("PodDisruptionBudget", {}).values() if label_selects(p["spec"].get("selector"), labels)]
+    check(len(pdbs) == 1 and pdbs[0]["spec"].get("maxUnavailable") == 1,
+          f"{rn}: one PodDisruptionBudget, maxUnavailable 1", json.dumps([p["spec"] for p in pdbs]))
+    anti = spec.get("affinity", {}).get("podAntiAffinity", {}).get("preferredDuringSchedulingIgnoredDuringExecution", [])
+    check(any(a.get("podAffinityTerm", {}).get("topologyKey") == "kubernetes.io/hostname"
+              and label_selects(a["podAffinityTerm"].get("labelSelector"), labels) for a in anti),
+          f"{rn}: preferred pod anti-affinity across nodes (kubernetes.io/hostname)")
+    spread = spec.get("topologySpreadConstraints", [])
+    check(spread and all(label_selects(s.get("labelSelector"), labels) for s in spread),
+          f"{rn}: topology spread constraints over its own pods")
+
+    # The Job that forms the cluster.
+    primaries = None
+    inits = [(j, jc) for j in jobs for jc in pod_spec_of(j)["containers"]
+             if "--cluster create" in " ".join(jc.get("command", []) + jc.get("args", []))]
+    if check(len(inits) == 1, f"{rn}: one Job runs redis-cli --cluster create", f"found {len(inits)}"):
+        job, jc = inits[0]
+        jn, jspec = short(job), pod_spec_of(job)
+        jscript = " ".join(jc.get("command", []))
+        nodes, bad = set(), []
+        for a in jc.get("args", []):
+            found = [x for h, p in (parse_addresses(str(a)) or []) for x in address_targets(h, p)]
+            if len(found) == 1 and found[0][0] is redis and found[0][1] is not None and found[0][2] == client:
+                nodes.add(found[0][1])
+            else:
+                bad.append(str(a))
+        check(not bad and nodes == set(range(replicas)),
+              f"{jn}: --cluster create is given every node of {rn} by its stable name, port {client}",
+              f"nodes {sorted(nodes)} of {replicas}; not a node: {bad}")
+        m = re.search(r"--cluster-replicas\s+([0-9]+)", jscript)
+        per = int(m.group(1)) if m else 0
+        if per >= 1 and replicas % (per + 1) == 0:
+            primaries = replicas // (per + 1)
+        check(primaries is not None and primaries >= 3,
+              f"{jn}: --cluster-replicas {per}: the {replicas} nodes are at least 3 primaries, each with a replica")
+        check("--cluster-yes" in jscript, f"{jn}: --cluster-yes (no prompt)")
+        check("cluster_state" in jscript and "cluster_known_nodes" in jscript,
+              f"{jn}: idempotent: leaves a formed cluster alone (cluster_state, cluster_known_nodes)")
+        check("REDISCLI_AUTH" in jscript and not re.search(r"redis-cli[^|;&]*\s-a\s", jscript),
+              f"{jn}: the password from the Secret's file in REDISCLI_AUTH, never on the command line")
+        for v in jspec.get("volumes", []):
+            if "secret" in v:
+                referenced_secrets.add(v["secret"]["secretName"])
+        sc = jc.get("securityContext", {})
+        token = jspec.get("automountServiceAccountToken") is False or \
+            (get("ServiceAccount", jspec.get("serviceAccountName", "")) or {}).get("automountServiceAccountToken") is False
+        check(effective(jc, jspec, "runAsNonRoot") is True and sc.get("allowPrivilegeEscalation") is False
+              and "ALL" in sc.get("capabilities", {}).get("drop", []) and sc.get("readOnlyRootFilesystem") is True
+              and effective(jc, jspec, "seccompProfile") == {"type": "RuntimeDefault"} and token,
+              f"{jn}: restricted security context (non-root, no privilege escalation, capabilities dropped, "
+              "read-only root, RuntimeDefault seccomp, no API token)", json.dumps(sc))
+
+    # The services: --redis_cluster, and seeds that are nodes of this cluster.
+    for svc, (addrs, flag, raw) in redis_seeds.items():
+        full = f"pressrelay-{svc}"
+        check(flag == "true", f"{full}: PRESSRELAY_REDIS_CLUSTER=true (components/redis-cluster)", str(flag))
+        seeds = [x for h, p in addrs for x in address_targets(h, p)]
+        check(len(addrs) >= 3 and len(seeds) == len(addrs)
+              and all(w is redis and o is not None and num == client for w, o, num in seeds)
+              and len({o for _, o, _ in seeds}) == len(addrs),
+              f"{full}: PRESSRELAY_REDIS holds several seeds (>= 3 comma-separated host:port), each a distinct node of {rn}",
+              raw)
+    # Shards against primaries: the fan-out queues of one shard live in one hash slot ({<shard>}).
+    if primaries and s_dist and s_dist.isdigit():
+        check(int(s_dist) >= 4 * primaries,
+              f"shards ({s_dist}) >= 4 x the {primaries} primaries, so that every primary holds fan-out queues")
 
 # --- secrets -----------------------------------------------------------------------------
 def secret_named(name):
@@ -1028,7 +1317,9 @@ if [ "$self_test" -eq 1 ]; then
   say "== self-test: each deliberately broken copy of k8s/ must be rejected"
   # name | file (under k8s/) | python str.replace(old, new) applied once | the combinations
   # that must reject it (optional; default: production for components/ and
-  # overlays/production, local for the rest; one render each keeps the self-test quick)
+  # overlays/production, local for the rest; one render each keeps the self-test quick) |
+  # a text one of the FAIL lines must contain (optional: the check the breakage is meant for,
+  # so that a copy rejected for some other reason does not pass for a caught breakage)
   python3 - "$k8s_dir" "$work/mutants" <<'PY'
 import json, os, shutil, sys
 src, out = sys.argv[1], sys.argv[2]
@@ -1096,9 +1387,55 @@ mutants = [
     ("plaintext gRPC to a TLS listener", "components/tls/newsroom-ingress.yaml", "backend-protocol: GRPCS", "backend-protocol: GRPC", "production"),
     ("newsrooms' Ingress over HTTP/1.1", "components/newsroom-ingress/ingress.yaml",
      "    nginx.ingress.kubernetes.io/backend-protocol: GRPC\n", "", "local+newsroom-ingress"),
+    # the Redis Cluster (components/redis-cluster)
+    ("cluster without PRESSRELAY_REDIS_CLUSTER on subscription", "components/redis-cluster/kustomization.yaml",
+     "  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: pressrelay-subscription\n"
+     "      spec:\n        template:\n          spec:\n            containers:\n              - name: subscription\n"
+     "                env:\n                  - name: PRESSRELAY_REDIS_CLUSTER\n                    value: \"true\"\n", "",
+     "production+redis-cluster", "pressrelay-subscription: PRESSRELAY_REDIS_CLUSTER=true"),
+    ("cluster bus blocked between the nodes", "components/redis-cluster/network-policies.yaml",
+     "        - port: redis\n          protocol: TCP\n        - port: cluster-bus\n          protocol: TCP\n  egress:",
+     "        - port: redis\n          protocol: TCP\n  egress:", "production+redis-cluster", "16379/TCP (refused by the ingress"),
+    ("cluster open to the gateway", "components/redis-cluster/network-policies.yaml",
+     "              app.kubernetes.io/name: pressrelay-redis-cluster-init\n      ports:",
+     "              app.kubernetes.io/name: pressrelay-redis-cluster-init\n        - podSelector:\n            matchLabels:\n"
+     "              app.kubernetes.io/name: pressrelay-gateway\n      ports:", "local+redis-cluster",
+     "pressrelay-gateway -> pressrelay-redis-cluster-0:6379/TCP"),
+    ("init Job without DNS", "components/redis-cluster/kustomization.yaml",
+     "      - op: add\n        path: /spec/podSelector/matchExpressions/0/values/-\n        value: pressrelay-redis-cluster-init\n", "",
+     "production+redis-cluster", "pressrelay-redis-cluster-init -> kube-dns:53"),
+    ("one seed only", "components/redis-cluster/kustomization.yaml",
+     "      - redis-address=pressrelay-redis-cluster-0.pressrelay-redis-cluster-headless:6379,",
+     "      - redis-address=pressrelay-redis-cluster-0.pressrelay-redis-cluster-headless:6379\n      - unused=",
+     "production+redis-cluster", "holds several seeds"),
+    ("the single Redis kept", "components/redis-cluster/kustomization.yaml",
+     "  - patch: |-\n      $patch: delete\n      apiVersion: apps/v1\n      kind: StatefulSet\n      metadata:\n        name: pressrelay-redis\n", "",
+     "production+redis-cluster", "the single Redis is gone"),
+    ("cluster mode off", "components/redis-cluster/redis-cluster.yaml",
+     "- --cluster-enabled\n            - \"yes\"", "- --cluster-enabled\n            - \"no\"", "production+redis-cluster",
+     "one Redis Cluster StatefulSet"),
+    ("three nodes", "components/redis-cluster/redis-cluster.yaml", "  replicas: 6\n", "  replicas: 3\n",
+     "production+redis-cluster", "6 nodes"),
+    ("cluster bus port not declared", "components/redis-cluster/redis-cluster.yaml",
+     "            - name: cluster-bus\n              containerPort: 16379\n              protocol: TCP\n", "",
+     "production+redis-cluster", "the cluster bus port is declared"),
+    ("unready nodes without DNS names", "components/redis-cluster/redis-cluster.yaml",
+     "publishNotReadyAddresses: true", "publishNotReadyAddresses: false", "production+redis-cluster", "publishNotReadyAddresses"),
+    ("replicas without masterauth", "components/redis-cluster/redis-cluster.yaml",
+     "printf 'requirepass \"%s\"\\nmasterauth \"%s\"\\n' \"$password\" \"$password\"",
+     "printf 'requirepass \"%s\"\\n' \"$password\"", "production+redis-cluster", "requirepass and masterauth"),
+    ("cluster password on the command line", "components/redis-cluster/redis-cluster.yaml",
+     "            - --appendfsync\n            - everysec\n",
+     "            - --appendfsync\n            - everysec\n            - --masterauth\n            - $(REDIS_PASSWORD)\n",
+     "production+redis-cluster", "no password on the command line"),
+    ("init Job may escalate privileges", "components/redis-cluster/cluster-init-job.yaml",
+     "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true", "production+redis-cluster",
+     "Job/pressrelay-redis-cluster-init container cluster-init: allowPrivilegeEscalation false"),
+    ("fewer than 4 shards per primary", "base/kustomization.yaml", "      - shards=16", "      - shards=8",
+     "production+redis-cluster", "4 x the 3 primaries"),
 ]
 os.makedirs(out)
-for n, (name, rel, old, new, *only) in enumerate(mutants):
+for n, (name, rel, old, new, *rest) in enumerate(mutants):
     d = os.path.join(out, str(n))
     shutil.copytree(src, d)
     p = os.path.join(d, rel)
@@ -1109,7 +1446,8 @@ for n, (name, rel, old, new, *only) in enumerate(mutants):
     open(p, "w").write(t.replace(old, new, 1))
     open(os.path.join(out, f"{n}.name"), "w").write(name)
     default = "production" if rel.startswith(("components/", "overlays/production/")) else "local"
-    open(os.path.join(out, f"{n}.only"), "w").write(only[0] if only else default)
+    open(os.path.join(out, f"{n}.only"), "w").write(rest[0] if rest else default)
+    open(os.path.join(out, f"{n}.expect"), "w").write(rest[1] if len(rest) > 1 else "")
 PY
   failed=0
   for d in "$work"/mutants/*/; do
@@ -1120,7 +1458,14 @@ PY
       echo "FAIL self-test: a copy broken by '$name' was accepted" >&2
       failed=1
     else
-      say "  ok    rejected: $name ($(grep -m1 -o 'FAIL.*' "$work/mutant-$n.log" | cut -c1-110))"
+      expect="$(cat "$work/mutants/$n.expect")"
+      if [ -n "$expect" ] && ! grep -o 'FAIL.*' "$work/mutant-$n.log" | grep -qF -- "$expect"; then
+        echo "FAIL self-test: a copy broken by '$name' was rejected, but no FAIL line says '$expect':" >&2
+        grep -m3 -o 'FAIL.*' "$work/mutant-$n.log" >&2 || true
+        failed=1
+      else
+        say "  ok    rejected: $name ($(grep -o 'FAIL.*' "$work/mutant-$n.log" | grep -F -m1 -- "$expect" | cut -c1-110))"
+      fi
     fi
   done
   if [ "$failed" -ne 0 ]; then
