@@ -12,8 +12,9 @@
 #define PRESSRELAY_GATEWAY_WEB_DIR ""
 #endif
 
-ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
-ABSL_FLAG(std::string, distribution, "127.0.0.1:7402", "distribution service address");
+ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address (or several replicas' a.b.c.d:port, comma-separated)");
+ABSL_FLAG(std::string, distribution, "127.0.0.1:7402",
+          "distribution service address (or several replicas' a.b.c.d:port, comma-separated)");
 ABSL_FLAG(std::string, gateway_token_file, "",
           "file holding the gateway's own token (a registry token of kind gateway): it signs people in and "
           "goes beside each person's session on their calls");
@@ -46,8 +47,8 @@ absl::StatusOr<Config> Config::FromFlags() {
   config.http.tls_key = server.tls.key_file;
   config.registry = absl::GetFlag(FLAGS_registry);
   config.distribution = absl::GetFlag(FLAGS_distribution);
-  PR_RETURN_IF_ERROR(ParseHostPort(config.registry, "--registry").status());
-  PR_RETURN_IF_ERROR(ParseHostPort(config.distribution, "--distribution").status());
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.registry, "--registry"));
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.distribution, "--distribution"));
   config.peer_tls = PeerTlsFromFlags();
   const std::string token_file = absl::GetFlag(FLAGS_gateway_token_file);
   if (token_file.empty()) return FieldError("--gateway_token_file", "is required");

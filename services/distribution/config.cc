@@ -6,7 +6,7 @@
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
 
-ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
+ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address (or several replicas' a.b.c.d:port, comma-separated)");
 ABSL_FLAG(std::string, subscription, "127.0.0.1:7403",
           "subscription service address (its ledger feeds delivery reports; not needed to publish)");
 ABSL_FLAG(std::string, signing_keys_dir, "",
@@ -33,8 +33,8 @@ absl::StatusOr<Config> Config::FromFlags() {
   PR_ASSIGN_OR_RETURN(config.common, CommonConfigFromFlags("distribution"));
   config.registry = absl::GetFlag(FLAGS_registry);
   config.subscription = absl::GetFlag(FLAGS_subscription);
-  PR_RETURN_IF_ERROR(ParseHostPort(config.registry, "--registry").status());
-  PR_RETURN_IF_ERROR(ParseHostPort(config.subscription, "--subscription").status());
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.registry, "--registry"));
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.subscription, "--subscription"));
   config.peer_tls = PeerTlsFromFlags();
   PR_ASSIGN_OR_RETURN(config.service_token, ServiceTokenFromFlags());
   const std::string keys_dir = absl::GetFlag(FLAGS_signing_keys_dir);

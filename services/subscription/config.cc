@@ -8,8 +8,9 @@
 #include "services/common/base/flag_range.h"
 #include "services/common/base/status_macros.h"
 
-ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address");
-ABSL_FLAG(std::string, distribution, "127.0.0.1:7402", "distribution service address");
+ABSL_FLAG(std::string, registry, "127.0.0.1:7401", "registry service address (or several replicas' a.b.c.d:port, comma-separated)");
+ABSL_FLAG(std::string, distribution, "127.0.0.1:7402",
+          "distribution service address (or several replicas' a.b.c.d:port, comma-separated)");
 PRESSRELAY_INT_FLAG(int, shards, 16, 1, 1024, "queue shards; must match the distribution service's");
 PRESSRELAY_INT_FLAG(int, outbox_limit, 64, 2, 100000,
                     "deliveries buffered per stream before it reads at its own pace");
@@ -46,8 +47,8 @@ absl::StatusOr<Config> Config::FromFlags() {
   PR_ASSIGN_OR_RETURN(config.common, CommonConfigFromFlags("subscription"));
   config.registry = absl::GetFlag(FLAGS_registry);
   config.distribution = absl::GetFlag(FLAGS_distribution);
-  PR_RETURN_IF_ERROR(ParseHostPort(config.registry, "--registry").status());
-  PR_RETURN_IF_ERROR(ParseHostPort(config.distribution, "--distribution").status());
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.registry, "--registry"));
+  PR_RETURN_IF_ERROR(CheckPeerAddress(config.distribution, "--distribution"));
   config.peer_tls = PeerTlsFromFlags();
   PR_ASSIGN_OR_RETURN(config.service_token, ServiceTokenFromFlags());
   config.shards = absl::GetFlag(FLAGS_shards);

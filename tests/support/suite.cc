@@ -21,6 +21,13 @@ namespace {
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
 constexpr absl::Duration kCallDeadline = absl::Seconds(30);
 
+// The fixed port a service listens on when it has a host of its own.
+int HostPort(const std::string& name) {
+  if (absl::StartsWith(name, "registry")) return 7401;
+  if (absl::StartsWith(name, "distribution")) return 7402;
+  return 7403;
+}
+
 int ParsePort(const std::string& ready_line) {
   const size_t at = ready_line.find("port=");
   return at == std::string::npos ? 0 : std::atoi(ready_line.c_str() + at + 5);
@@ -58,7 +65,7 @@ std::shared_ptr<grpc::Channel> OpenChannel(const std::string& address, const grp
 // --- RedisServer --------------------------------------------------------------------------
 
 absl::Status RedisServer::Start() {
-  port_ = FreePort();
+  port_ = host_.netns.empty() ? FreePort() : 6379;
   return Launch();
 }
 
@@ -73,15 +80,23 @@ absl::Status RedisServer::Restart(const std::vector<std::string>& extra, bool wa
 }
 
 absl::Status RedisServer::Launch(const std::vector<std::string>& extra, bool wait_loaded) {
-  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--dir", dir_, "--save", "", "--daemonize", "no", "--protected-mode", "yes",
+  std::vector<std::string> argv;
+  if (!host_.netns.empty()) argv = {"ip", "netns", "exec", host_.netns};
+  const std::vector<std::string> server = {"redis-server", "--port", std::to_string(port_), "--bind",
+                                   host_.ip.empty() ? "127.0.0.1" : host_.ip,
+                                   "--dir", dir_, "--save", "", "--daemonize", "no",
+                                   // On a host of its own, Redis listens on the test's private
+                                   // network (protected mode would refuse every other host).
+                                   "--protected-mode", host_.ip.empty() ? "yes" : "no",
                                    "--appendonly", "yes", "--appendfsync", "everysec",
                                    "--zset-max-listpack-entries", "256", "--loglevel", "warning"};
+  argv.insert(argv.end(), server.begin(), server.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   if (auto s = process_.Start(argv, dir_ + "/redis.log"); !s.ok()) return s;
   // Probe until it answers PING (or the process dies).
   const absl::Time deadline = absl::Now() + kStartTimeout;
   redis::Options options;
+  if (!host_.ip.empty()) options.host = host_.ip;
   options.port = port_;
   options.connect_timeout = absl::Milliseconds(200);
   for (absl::Duration backoff = absl::Milliseconds(5);; backoff = std::min(backoff * 2, absl::Milliseconds(100))) {
@@ -100,6 +115,7 @@ absl::Status RedisServer::Launch(const std::vector<std::string>& extra, bool wai
 
 redis::Client RedisServer::Client() const {
   redis::Options options;
+  if (!host_.ip.empty()) options.host = host_.ip;
   options.port = port_;
   return redis::Client(options);
 }
@@ -160,8 +176,18 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
   service->process = std::make_unique<ChildProcess>();
   // Tests run the services with absl's lock-order checking on: two mutexes ever taken in
   // opposite orders abort the service with both stacks in its log.
-  std::vector<std::string> argv = {BinaryPath(binary), "--listen", listen, "--redis",
-                                   cluster_ ? cluster_->seeds() : redis_->address(), "--log_level", "info"};
+  std::vector<std::string> argv;
+  const auto host = options_.hosts.find(name);
+  std::string listen_at = listen;
+  if (host != options_.hosts.end()) {
+    argv = {"ip", "netns", "exec", host->second.netns};
+    if (absl::StartsWith(listen_at, "127.0.0.1:")) listen_at = absl::StrCat(host->second.ip, ":", HostPort(name));
+  }
+  for (const std::string& word : {BinaryPath(binary), std::string("--listen"), listen_at, std::string("--redis"),
+                                  cluster_ ? cluster_->seeds() : redis_->address(), std::string("--log_level"),
+                                  std::string("info")}) {
+    argv.push_back(word);
+  }
   if (cluster_) argv.push_back("--redis_cluster");
   if (options_.check_lock_order) argv.push_back("--mutex_deadlock_detection");
   if (const TlsOptions& tls = options_.tls; !tls.ca.empty()) {
@@ -178,7 +204,8 @@ absl::Status Suite::Launch(Service* service, const std::string& binary, const st
   if (auto s = service->process->Start(argv, dir_.File(name + ".log")); !s.ok()) return s;
   auto line = service->process->WaitForLine("READY ", kStartTimeout);
   if (!line.ok()) return line.status();
-  service->address = absl::StrCat("127.0.0.1:", ParsePort(*line));
+  service->address =
+      absl::StrCat(host != options_.hosts.end() ? host->second.ip : "127.0.0.1", ":", ParsePort(*line));
   if (auto s = ReadMetricsPort(service); !s.ok()) return s;
   return WaitServing(service->address, kStartTimeout);
 }
@@ -188,7 +215,8 @@ absl::Status Suite::Start() {
     cluster_ = std::make_unique<RedisCluster>(dir_.path());
     if (auto s = cluster_->Start(); !s.ok()) return s;
   } else {
-    redis_ = std::make_unique<RedisServer>(dir_.path());
+    const auto host = options_.hosts.find("redis");
+    redis_ = std::make_unique<RedisServer>(dir_.path(), host == options_.hosts.end() ? Host{} : host->second);
     if (auto s = redis_->Start(); !s.ok()) return s;
   }
   operator_token_ = ids::NewToken();
@@ -199,7 +227,11 @@ absl::Status Suite::Start() {
   WriteFile(service_token_file_, service_token);
   // The distribution service reports from the subscription service's ledger, which itself
   // needs the distribution service: the first subscription replica's port is chosen now.
-  subscription_listen_ = absl::StrCat("127.0.0.1:", FreePort());
+  if (const auto host = options_.hosts.find("subscription-0"); host != options_.hosts.end()) {
+    subscription_listen_ = absl::StrCat(host->second.ip, ":", HostPort("subscription-0"));
+  } else {
+    subscription_listen_ = absl::StrCat("127.0.0.1:", FreePort());
+  }
   keys_dir_ = dir_.File("signing-keys");
   std::filesystem::create_directories(keys_dir_);
   if (auto s = StartRegistry(); !s.ok()) return s;

@@ -4,6 +4,7 @@
 // process's READY line and watching its gRPC health until SERVING; nothing sleeps.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <thread>
 #include <string>
@@ -26,9 +27,16 @@ namespace reg = pressrelay::registry::v1;
 namespace dist = pressrelay::distribution::v1;
 namespace sub = pressrelay::subscription::v1;
 
+// Where a process runs when it has a host of its own: a network namespace (`ip netns`) and
+// its address there. Empty: this machine's loopback.
+struct Host {
+  std::string netns;
+  std::string ip;
+};
+
 class RedisServer {
  public:
-  explicit RedisServer(std::string dir) : dir_(std::move(dir)) {}
+  explicit RedisServer(std::string dir, Host host = {}) : dir_(std::move(dir)), host_(std::move(host)) {}
   // With an append-only file fsynced every second (the documented default), on a free port.
   absl::Status Start();
   absl::Status Restart();  // same port, same directory (AOF reloaded)
@@ -37,13 +45,14 @@ class RedisServer {
   absl::Status Restart(const std::vector<std::string>& extra, bool wait_loaded);
   void Kill() { process_.Kill(); }
   int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string address() const { return (host_.ip.empty() ? "127.0.0.1" : host_.ip) + ":" + std::to_string(port_); }
   redis::Client Client() const;
   ChildProcess& process() { return process_; }
 
  private:
   absl::Status Launch(const std::vector<std::string>& extra = {}, bool wait_loaded = true);
   std::string dir_;
+  Host host_;
   int port_ = 0;
   ChildProcess process_;
 };
@@ -78,6 +87,11 @@ struct SuiteOptions {
   // the services get its nodes as seeds with --redis_cluster. redis() is then not there:
   // use redis_cluster().
   bool redis_cluster = false;
+  // Processes on hosts of their own, by name ("redis", "registry", "distribution-0",
+  // "subscription-1", ...): started with `ip netns exec <netns>`, listening on the host's
+  // address at the usual fixed ports (Redis 6379, registry 7401, distribution 7402,
+  // subscription 7403), so that every replica's address is known before it starts.
+  std::map<std::string, Host> hosts;
 };
 
 class Suite {

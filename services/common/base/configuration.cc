@@ -10,6 +10,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/base/flag_range.h"
@@ -57,6 +58,27 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view text, absl::string_view
     return FieldError(flag_name, absl::StrCat("expected host:port, got \"", text, "\""));
   }
   return out;
+}
+
+absl::Status CheckPeerAddress(absl::string_view text, absl::string_view flag_name) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, ',');
+  for (absl::string_view part : parts) {
+    auto hp = ParseHostPort(part, flag_name);
+    if (!hp.ok()) return hp.status();
+    if (parts.size() > 1) {
+      bool ipv4 = !hp->host.empty();
+      int dots = 0;
+      for (char c : hp->host) {
+        if (c == '.') ++dots;
+        else if (c < '0' || c > '9') ipv4 = false;
+      }
+      if (!ipv4 || dots != 3 || hp->port == 0) {
+        return FieldError(flag_name, absl::StrCat("several replicas are IPv4 \"a.b.c.d:port\" addresses, comma-separated; got \"",
+                                                  part, "\" (or give one DNS name that resolves to them all)"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {

@@ -25,6 +25,10 @@ struct HostPort {
   int port = 0;
 };
 absl::StatusOr<HostPort> ParseHostPort(absl::string_view text, absl::string_view flag_name);
+// A peer service's address: one "host:port" (a DNS name that may resolve to every replica),
+// or several replicas' "a.b.c.d:port" comma-separated (IPv4 literals: the channel then tries
+// them in turn, rpc/grpc_util.h MakeChannel).
+absl::Status CheckPeerAddress(absl::string_view text, absl::string_view flag_name);
 
 // Reads a whole file (a token or key file mounted from a Kubernetes secret), trimming
 // surrounding whitespace.

@@ -95,7 +95,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ta
   if (!tls.server_name_override.empty()) {
     args.SetSslTargetNameOverride(tls.server_name_override);
   }
-  return grpc::CreateCustomChannel(target, *creds, args);
+  // Several replicas' addresses (configuration.h CheckPeerAddress): gRPC's static resolver,
+  // trying them in turn and moving to the next when one fails.
+  const std::string resolved = absl::StrContains(target, ',') ? absl::StrCat("ipv4:", target) : target;
+  return grpc::CreateCustomChannel(resolved, *creds, args);
 }
 
 std::unique_ptr<grpc::ClientContext> CallContext(absl::string_view token, absl::Duration deadline) {
