@@ -46,6 +46,24 @@ std::string InfoField(absl::string_view text, absl::string_view field) {
   return "";
 }
 
+// A node's CLUSTER INFO text.
+absl::StatusOr<std::string> ClusterInfo(int port) {
+  auto conn = redis::Connection::Connect(NodeOptions(port));
+  if (!conn.ok()) return conn.status();
+  auto info = (*conn)->Run({"CLUSTER", "INFO"});
+  if (!info.ok()) return info.status();
+  return std::string(info->str());
+}
+
+// The slot map as the node on `port` sees it.
+absl::StatusOr<redis::SlotMap> SlotsSeenBy(int port) {
+  auto conn = redis::Connection::Connect(NodeOptions(port));
+  if (!conn.ok()) return conn.status();
+  auto slots = (*conn)->Run({"CLUSTER", "SLOTS"});
+  if (!slots.ok()) return slots.status();
+  return redis::ParseSlots(*slots, redis::Endpoint{"127.0.0.1", port});
+}
+
 }  // namespace
 
 RedisCluster::~RedisCluster() {
@@ -126,15 +144,13 @@ absl::Status RedisCluster::WaitReplicasOnline(int per_primary, absl::Duration ti
 absl::Status RedisCluster::WaitAgreed(int expected_nodes, absl::Duration timeout) const {
   return Await(timeout, [&]() -> absl::Status {
     for (int port : LivePorts()) {
-      auto conn = redis::Connection::Connect(NodeOptions(port));
-      if (!conn.ok()) return conn.status();
-      auto info = (*conn)->Run({"CLUSTER", "INFO"});
+      auto info = ClusterInfo(port);
       if (!info.ok()) return info.status();
-      if (InfoField(info->str(), "cluster_state") != "ok" ||
-          InfoField(info->str(), "cluster_known_nodes") != std::to_string(expected_nodes)) {
+      if (InfoField(*info, "cluster_state") != "ok" ||
+          InfoField(*info, "cluster_known_nodes") != std::to_string(expected_nodes)) {
         return absl::UnavailableError(absl::StrCat("node ", port, " is not ready: state ",
-                                                   InfoField(info->str(), "cluster_state"), ", knows ",
-                                                   InfoField(info->str(), "cluster_known_nodes"), " nodes"));
+                                                   InfoField(*info, "cluster_state"), ", knows ",
+                                                   InfoField(*info, "cluster_known_nodes"), " nodes"));
       }
     }
     return absl::OkStatus();
@@ -167,11 +183,7 @@ redis::Client RedisCluster::NodeClient(int port) const { return redis::Client(No
 absl::StatusOr<std::vector<int>> RedisCluster::PrimaryPorts() const {
   absl::Status last = absl::UnavailableError("no live node");
   for (int port : LivePorts()) {
-    auto conn = redis::Connection::Connect(NodeOptions(port));
-    if (!conn.ok()) continue;
-    auto slots = (*conn)->Run({"CLUSTER", "SLOTS"});
-    if (!slots.ok()) continue;
-    auto map = redis::ParseSlots(*slots, redis::Endpoint{"127.0.0.1", port});
+    auto map = SlotsSeenBy(port);
     if (!map.ok()) {
       last = map.status();
       continue;
@@ -186,11 +198,7 @@ absl::StatusOr<std::vector<int>> RedisCluster::PrimaryPorts() const {
 
 absl::StatusOr<int> RedisCluster::PrimaryOf(const std::string& key) const {
   for (int port : LivePorts()) {
-    auto conn = redis::Connection::Connect(NodeOptions(port));
-    if (!conn.ok()) continue;
-    auto slots = (*conn)->Run({"CLUSTER", "SLOTS"});
-    if (!slots.ok()) continue;
-    auto map = redis::ParseSlots(*slots, redis::Endpoint{"127.0.0.1", port});
+    auto map = SlotsSeenBy(port);
     if (!map.ok()) continue;
     const int owner = map->owner[redis::KeySlot(key)];
     if (owner >= 0) return map->primaries[owner].port;
@@ -225,17 +233,13 @@ absl::Status RedisCluster::WaitHealed(absl::Duration timeout) const {
   }
   return Await(timeout, [&]() -> absl::Status {
     for (int port : LivePorts()) {
-      auto conn = redis::Connection::Connect(NodeOptions(port));
-      if (!conn.ok()) return conn.status();
-      auto info = (*conn)->Run({"CLUSTER", "INFO"});
+      auto info = ClusterInfo(port);
       if (!info.ok()) return info.status();
-      if (InfoField(info->str(), "cluster_state") != "ok") {
+      if (InfoField(*info, "cluster_state") != "ok") {
         return absl::UnavailableError(absl::StrCat("node ", port, " says the cluster is ",
-                                                   InfoField(info->str(), "cluster_state")));
+                                                   InfoField(*info, "cluster_state")));
       }
-      auto slots = (*conn)->Run({"CLUSTER", "SLOTS"});
-      if (!slots.ok()) return slots.status();
-      auto map = redis::ParseSlots(*slots, redis::Endpoint{"127.0.0.1", port});
+      auto map = SlotsSeenBy(port);
       if (!map.ok()) return map.status();
       for (const auto& primary : map->primaries) {
         if (dead.count(primary.port) > 0) {
