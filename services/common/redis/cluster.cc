@@ -1,3 +1,6 @@
+// Redis Cluster routing (cluster.h): key slots, the slot map and the router that
+// redis::Client hands every call to in cluster mode (redis.cc); the router in turn sends over
+// redis.h's Connections, one per node.
 #include "services/common/redis/cluster.h"
 
 #include <algorithm>
