@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <algorithm>
@@ -14,13 +15,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/struct.pb.h"
 #include "pressrelay/distribution/v1/distribution.grpc.pb.h"
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
 #include "services/cli/args.h"
 #include "services/cli/json.h"
 #include "services/common/rpc/grpc_util.h"
+#include "services/common/domain/legal_refs.h"
 #include "services/common/domain/signing.h"
+#include "services/common/domain/validation.h"
 #include "services/common/base/configuration.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
@@ -471,6 +475,31 @@ absl::Status Health(const Context& c) {
 
 // Every command: the words that name it, what follows them, and what it does. The usage text
 // is made from this table, by section.
+// Legal documents the text on stdin cites (domain/legal_refs.h), one JSON object a line.
+absl::Status Refs(const Context& c) {
+  const std::string raw(std::istreambuf_iterator<char>(c.in), {});
+  if (!validation::IsValidUtf8(raw)) return absl::InvalidArgumentError("stdin: not UTF-8 text");
+  const std::string text = validation::ToNfc(raw);
+  for (const legal::LegalRef& ref : legal::FindLegalRefs(text)) {
+    google::protobuf::Struct line;
+    auto& f = *line.mutable_fields();
+    f["canonical"].set_string_value(ref.canonical);
+    f["kind"].set_string_value(std::string(legal::KindName(ref.kind)));
+    f["number"].set_string_value(ref.number);
+    if (ref.year > 0) f["year"].set_number_value(ref.year);
+    if (!ref.kind_code.empty()) f["kind_code"].set_string_value(ref.kind_code);
+    f["issuer"].set_string_value(ref.issuer);
+    if (!ref.unit.empty()) f["unit"].set_string_value(ref.unit);
+    if (!ref.issued_on.empty()) f["issued_on"].set_string_value(ref.issued_on);
+    if (!ref.name.empty()) f["name"].set_string_value(ref.name);
+    f["text"].set_string_value(text.substr(ref.begin, ref.end - ref.begin));
+    f["begin"].set_number_value(static_cast<double>(ref.begin));
+    f["end"].set_number_value(static_cast<double>(ref.end));
+    c.out << ToJsonLine(line) << "\n";
+  }
+  return absl::OkStatus();
+}
+
 struct Command {
   std::vector<std::string> words;
   const char* section;
@@ -516,6 +545,7 @@ const std::vector<Command>& Commands() {
       {{"subscription", "set"}, kRegistry, "JSON",
        Put(&Admin::SetSubscription, &reg::SetSubscriptionRequest::mutable_subscription)},
       {{"subscription", "get"}, kRegistry, "RECIPIENT_ID", GetSubscription},
+      {{"refs"}, kStatements, "< TEXT   (the legal documents a text cites, normalised: one JSON object a line)", Refs},
       {{"import"}, kRegistry, "JSON      (outlets, journalists, clients, subscriptions in bulk; all or nothing)",
        Import},
       {{"token", "issue"}, kRegistry, "--kind KIND --subject ID [--ttl-seconds N] [--description TEXT] [--token-only]",

@@ -6,6 +6,7 @@
 // the server's message and exit non-zero.
 #include <gtest/gtest.h>
 
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <string>
@@ -165,6 +166,42 @@ TEST_F(CliWalkThrough, AnOperatorASpokespersonAndANewsroomNeedNothingButTheCli) 
   } while (rc == 0 && absl::Now() < deadline);
   EXPECT_NE(rc, 0);
   EXPECT_TRUE(absl::StrContains(last_error_, "UNAUTHENTICATED")) << last_error_;
+}
+
+}  // namespace
+}  // namespace pressrelay::testing
+
+namespace pressrelay::testing {
+namespace {
+
+// `pressrelay refs < text`: the legal documents a text cites, one JSON object a line, in NFC
+// whatever form the input came in; text that is not UTF-8 is refused.
+TEST(CliRefs, ReadsTheLegalDocumentsATextCites) {
+  TempDir dir;
+  const std::string text = dir.File("text.txt");
+  // "Nghị định" in NFD (decomposed), the decree's number typed with ASCII D.
+  WriteFile(text, "Thực hiện Nghi\u0323 \u0111i\u0323nh số 09/2017/ND-CP ngày 17/02/2017 và Chỉ thị 07/ct-ttg.");
+  auto [rc, out] = RunProgram({"/bin/sh", "-c", absl::StrCat("exec '", BinaryPath("pressrelay"), "' refs < '", text, "'")},
+                              dir.File("refs.log"));
+  ASSERT_EQ(rc, 0) << ReadFile(dir.File("refs.log"));
+  const std::vector<std::string> lines = absl::StrSplit(out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << out;
+  google::protobuf::Struct decree;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &decree).ok()) << lines[0];
+  EXPECT_EQ(decree.fields().at("canonical").string_value(), "09/2017/NĐ-CP");
+  EXPECT_EQ(decree.fields().at("kind").string_value(), "Nghị định");
+  EXPECT_EQ(decree.fields().at("issued_on").string_value(), "2017-02-17");
+  EXPECT_EQ(decree.fields().at("text").string_value(), "09/2017/ND-CP");
+  google::protobuf::Struct directive;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[1], &directive).ok()) << lines[1];
+  EXPECT_EQ(directive.fields().at("canonical").string_value(), "07/CT-TTg");
+
+  WriteFile(text, std::string("\xff\xfe not text"));
+  auto [bad_rc, bad_out] =
+      RunProgram({"/bin/sh", "-c", absl::StrCat("exec '", BinaryPath("pressrelay"), "' refs < '", text, "'")},
+                 dir.File("bad.log"));
+  EXPECT_EQ(bad_rc, 1);
+  EXPECT_NE(ReadFile(dir.File("bad.log")).find("INVALID_ARGUMENT"), std::string::npos);
 }
 
 }  // namespace
