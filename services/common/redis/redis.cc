@@ -23,6 +23,16 @@ namespace {
 
 timeval AsTimeval(absl::Duration d) { return absl::ToTimeval(d); }
 
+// EVALSHA <sha> (or EVAL <source>) <numkeys> <keys...> <argv...>.
+Args EvalArgs(const Script& script, bool by_sha, absl::Span<const std::string> keys,
+              absl::Span<const std::string> argv) {
+  Args args = script.Call(by_sha);
+  args.Add(static_cast<int64_t>(keys.size()));
+  args.AddAll(keys);
+  args.AddAll(argv);
+  return args;
+}
+
 }  // namespace
 
 bool ReplyView::is_nil() const { return r_ == nullptr || r_->type == REDIS_REPLY_NIL; }
@@ -229,18 +239,11 @@ absl::StatusOr<std::vector<Reply>> Connection::Receive(size_t count) {
 
 absl::StatusOr<Reply> Connection::Eval(const Script& script, absl::Span<const std::string> keys,
                                        absl::Span<const std::string> argv) {
-  auto build = [&](bool by_sha) {
-    Args args = script.Call(by_sha);
-    args.Add(static_cast<int64_t>(keys.size()));
-    args.AddAll(keys);
-    args.AddAll(argv);
-    return args;
-  };
-  if (auto s = Append(build(/*by_sha=*/true)); !s.ok()) return s;
+  if (auto s = Append(EvalArgs(script, /*by_sha=*/true, keys, argv)); !s.ok()) return s;
   auto reply = ReadReply();
   if (!reply.ok()) return reply.status();
   RoundTrips().Add();
-  if (IsNoScript(*reply)) return Run(build(/*by_sha=*/false));
+  if (IsNoScript(*reply)) return Run(EvalArgs(script, /*by_sha=*/false, keys, argv));
   if (auto s = ReplyStatus(*reply); !s.ok()) {
     Errors().Add();
     return s;
@@ -279,15 +282,6 @@ absl::StatusOr<Reply> OneReply(absl::StatusOr<std::vector<Reply>> replies) {
     return s;
   }
   return reply;
-}
-
-Args EvalArgs(const Script& script, bool by_sha, absl::Span<const std::string> keys,
-              absl::Span<const std::string> argv) {
-  Args args = script.Call(by_sha);
-  args.Add(static_cast<int64_t>(keys.size()));
-  args.AddAll(keys);
-  args.AddAll(argv);
-  return args;
 }
 
 }  // namespace
