@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/time_util.h"
+#include "services/registry/agency_changes.h"
 #include "services/registry/entity_rules.h"
 #include "services/registry/listing.h"
 
@@ -128,6 +129,11 @@ void DirectoryView::RebuildRecipientLocked(const std::string& recipient_id) {
   recipients_[recipient_id] = std::move(r);
 }
 
+const v1::Agency* DirectoryView::FindAgencyLocked(const std::string& code) const {
+  auto it = agencies_.find(code);
+  return it == agencies_.end() ? nullptr : &it->second;
+}
+
 // --- lookups ----------------------------------------------------------------------------
 
 bool DirectoryView::Has(Kind kind, const std::string& id) const {
@@ -167,6 +173,24 @@ absl::StatusOr<v1::Subscription> DirectoryView::GetSubscription(const std::strin
     return absl::NotFoundError(absl::StrCat("no subscription for \"", recipient_id, "\""));
   }
   return it->second;
+}
+
+absl::StatusOr<v1::Subscription> DirectoryView::EffectiveSubscription(const std::string& recipient_id,
+                                                                      absl::Time now) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = subscriptions_.find(recipient_id);
+  if (it == subscriptions_.end()) {
+    return absl::NotFoundError(absl::StrCat("no subscription for \"", recipient_id, "\""));
+  }
+  v1::Subscription sub = it->second;
+  absl::flat_hash_set<std::string> codes(sub.agency_codes().begin(), sub.agency_codes().end());
+  auto lookup = [this](const std::string& code) ABSL_NO_THREAD_SAFETY_ANALYSIS { return FindAgencyLocked(code); };
+  for (const std::string& code : it->second.agency_codes()) {
+    for (auto& successor : SuccessorsAt(code, lookup, now)) {
+      if (codes.insert(successor).second) sub.add_agency_codes(std::move(successor));
+    }
+  }
+  return sub;
 }
 
 std::vector<v1::Agency> DirectoryView::ListAgencies() const {
@@ -209,8 +233,8 @@ size_t DirectoryView::recipient_count() const {
 // --- the directory's questions ----------------------------------------------------------
 
 absl::StatusOr<v1::CheckSpeakerResponse> DirectoryView::CheckSpeaker(const std::string& spokesperson_id,
-                                                                     const std::string& agency_code,
-                                                                     absl::Time at) const {
+                                                                     const std::string& agency_code, absl::Time at,
+                                                                     const IssuedTopics& topics) const {
   absl::ReaderMutexLock lock(&mu_);
   auto s = spokespeople_.find(spokesperson_id);
   if (s == spokespeople_.end()) {
@@ -221,20 +245,37 @@ absl::StatusOr<v1::CheckSpeakerResponse> DirectoryView::CheckSpeaker(const std::
     return absl::PermissionDeniedError(absl::StrCat(sp.full_name(), " speaks for ", sp.agency_code(),
                                                     ", not for ", agency_code));
   }
-  if (IsSet(sp.valid_from()) && at < FromProto(sp.valid_from())) {
-    return absl::PermissionDeniedError(absl::StrCat(sp.full_name(), " may speak for ", agency_code, " only from ",
-                                                    absl::FormatTime(FromProto(sp.valid_from()))));
-  }
-  if (IsSet(sp.valid_until()) && at >= FromProto(sp.valid_until())) {
-    return absl::PermissionDeniedError(absl::StrCat(sp.full_name(), "'s authorisation to speak for ", agency_code,
-                                                    " ended ", absl::FormatTime(FromProto(sp.valid_until()))));
-  }
   auto a = agencies_.find(agency_code);
   if (a == agencies_.end()) return absl::PermissionDeniedError(absl::StrCat("no agency \"", agency_code, "\""));
+  // Nobody speaks for an agency merged or dissolved by then.
+  if (EndedAt(a->second, at)) return absl::PermissionDeniedError(EndMessage(a->second));
+  // The period, and an authorised person's matter.
+  if (absl::Status may = MayIssue(sp, at, topics); !may.ok()) return may;
   v1::CheckSpeakerResponse response;
   *response.mutable_spokesperson() = sp;
-  *response.mutable_agency() = a->second;
+  *response.mutable_agency() = NamedAt(a->second, at);  // the issuer name of that moment
   return response;
+}
+
+absl::StatusOr<std::vector<v1::PublicSpokesperson>> DirectoryView::PublicSpokespeople(const std::string& agency_code,
+                                                                                      absl::Time at) const {
+  const bool every_agency = agency_code == "-";
+  std::vector<v1::PublicSpokesperson> out;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (!every_agency && !agencies_.contains(agency_code)) {
+      return absl::NotFoundError(absl::StrCat("no agency \"", agency_code, "\""));
+    }
+    for (const auto& [id, s] : spokespeople_) {
+      if (!every_agency && s.agency_code() != agency_code) continue;
+      if (!EntitledAt(s, at)) continue;
+      auto a = agencies_.find(s.agency_code());
+      if (a == agencies_.end() || EndedAt(a->second, at)) continue;  // nobody speaks for it now
+      out.push_back(PublicEntry(s, a->second));
+    }
+  }
+  SortPublicList(&out);  // collating names is the slow part: outside the lock
+  return out;
 }
 
 std::vector<v1::AudienceMember> DirectoryView::MatchAudience(const v1::StatementAudienceQuery& query,
@@ -242,10 +283,31 @@ std::vector<v1::AudienceMember> DirectoryView::MatchAudience(const v1::Statement
   const audience::Facets facets = audience::FacetsOf(query);
   std::vector<v1::AudienceMember> out;
   absl::ReaderMutexLock lock(&mu_);
+  // The agencies merged (in turn) into the issuer by now: their subscribers follow it. Each
+  // is matched as the issuer would be, with its own code in the facets.
+  std::vector<audience::Facets> predecessors;
+  auto lookup = [this](const std::string& code) ABSL_NO_THREAD_SAFETY_ANALYSIS { return FindAgencyLocked(code); };
+  for (const auto& [code, agency] : agencies_) {
+    if (agency.end() != v1::AGENCY_END_MERGED || !EndedAt(agency, now)) continue;
+    for (const auto& successor : SuccessorsAt(code, lookup, now)) {
+      if (successor != facets.agency_code) continue;
+      predecessors.push_back(facets);
+      predecessors.back().agency_code = code;
+      break;
+    }
+  }
+  auto matches = [&](const audience::Filter& filter) {
+    if (audience::Matches(filter, facets)) return true;
+    if (filter.agency_codes.empty()) return false;  // all agencies: the issuer's own facets decided
+    for (const auto& p : predecessors) {
+      if (audience::Matches(filter, p)) return true;
+    }
+    return false;
+  };
   out.reserve(recipients_.size());
   for (const auto& [id, r] : recipients_) {
     if (!r.subscribed || r.disabled || r.valid_until <= now) continue;
-    if (!audience::Matches(r.filter, facets)) continue;
+    if (!matches(r.filter)) continue;
     v1::AudienceMember member;
     member.set_recipient_id(r.id);
     member.set_trusted(r.trusted);

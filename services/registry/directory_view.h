@@ -22,6 +22,7 @@
 #include "pressrelay/registry/v1/registry.pb.h"
 #include "services/common/domain/audience.h"
 #include "services/registry/registry_store.h"  // Kind only
+#include "services/registry/spokespeople.h"
 
 namespace pressrelay::registry {
 
@@ -43,7 +44,12 @@ class DirectoryView {
   // The agency a spokesperson or press officer speaks or writes for; "" for anyone else.
   std::string AgencyOfPerson(v1::SubjectKind kind, const std::string& id) const;
   absl::StatusOr<v1::Agency> GetAgency(const std::string& code) const;
+  // The subscription as stored (RegistryAdmin.GetSubscription).
   absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const;
+  // The subscription as it applies at `now` (Directory.GetSubscription): the successors of
+  // the agencies it names added to agency_codes once their merger has taken effect
+  // (agency_changes.h), so history and search follow a merged agency's successor.
+  absl::StatusOr<v1::Subscription> EffectiveSubscription(const std::string& recipient_id, absl::Time now) const;
   // Sorted by id; an empty filter lists all.
   std::vector<v1::Agency> ListAgencies() const;
   std::vector<v1::Spokesperson> ListSpokespeople(const std::string& agency_code) const;
@@ -53,11 +59,20 @@ class DirectoryView {
   std::vector<v1::NewsroomClient> ListNewsroomClients(const std::string& outlet_id) const;
   size_t recipient_count() const;
 
-  // The speaker rule: whether the spokesperson may speak for the agency at `at`;
-  // PERMISSION_DENIED saying why not.
+  // The speaker rule: whether the spokesperson may speak for the agency at `at`, on a
+  // statement with these subjects (nullopt: no statement text issued; spokespeople.h);
+  // PERMISSION_DENIED saying why not, among them an agency merged or dissolved by `at`. The
+  // agency record returned carries the names it had at `at` (agency_changes.h).
   absl::StatusOr<v1::CheckSpeakerResponse> CheckSpeaker(const std::string& spokesperson_id,
-                                                        const std::string& agency_code, absl::Time at) const;
-  // The subscribed, enabled, unexpired recipients whose filters let the statement through.
+                                                        const std::string& agency_code, absl::Time at,
+                                                        const IssuedTopics& topics = std::nullopt) const;
+  // The agency's public list of spokespeople: those entitled to speak at `at`, in the list's
+  // order (spokespeople.h); "-" for every agency's. NOT_FOUND for an unknown agency.
+  absl::StatusOr<std::vector<v1::PublicSpokesperson>> PublicSpokespeople(const std::string& agency_code,
+                                                                         absl::Time at) const;
+  // The subscribed, enabled, unexpired recipients whose filters let the statement through;
+  // a filter naming an agency merged (in turn) into the statement's agency by `now` counts as
+  // naming that agency.
   std::vector<v1::AudienceMember> MatchAudience(const v1::StatementAudienceQuery& query, absl::Time now) const;
   // One entry per id asked, in order; unknown ids carry only their id.
   std::vector<v1::RecipientInfo> GetRecipients(const std::vector<std::string>& recipient_ids) const;
@@ -88,6 +103,8 @@ class DirectoryView {
   static auto OnMapOf(Self& self, Kind kind, F f);
   void StoreLocked(Kind kind, const std::string& id, const std::string& bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RebuildRecipientLocked(const std::string& recipient_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The agency by code, null if none (for agency_changes.h's lookups). Callers hold mu_.
+  const v1::Agency* FindAgencyLocked(const std::string& code) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, v1::Agency> agencies_ ABSL_GUARDED_BY(mu_);

@@ -1,9 +1,12 @@
 #include "services/registry/entity_rules.h"
 
+#include "services/common/domain/legal_refs.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/time_util.h"
 #include "services/common/domain/validation.h"
+#include "services/registry/spokespeople.h"
 
 namespace pressrelay::registry {
 namespace {
@@ -77,6 +80,13 @@ void CheckAgency(v1::Agency* agency, const std::string& p, const Exists& agency_
   }
   if (!agency->region_code().empty()) validation::CheckRegion(agency->region_code(), p + ".region_code", v);
   if (!IsHttpsOrEmpty(agency->website())) v->Add(p + ".website", "must be an https URL");
+  if (agency->has_urgent_follow_up()) {
+    const auto& period = agency->urgent_follow_up();
+    if (period.nanos() != 0 || period.seconds() % 60 != 0 || period.seconds() < 60 ||
+        period.seconds() > 30 * 24 * 3600) {
+      v->Add(p + ".urgent_follow_up", "must be whole minutes, from 1 minute to 30 days");
+    }
+  }
   if (!agency->parent_code().empty()) {
     if (agency->parent_code() == agency->code()) {
       v->Add(p + ".parent_code", "cannot be the agency itself");
@@ -98,6 +108,7 @@ void CheckSpokesperson(v1::Spokesperson* s, const std::string& p, const Exists& 
   if (IsSet(s->valid_until()) && FromProto(s->valid_until()) <= FromProto(s->valid_from())) {
     v->Add(p + ".valid_until", "must be after valid_from");
   }
+  CheckMandate(s, p, v);  // the entitling document, the matter's topics, the period
   CheckContact(s->mutable_contact(), p + ".contact", v);
 }
 
@@ -157,8 +168,9 @@ void CheckClient(v1::NewsroomClient* c, const std::string& p, const Exists& outl
   NormalizeText(c->mutable_description(), p + ".description", 200, false, v);
 }
 
-void CheckSubscription(const v1::Subscription& sub, const std::string& p, const Exists& recipient_exists,
+void CheckSubscription(v1::Subscription* subscription, const std::string& p, const Exists& recipient_exists,
                        FieldViolations* v) {
+  const v1::Subscription& sub = *subscription;
   if (!recipient_exists(sub.recipient_id())) {
     v->Add(p + ".recipient_id",
            absl::StrCat("no recipient \"", sub.recipient_id(), "\" (use client:<id> or journalist:<card>)"));
@@ -183,6 +195,16 @@ void CheckSubscription(const v1::Subscription& sub, const std::string& p, const 
   for (int i = 0; i < sub.kinds_size(); ++i) {
     if (!pressrelay::common::v1::StatementKind_IsValid(sub.kinds(i)) || sub.kinds(i) == 0) {
       v->Add(absl::StrCat(p, ".kinds[", i, "]"), "is not a statement kind");
+    }
+  }
+  // Cited documents are kept in their canonical form, the form statements carry.
+  for (int i = 0; i < sub.cites_size(); ++i) {
+    std::string canonical = legal::CanonicalRef(sub.cites(i));
+    if (canonical.empty()) {
+      v->Add(absl::StrCat(p, ".cites[", i, "]"),
+             "is not a legal document reference (e.g. 09/2017/NĐ-CP, 07/CT-TTg, 103/2016/QH13)");
+    } else {
+      subscription->set_cites(i, std::move(canonical));
     }
   }
 }

@@ -24,8 +24,8 @@ void CheckSpokesperson(v1::Spokesperson* s, const std::string& p, const Exists& 
 void CheckOutlet(v1::Outlet* outlet, const std::string& p, FieldViolations* v);
 void CheckJournalist(v1::Journalist* j, const std::string& p, const Exists& outlet_exists, FieldViolations* v);
 void CheckClient(v1::NewsroomClient* c, const std::string& p, const Exists& outlet_exists, FieldViolations* v);
-// A subscription holds codes, not text: nothing to normalise.
-void CheckSubscription(const v1::Subscription& sub, const std::string& p, const Exists& recipient_exists,
+// A subscription holds codes; cited documents are rewritten in their canonical form.
+void CheckSubscription(v1::Subscription* sub, const std::string& p, const Exists& recipient_exists,
                        FieldViolations* v);
 void CheckPressOfficer(v1::PressOfficer* officer, const std::string& p, const Exists& agency_exists,
                        FieldViolations* v);

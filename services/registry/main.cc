@@ -41,10 +41,11 @@ int Run(const Config& config) {
   RevocationFeed revocations(&store, common.redis);
   DirectoryService directory(&registry, &revocations, &directory_edge);
   KeysService keys(&registry, &edge);
+  PublicRegistryService public_registry(&registry, &edge);
 
   ServiceRun run;
   run.server = common.server;
-  run.services = {&admin, &directory, &keys};
+  run.services = {&admin, &directory, &keys, &public_registry};
   run.gate = &gate;
   run.start = [&]() -> absl::Status {
     if (absl::Status s = registry.ReloadAll(); !s.ok()) return s;

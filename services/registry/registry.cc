@@ -1,9 +1,12 @@
 #include "services/registry/registry.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
+#include "services/common/domain/validation.h"
+#include "services/registry/agency_changes.h"
 #include "services/registry/listing.h"
 
 namespace pressrelay::registry {
@@ -49,8 +52,26 @@ absl::StatusOr<v1::Agency> Registry::UpsertAgency(v1::Agency agency) {
   FieldViolations v;
   CheckAgency(&agency, "agency", ExistsIn(Kind::kAgency), &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
+  // An upsert never undoes a renaming, merger or dissolution.
+  auto stored = view_.GetAgency(agency.code());
+  KeepChange(stored.ok() ? &*stored : nullptr, &agency);
   PR_RETURN_IF_ERROR(PutEntity(Kind::kAgency, agency.code(), agency));
   return agency;
+}
+
+absl::StatusOr<v1::Agency> Registry::ChangeAgency(const v1::ChangeAgencyRequest& request, absl::Time now) {
+  if (!validation::IsAgencyCode(request.code())) return FieldError("code", "is not an agency code");
+  PR_ASSIGN_OR_RETURN(v1::Agency current, view_.GetAgency(request.code()));
+  // A snapshot of the others, for the successor and its chain.
+  absl::flat_hash_map<std::string, v1::Agency> agencies;
+  for (auto& a : view_.ListAgencies()) agencies.emplace(a.code(), std::move(a));
+  auto lookup = [&agencies](const std::string& code) -> const v1::Agency* {
+    auto it = agencies.find(code);
+    return it == agencies.end() ? nullptr : &it->second;
+  };
+  PR_ASSIGN_OR_RETURN(v1::Agency changed, ApplyAgencyChange(current, request, lookup, now));
+  PR_RETURN_IF_ERROR(PutEntity(Kind::kAgency, changed.code(), changed));
+  return changed;
 }
 
 absl::StatusOr<v1::Spokesperson> Registry::UpsertSpokesperson(v1::Spokesperson s) {
@@ -95,7 +116,7 @@ absl::StatusOr<v1::NewsroomClient> Registry::UpsertNewsroomClient(v1::NewsroomCl
 
 absl::StatusOr<v1::Subscription> Registry::SetSubscription(v1::Subscription sub) {
   FieldViolations v;
-  CheckSubscription(sub, "subscription", [this](const std::string& id) { return view_.HasRecipient(id); }, &v);
+  CheckSubscription(&sub, "subscription", [this](const std::string& id) { return view_.HasRecipient(id); }, &v);
   PR_RETURN_IF_ERROR(v.ToStatus());
   PR_RETURN_IF_ERROR(PutEntity(Kind::kSubscription, sub.recipient_id(), sub));
   return sub;
@@ -120,7 +141,7 @@ absl::StatusOr<v1::ImportRecipientsResponse> Registry::ImportRecipients(v1::Impo
   }
   auto recipient_exists = [&](const std::string& id) { return recipients.contains(id) || view_.HasRecipient(id); };
   for (int i = 0; i < request.subscriptions_size(); ++i) {
-    CheckSubscription(request.subscriptions(i), absl::StrCat("subscriptions[", i, "]"), recipient_exists, &v);
+    CheckSubscription(request.mutable_subscriptions(i), absl::StrCat("subscriptions[", i, "]"), recipient_exists, &v);
   }
   PR_RETURN_IF_ERROR(v.ToStatus());
 

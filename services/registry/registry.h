@@ -36,7 +36,11 @@ class Registry {
   static absl::StatusOr<std::unique_ptr<Registry>> Create(RegistryStore* store, SignInPolicy sign_in = {});
 
   // Administration. Upserts validate, normalise text to NFC and return what was stored.
+  // The administrative change (former names, end, successor) is kept from the stored record:
+  // only ChangeAgency makes one.
   absl::StatusOr<v1::Agency> UpsertAgency(v1::Agency agency);
+  // Renames, merges or dissolves an agency (agency_changes.h); the agency as stored.
+  absl::StatusOr<v1::Agency> ChangeAgency(const v1::ChangeAgencyRequest& request, absl::Time now);
   absl::StatusOr<v1::Agency> GetAgency(const std::string& code) const { return view_.GetAgency(code); }
   std::vector<v1::Agency> ListAgencies() const { return view_.ListAgencies(); }
   absl::StatusOr<v1::Spokesperson> UpsertSpokesperson(v1::Spokesperson spokesperson);
@@ -59,8 +63,13 @@ class Registry {
     return view_.ListNewsroomClients(outlet_id);
   }
   absl::StatusOr<v1::Subscription> SetSubscription(v1::Subscription subscription);
+  // As stored (RegistryAdmin).
   absl::StatusOr<v1::Subscription> GetSubscription(const std::string& recipient_id) const {
     return view_.GetSubscription(recipient_id);
+  }
+  // As it applies now, following merged agencies' successors (Directory).
+  absl::StatusOr<v1::Subscription> EffectiveSubscription(const std::string& recipient_id, absl::Time now) const {
+    return view_.EffectiveSubscription(recipient_id, now);
   }
   // All-or-nothing bulk registration (validated entirely before anything is written).
   absl::StatusOr<v1::ImportRecipientsResponse> ImportRecipients(v1::ImportRecipientsRequest request);
@@ -92,8 +101,14 @@ class Registry {
     return tokens_.Authenticate(token, now);
   }
   absl::StatusOr<v1::CheckSpeakerResponse> CheckSpeaker(const std::string& spokesperson_id,
-                                                        const std::string& agency_code, absl::Time at) const {
-    return view_.CheckSpeaker(spokesperson_id, agency_code, at);
+                                                        const std::string& agency_code, absl::Time at,
+                                                        const IssuedTopics& topics) const {
+    return view_.CheckSpeaker(spokesperson_id, agency_code, at, topics);
+  }
+  // Public: each agency's list of spokespeople entitled to speak at `at` ("-": every agency).
+  absl::StatusOr<std::vector<v1::PublicSpokesperson>> PublicSpokespeople(const std::string& agency_code,
+                                                                         absl::Time at) const {
+    return view_.PublicSpokespeople(agency_code, at);
   }
   std::vector<v1::AudienceMember> MatchAudience(const v1::StatementAudienceQuery& query, absl::Time now) const {
     return view_.MatchAudience(query, now);

@@ -3,6 +3,7 @@
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
 #include "services/common/base/time_util.h"
+#include "services/common/domain/validation.h"
 #include "services/registry/revocation_watch.h"
 
 namespace pressrelay::registry {
@@ -22,6 +23,11 @@ RegistryAdminService::RegistryAdminService(Registry* registry, Edge* edge) : Edg
   Unary<v1::ListAgenciesRequest, v1::ListAgenciesResponse>(
       "ListAgencies", [registry](const Principal&, const v1::ListAgenciesRequest& request, v1::ListAgenciesResponse* response) -> absl::Status {
         for (auto& a : registry->ListAgencies()) *response->add_agencies() = std::move(a);
+        return absl::OkStatus();
+      });
+  Unary<v1::ChangeAgencyRequest, v1::Agency>(
+      "ChangeAgency", [registry](const Principal&, const v1::ChangeAgencyRequest& request, v1::Agency* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, registry->ChangeAgency(request, absl::Now()));
         return absl::OkStatus();
       });
   Unary<v1::UpsertSpokespersonRequest, v1::UpsertSpokespersonResponse>(
@@ -201,7 +207,10 @@ DirectoryService::DirectoryService(Registry* registry, RevocationFeed* revocatio
   Unary<v1::CheckSpeakerRequest, v1::CheckSpeakerResponse>(
       "CheckSpeaker", [registry](const Principal&, const v1::CheckSpeakerRequest& request, v1::CheckSpeakerResponse* response) -> absl::Status {
         const absl::Time at = IsSet(request.at()) ? FromProto(request.at()) : absl::Now();
-        PR_ASSIGN_OR_RETURN(*response, registry->CheckSpeaker(request.spokesperson_id(), request.agency_code(), at));
+        IssuedTopics topics;
+        if (!request.no_content()) topics.emplace(request.topics().begin(), request.topics().end());
+        PR_ASSIGN_OR_RETURN(*response,
+                            registry->CheckSpeaker(request.spokesperson_id(), request.agency_code(), at, topics));
         return absl::OkStatus();
       });
   Unary<v1::StatementAudienceQuery, v1::MatchAudienceResponse>(
@@ -219,7 +228,8 @@ DirectoryService::DirectoryService(Registry* registry, RevocationFeed* revocatio
       });
   Unary<v1::GetSubscriptionRequest, v1::Subscription>(
       "GetSubscription", [registry](const Principal&, const v1::GetSubscriptionRequest& request, v1::Subscription* response) -> absl::Status {
-        PR_ASSIGN_OR_RETURN(*response, registry->GetSubscription(request.recipient_id()));
+        // The effective filter: history and search follow merged agencies' successors.
+        PR_ASSIGN_OR_RETURN(*response, registry->EffectiveSubscription(request.recipient_id(), absl::Now()));
         return absl::OkStatus();
       });
   Unary<v1::PublishAgencyKeysRequest, v1::PublishAgencyKeysResponse>(
@@ -251,6 +261,22 @@ KeysService::KeysService(Registry* registry, Edge* edge) : EdgeService(edge) {
       "ListAgencyKeys", [registry](const Principal&, const v1::ListAgencyKeysRequest& request, v1::ListAgencyKeysResponse* response) -> absl::Status {
         PR_ASSIGN_OR_RETURN(auto keys, registry->ListAgencyKeys(request.agency_code()));
         for (auto& k : keys) *response->add_keys() = std::move(k);
+        return absl::OkStatus();
+      });
+}
+
+PublicRegistryService::PublicRegistryService(Registry* registry, Edge* edge) : EdgeService(edge) {
+  Unary<v1::ListAgencySpokespeopleRequest, v1::ListAgencySpokespeopleResponse>(
+      "ListAgencySpokespeople",
+      [registry](const Principal&, const v1::ListAgencySpokespeopleRequest& request,
+                 v1::ListAgencySpokespeopleResponse* response) -> absl::Status {
+        const std::string& code = request.agency_code();
+        if (code.empty()) return FieldError("agency_code", "is required: an agency code such as MOH, or - for every agency");
+        if (code != "-" && !validation::IsAgencyCode(code)) return FieldError("agency_code", "is not an agency code");
+        const absl::Time now = absl::Now();
+        PR_ASSIGN_OR_RETURN(auto list, registry->PublicSpokespeople(code, now));
+        for (auto& entry : list) *response->add_spokespeople() = std::move(entry);
+        *response->mutable_as_of() = ToProto(now);
         return absl::OkStatus();
       });
 }

@@ -1,5 +1,6 @@
-// The registry's gRPC edge: RegistryAdmin for operators, Directory for the other services and
-// Keys for anyone verifying statements. Each is an EdgeService (edge.h); the handlers
+// The registry's gRPC edge: RegistryAdmin for operators, Directory for the other services,
+// Keys for anyone verifying statements and PublicRegistry for anyone reading the agencies'
+// public lists of spokespeople. Each is an EdgeService (edge.h); the handlers
 // registered in the constructors only call the logic in Registry. Directory has its own edge
 // and worker pool, so the other services' token checks and audience matching never queue
 // behind an operator's bulk import.
@@ -33,6 +34,12 @@ class DirectoryService final
 class KeysService final : public EdgeService<v1::Keys> {
  public:
   KeysService(Registry* registry, Edge* edge);
+};
+
+// What every agency must make public (Decree 09/2017 Art. 2): its list of spokespeople.
+class PublicRegistryService final : public EdgeService<v1::PublicRegistry> {
+ public:
+  PublicRegistryService(Registry* registry, Edge* edge);
 };
 
 // The registry answering token questions about its own callers, without a network hop.

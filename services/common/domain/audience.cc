@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "services/common/domain/legal_refs.h"
+
 namespace pressrelay::audience {
 namespace {
 
@@ -20,6 +22,13 @@ std::vector<int> Ints(const Repeated& repeated) {
   return std::vector<int>(repeated.begin(), repeated.end());
 }
 
+bool Overlaps(const std::vector<std::string>& wanted, const std::vector<std::string>& present) {
+  for (const auto& value : present) {
+    if (Contains(wanted, value)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool Matches(const Filter& filter, const Facets& facets) {
@@ -33,16 +42,8 @@ bool Matches(const Filter& filter, const Facets& facets) {
       !Contains(filter.region_codes, facets.region_code)) {
     return false;
   }
-  if (!filter.topics.empty()) {
-    bool any = false;
-    for (const auto& topic : facets.topics) {
-      if (Contains(filter.topics, topic)) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) return false;
-  }
+  if (!filter.topics.empty() && !Overlaps(filter.topics, facets.topics)) return false;
+  if (!filter.cites.empty() && !Overlaps(filter.cites, facets.cites)) return false;
   return true;
 }
 
@@ -54,6 +55,7 @@ Facets FacetsOf(const pressrelay::common::v1::Statement& statement) {
   f.language = statement.language();
   f.urgency = statement.urgency();
   f.kind = statement.kind();
+  f.cites = legal::CitedDocuments(statement);
   return f;
 }
 
@@ -65,6 +67,7 @@ Facets FacetsOf(const pressrelay::registry::v1::StatementAudienceQuery& query) {
   f.language = query.language();
   f.urgency = query.urgency();
   f.kind = query.kind();
+  f.cites = Strings(query.cites());
   return f;
 }
 
@@ -76,6 +79,7 @@ pressrelay::registry::v1::StatementAudienceQuery QueryOf(const pressrelay::commo
   q.set_language(s.language());
   q.set_urgency(s.urgency());
   q.set_kind(s.kind());
+  for (auto& cited : legal::CitedDocuments(s)) q.add_cites(std::move(cited));
   return q;
 }
 
@@ -87,6 +91,7 @@ Filter FilterOf(const pressrelay::registry::v1::Subscription& subscription) {
   f.languages = Strings(subscription.languages());
   f.max_urgency = subscription.max_urgency();
   f.kinds = Ints(subscription.kinds());
+  f.cites = Strings(subscription.cites());
   return f;
 }
 
@@ -98,6 +103,7 @@ Filter FilterOf(const pressrelay::distribution::v1::HistoryFilter& filter) {
   f.languages = Strings(filter.languages());
   f.max_urgency = filter.max_urgency();
   f.kinds = Ints(filter.kinds());
+  f.cites = Strings(filter.cites());
   return f;
 }
 
@@ -110,6 +116,7 @@ pressrelay::distribution::v1::HistoryFilter HistoryFilterOf(
   *f.mutable_languages() = subscription.languages();
   f.set_max_urgency(subscription.max_urgency());
   *f.mutable_kinds() = subscription.kinds();
+  *f.mutable_cites() = subscription.cites();
   return f;
 }
 

@@ -19,6 +19,7 @@ struct Facets {
   std::string language;
   int urgency = 5;
   int kind = 0;  // pressrelay.common.v1.StatementKind
+  std::vector<std::string> cites;  // canonical references of the documents it cites
 };
 
 // What a recipient asked for. Empty lists mean "all".
@@ -29,6 +30,7 @@ struct Filter {
   std::vector<std::string> languages;
   int max_urgency = 9;
   std::vector<int> kinds;
+  std::vector<std::string> cites;  // canonical references: the statement cites one of them
 };
 
 bool Matches(const Filter& filter, const Facets& facets);

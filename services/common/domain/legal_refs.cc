@@ -416,3 +416,42 @@ std::string CanonicalRef(absl::string_view typed) {
 }
 
 }  // namespace pressrelay::legal
+
+namespace pressrelay::legal {
+
+void AttachReferences(pressrelay::common::v1::Statement* statement) {
+  statement->clear_references();
+  const std::pair<absl::string_view, const std::string*> fields[] = {
+      {"headline", &statement->headline()},
+      {"summary", &statement->summary()},
+      {"body", &statement->body()},
+  };
+  for (const auto& [field, text] : fields) {
+    for (const LegalRef& ref : FindLegalRefs(*text)) {
+      auto* out = statement->add_references();
+      out->set_canonical(ref.canonical);
+      out->set_type_name(std::string(KindName(ref.kind)));
+      out->set_number(ref.number);
+      out->set_year(ref.year);
+      out->set_type_code(ref.kind_code);
+      out->set_issuer(ref.issuer);
+      out->set_unit(ref.unit);
+      out->set_issued_on(ref.issued_on);
+      out->set_name(ref.name);
+      out->set_field(std::string(field));
+      out->set_begin(static_cast<int32_t>(ref.begin));
+      out->set_end(static_cast<int32_t>(ref.end));
+    }
+  }
+}
+
+std::vector<std::string> CitedDocuments(const pressrelay::common::v1::Statement& statement) {
+  std::vector<std::string> out;
+  out.reserve(statement.references_size());
+  for (const auto& ref : statement.references()) out.push_back(ref.canonical());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace pressrelay::legal

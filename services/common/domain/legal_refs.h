@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "pressrelay/common/v1/statement.pb.h"
 
 namespace pressrelay::legal {
 
@@ -62,6 +63,14 @@ struct LegalRef {
 
 // Every reference in `text`, in order of appearance, each once per occurrence.
 std::vector<LegalRef> FindLegalRefs(absl::string_view text);
+
+// Sets statement->references to what the headline, summary and body cite, in that order
+// (a version's references are the wire's reading of its text, never the draft's).
+void AttachReferences(pressrelay::common::v1::Statement* statement);
+
+// The distinct canonical references a statement cites, sorted: what subscriptions and
+// history filters match.
+std::vector<std::string> CitedDocuments(const pressrelay::common::v1::Statement& statement);
 
 // The canonical form of one reference typed by a person ("09/2017/ND-CP", "07/ct-ttg"), for
 // lookups: "" when it is not a reference.

@@ -71,6 +71,39 @@ std::string CanonicalBytes(const Statement& s, absl::string_view key_id) {
     Field(&out, p + "title", a.title());
   }
   Field(&out, "in_reply_to", s.in_reply_to());
+  // Added after version 1 of the form: written only when there are references, so a
+  // statement signed before (or one citing nothing) has the same bytes as it had.
+  if (s.references_size() > 0) {
+    Field(&out, "references", absl::StrCat(s.references_size()));
+    for (int i = 0; i < s.references_size(); ++i) {
+      const auto& r = s.references(i);
+      const std::string p = absl::StrCat("references.", i, ".");
+      Field(&out, p + "canonical", r.canonical());
+      Field(&out, p + "type_name", r.type_name());
+      Field(&out, p + "number", r.number());
+      Field(&out, p + "year", absl::StrCat(r.year()));
+      Field(&out, p + "type_code", r.type_code());
+      Field(&out, p + "issuer", r.issuer());
+      Field(&out, p + "unit", r.unit());
+      Field(&out, p + "issued_on", r.issued_on());
+      Field(&out, p + "name", r.name());
+      Field(&out, p + "field", r.field());
+      Field(&out, p + "begin", absl::StrCat(r.begin()));
+      Field(&out, p + "end", absl::StrCat(r.end()));
+    }
+  }
+  // Likewise written only when set: a statement that answers no question keeps its bytes.
+  if (s.has_question_outcome()) {
+    const auto& q = s.question_outcome();
+    Field(&out, "question_outcome.question_id", q.question_id());
+    Field(&out, "question_outcome.outcome", absl::StrCat(static_cast<int>(q.outcome())));
+    Field(&out, "question_outcome.ground", absl::StrCat(static_cast<int>(q.ground())));
+    Field(&out, "question_outcome.note", q.note());
+    Field(&out, "question_outcome.to_asker_only", q.to_asker_only() ? "1" : "0");
+  }
+  // The follow-up thread, likewise only when set.
+  if (s.has_follow_up_by()) Time(&out, "follow_up_by", s.follow_up_by());
+  if (!s.follows_up().empty()) Field(&out, "follows_up", s.follows_up());
   Field(&out, "key_id", key_id);
   return out;
 }
@@ -231,8 +264,7 @@ std::vector<AgencyKey> Signer::PublicKeys() const {
   return out;
 }
 
-absl::Status Signer::Sign(Statement* statement, absl::Time now) {
-  const std::string& agency = statement->issuer().agency_code();
+absl::Status Signer::Refresh() {
   // A key installed, replaced or removed while running changes the fingerprint: re-read.
   std::string fingerprint = Fingerprint();
   bool changed;
@@ -240,7 +272,22 @@ absl::Status Signer::Sign(Statement* statement, absl::Time now) {
     absl::MutexLock lock(&mu_);
     changed = fingerprint != loaded_fingerprint_;
   }
-  if (changed) PR_RETURN_IF_ERROR(Load(/*strict=*/false, std::move(fingerprint)));
+  if (changed) return Load(/*strict=*/false, std::move(fingerprint));
+  return absl::OkStatus();
+}
+
+bool Signer::HasKeyFor(absl::string_view agency_code) {
+  if (absl::Status s = Refresh(); !s.ok()) spdlog::warn("signing keys: {}", s.ToString());
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, key] : keys_) {
+    if (key.agency_code == agency_code) return true;
+  }
+  return false;
+}
+
+absl::Status Signer::Sign(Statement* statement, absl::Time now) {
+  const std::string& agency = statement->issuer().agency_code();
+  PR_RETURN_IF_ERROR(Refresh());
   std::optional<KeyFile> current;
   {
     absl::MutexLock lock(&mu_);

@@ -72,6 +72,9 @@ class Signer {
   absl::Status Sign(Statement* statement, absl::Time now);
   // The public halves of every key held.
   std::vector<AgencyKey> PublicKeys() const;
+  // Whether the directory (re-read when it changed, as for Sign) holds a key of the agency:
+  // whether the wire can sign for it.
+  bool HasKeyFor(absl::string_view agency_code);
 
  private:
   explicit Signer(std::string dir) : dir_(std::move(dir)) {}
@@ -81,6 +84,8 @@ class Signer {
   // key id never changes its key: a file that gives a held id another seed is refused
   // (logged) and the id keeps its key, which is the one the registry has published.
   absl::Status Load(bool strict, std::string fingerprint);
+  // Load (not strict) if the directory changed since it was last read.
+  absl::Status Refresh();
   std::string Fingerprint() const;
   std::string dir_;
   mutable absl::Mutex mu_;

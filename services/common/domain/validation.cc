@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/domain/ids.h"
 #include "services/common/domain/regions.h"
 #include "services/common/base/time_util.h"
 
@@ -206,6 +207,10 @@ absl::Status NormalizeDraft(pressrelay::distribution::v1::StatementDraft* draft,
     v.Add(path("body"), absl::StrCat("is larger than ", kBodyMaxBytes, " bytes"));
   }
   NormalizeText(draft->mutable_in_reply_to(), path("in_reply_to"), kInReplyToMax, true, &v);
+  absl::StripAsciiWhitespace(draft->mutable_follows_up());
+  if (!draft->follows_up().empty() && !ids::IsStatementId(draft->follows_up())) {
+    v.Add(path("follows_up"), "must be a statement id, as Publish answered it");
+  }
   if (draft->kind() == pressrelay::common::v1::STATEMENT_KIND_ANSWER && draft->in_reply_to().empty()) {
     v.Add(path("in_reply_to"), "is required for an answer: name the question answered");
   }

@@ -22,6 +22,7 @@ std::string SignInLock(absl::string_view username) { return absl::StrCat("{reg}:
 
 std::string Statement(absl::string_view statement_id) { return absl::StrCat("{dist}:st:", statement_id); }
 std::string StatementVersionField(int version) { return absl::StrCat("v", version); }
+std::string AgencyActivity(absl::string_view agency_code) { return absl::StrCat("{dist}:activity:", agency_code); }
 std::string Idempotency(absl::string_view principal_id, absl::string_view key) {
   return absl::StrCat("{dist}:st:idem:", principal_id, ":", key);
 }
@@ -31,6 +32,19 @@ std::string StatementProvenanceField(int version) { return absl::StrCat("p", ver
 std::string Draft(absl::string_view draft_id) { return absl::StrCat("{dist}:draft:", draft_id); }
 std::string DraftApproval(absl::string_view draft_id) { return absl::StrCat("{dist}:draft:", draft_id, ":approval"); }
 std::string AgencyDrafts(absl::string_view agency_code) { return absl::StrCat("{dist}:draft:agency:", agency_code); }
+std::string Question(absl::string_view question_id) { return absl::StrCat("{dist}:question:", question_id); }
+std::string QuestionOutcome(absl::string_view question_id) {
+  return absl::StrCat("{dist}:question:", question_id, ":outcome");
+}
+std::string AgencyQuestions(absl::string_view agency_code) {
+  return absl::StrCat("{dist}:question:agency:", agency_code);
+}
+std::string AskerQuestions(absl::string_view recipient_id) {
+  return absl::StrCat("{dist}:question:asker:", recipient_id);
+}
+std::string AskIdempotency(absl::string_view recipient_id, absl::string_view key) {
+  return absl::StrCat("{dist}:question:idem:", recipient_id, ":", key);
+}
 
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane) {
   return absl::StrCat("q:", Tag(shard), ":", recipient_id, ":", std::string(1, LaneChar(lane)));

@@ -27,6 +27,13 @@
 // |                                  |        |                         |              | "latest" / "released" -> version numbers
 // |                                  |        |                         |              | "p<n>" -> VersionRecord (who wrote, reviewed, issued)
 // | {dist}:st:index                  | zset   | distribution            | distribution | statement id by first publish (ms)
+// | {dist}:st:unlisted               | zset   | distribution            | distribution | the same for unlisted statements (answers to
+// |                                  |        |                         |              | one asker): kept out of lists, history, search
+// | {dist}:activity:<agency>         | hash   | distribution            | distribution | statements by month of first publication
+// |                                  |        |                         |              | ("m:2026-12" -> n), "last" and "conference" (ms):
+// |                                  |        |                         |              | the agency's obligations to the press
+// | {dist}:st:changes                | stream | distribution            | distribution | a version released: id, v (about 100,000 kept);
+// |                                  |        |                         |              | what keeps every replica's search index fresh
 // | {dist}:st:idem:<principal>:<key> | string | distribution            | distribution | idempotency record, 24 h
 // | {dist}:fo:job:<id>:<v>:<phase>   | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
 // | {dist}:fo:sched                  | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
@@ -39,6 +46,16 @@
 // | {dist}:draft:<id>:approval       | string | distribution            | distribution | the approval's idempotency record: the statement
 // |                                  |        |                         |              | the draft became (set with the version's commit)
 // | {dist}:draft:agency:<code>       | zset   | distribution            | distribution | an agency's draft ids by last change (ms)
+// | {dist}:question:<id>             | hash   | distribution            | distribution | "rev" -> revision, "record" -> Question (a
+// |                                  |        |                         |              | journalist's question and its outcome)
+// | {dist}:question:<id>:outcome     | string | distribution            | distribution | the idempotency record of the one statement
+// |                                  |        |                         |              | that answered or declined it (set with its commit)
+// | {dist}:question:agency:<code>    | zset   | distribution            | distribution | the agency's question ids by time asked (ms)
+// | {dist}:question:asker:<rcpt>     | zset   | distribution            | distribution | the asker's (a recipient id) question ids by
+// |                                  |        |                         |              | time asked (ms)
+// | {dist}:question:due              | zset   | distribution            | distribution | open question ids by requested answer date (ms)
+// | {dist}:question:idem:<rcpt>:<k>  | string | distribution            | distribution | AskRecord of the asker's AskQuestion with that
+// |                                  |        |                         |              | idempotency key, 24 h
 // | q:{<shard>}:<recipient>:<lane>   | zset   | distribution (fan-out)  | subscription | the recipient's queue: "<id>:<v>" by seq
 // | ev:{<shard>}                     | stream | distribution (fan-out)  | subscription | one entry per queued chunk: who got what
 // | seq:{<shard>}                    | string | distribution (fan-out)  | -            | last sequence number issued in the shard
@@ -58,9 +75,9 @@
 //              sequence, trims, acks, progress) lives in its shard's slot; the shards spread
 //              the queues over the cluster's primaries (use at least 4 shards per primary).
 //   {reg}      the registry's keys, one slot: its MULTI blocks and sign-in scripts span them.
-//   {dist}     the distribution's control plane (statements, outbox, leases, drafts), one
-//              slot: a version's commit writes the statement, the index, the idempotency
-//              record and its jobs in one script.
+//   {dist}     the distribution's control plane (statements, outbox, leases, drafts,
+//              questions), one slot: a version's commit writes the statement, the index,
+//              the idempotency record and its jobs in one script.
 // The rest (dr:, rl:, sl:, audit:log, meta:) is touched one key per command.
 #pragma once
 
@@ -103,6 +120,9 @@ inline constexpr absl::string_view kStatementHeadField = "head";
 inline constexpr absl::string_view kStatementLatestField = "latest";
 inline constexpr absl::string_view kStatementReleasedField = "released";
 inline constexpr absl::string_view kStatementIndex = "{dist}:st:index";
+inline constexpr absl::string_view kUnlistedStatements = "{dist}:st:unlisted";
+inline constexpr absl::string_view kStatementChanges = "{dist}:st:changes";
+std::string AgencyActivity(absl::string_view agency_code);
 std::string Idempotency(absl::string_view principal_id, absl::string_view key);
 // Stands in a script's KEYS for "no idempotency key" (never read or written).
 inline constexpr absl::string_view kNoIdempotency = "{dist}:st:idem:-";
@@ -120,6 +140,15 @@ inline constexpr absl::string_view kDraftRevisionField = "rev";
 inline constexpr absl::string_view kDraftRecordField = "record";
 std::string DraftApproval(absl::string_view draft_id);
 std::string AgencyDrafts(absl::string_view agency_code);
+// Journalists' questions (question_store.h).
+std::string Question(absl::string_view question_id);
+inline constexpr absl::string_view kQuestionRevisionField = "rev";
+inline constexpr absl::string_view kQuestionRecordField = "record";
+std::string QuestionOutcome(absl::string_view question_id);
+std::string AgencyQuestions(absl::string_view agency_code);
+std::string AskerQuestions(absl::string_view recipient_id);
+inline constexpr absl::string_view kQuestionsDue = "{dist}:question:due";
+std::string AskIdempotency(absl::string_view recipient_id, absl::string_view key);
 
 // Fan-out queues: the contract between distribution (writer) and subscription (reader).
 std::string Queue(int shard, absl::string_view recipient_id, Lane lane);

@@ -28,7 +28,8 @@ const std::vector<Rule>& Table() {
       // Registry administration: operators.
       {"RegistryAdmin.UpsertAgency", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.GetAgency", {ROLE_OPERATOR}},
-      {"RegistryAdmin.ListAgencies", {ROLE_OPERATOR}},
+      {"RegistryAdmin.ListAgencies", {ROLE_OPERATOR, ROLE_SERVICE}},
+      {"RegistryAdmin.ChangeAgency", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.UpsertSpokesperson", {ROLE_OPERATOR}, kMutates},
       {"RegistryAdmin.ListSpokespeople", {ROLE_OPERATOR}},
       {"RegistryAdmin.UpsertOutlet", {ROLE_OPERATOR}, kMutates},
@@ -71,6 +72,10 @@ const std::vector<Rule>& Table() {
       {"Keys.ListAgencyKeys",
        {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE,
         ROLE_GATEWAY}},
+      // Agencies' lists of spokespeople, public by law (Decree 09/2017 Art. 2): anyone with a token.
+      {"PublicRegistry.ListAgencySpokespeople",
+       {ROLE_OPERATOR, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST, ROLE_SERVICE,
+        ROLE_GATEWAY}},
       // Distribution: spokespeople issue for their own agency (checked by the logic); press
       // officers draft for it; operators read.
       {"Distribution.Publish", {ROLE_SPOKESPERSON}, kMutates},
@@ -78,6 +83,7 @@ const std::vector<Rule>& Table() {
       {"Distribution.GetStatement", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
       {"Distribution.ListStatements", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
       {"Distribution.GetDeliveryReport", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Distribution.GetObligationsReport", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
       {"Distribution.GetStatementHistory", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
       {"Distribution.CreateDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
       {"Distribution.UpdateDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}, kMutates},
@@ -87,14 +93,26 @@ const std::vector<Rule>& Table() {
       {"Distribution.ReturnDraft", {ROLE_SPOKESPERSON}, kMutates},
       {"Distribution.ApproveDraft", {ROLE_SPOKESPERSON}, kMutates},
       {"Distribution.PreviewDraft", {ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER}},
+      // Questions: journalists and newsroom clients ask and read their own; the agency's
+      // spokespeople and press officers read its questions and its spokespeople decide them
+      // (the agency is checked by the logic); operators read.
+      {"Questions.AskQuestion", {ROLE_JOURNALIST, ROLE_NEWSROOM_CLIENT}, kMutates},
+      {"Questions.ListQuestions",
+       {ROLE_JOURNALIST, ROLE_NEWSROOM_CLIENT, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Questions.GetQuestion",
+       {ROLE_JOURNALIST, ROLE_NEWSROOM_CLIENT, ROLE_SPOKESPERSON, ROLE_PRESS_OFFICER, ROLE_OPERATOR}},
+      {"Questions.AnswerQuestion", {ROLE_SPOKESPERSON}, kMutates},
+      {"Questions.DeclineQuestion", {ROLE_SPOKESPERSON}, kMutates},
       {"Catalog.BatchGetVersions", {ROLE_SERVICE}},
       {"Catalog.QueryHistory", {ROLE_SERVICE}},
+      {"Catalog.Search", {ROLE_SERVICE}},
       // Subscription: readers, each its own queue.
       {"Subscription.Subscribe", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
       // Acknowledgements change only the reader's own cursor; the delivery ledger (dr:*)
       // is their record, so they are not repeated in the audit trail.
       {"Subscription.Ack", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
       {"Subscription.History", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
+      {"Subscription.Search", {ROLE_NEWSROOM_CLIENT, ROLE_JOURNALIST}},
       {"Ledger.GetDeliveryStates", {ROLE_SERVICE}},
   };
   return *table;

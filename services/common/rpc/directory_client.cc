@@ -11,6 +11,7 @@ GrpcDirectoryClient::GrpcDirectoryClient(std::shared_ptr<grpc::Channel> channel,
                                          std::string service_token, absl::Duration deadline)
     : channel_(std::move(channel)),
       stub_(registry_v1::Directory::NewStub(channel_)),
+      admin_(registry_v1::RegistryAdmin::NewStub(channel_)),
       service_token_(std::move(service_token)),
       deadline_(deadline) {}
 
@@ -52,12 +53,25 @@ absl::StatusOr<std::vector<absl::StatusOr<Principal>>> GrpcDirectoryClient::Auth
   return verdicts;
 }
 
+IssuedTopics SubjectCodes(const google::protobuf::RepeatedPtrField<pressrelay::common::v1::Subject>* subjects) {
+  if (subjects == nullptr) return std::nullopt;
+  std::vector<std::string> codes;
+  codes.reserve(subjects->size());
+  for (const auto& subject : *subjects) codes.push_back(subject.code());
+  return codes;
+}
+
 absl::StatusOr<registry_v1::CheckSpeakerResponse> GrpcDirectoryClient::CheckSpeaker(
-    const std::string& spokesperson_id, const std::string& agency_code, absl::Time at) {
+    const std::string& spokesperson_id, const std::string& agency_code, absl::Time at, const IssuedTopics& topics) {
   registry_v1::CheckSpeakerRequest request;
   request.set_spokesperson_id(spokesperson_id);
   request.set_agency_code(agency_code);
   *request.mutable_at() = ToProto(at);
+  if (topics.has_value()) {
+    request.mutable_topics()->Assign(topics->begin(), topics->end());
+  } else {
+    request.set_no_content(true);
+  }
   registry_v1::CheckSpeakerResponse response;
   auto ctx = CallContext(service_token_, deadline_);
   grpc::Status status = stub_->CheckSpeaker(ctx.get(), request, &response);
@@ -103,6 +117,15 @@ absl::Status GrpcDirectoryClient::PublishAgencyKeys(const std::vector<registry_v
   registry_v1::PublishAgencyKeysResponse response;
   auto ctx = CallContext(service_token_, deadline_);
   return Annotate(FromGrpcStatus(stub_->PublishAgencyKeys(ctx.get(), request, &response)), "registry");
+}
+
+absl::StatusOr<std::vector<registry_v1::Agency>> GrpcDirectoryClient::ListAgencies() {
+  registry_v1::ListAgenciesRequest request;
+  registry_v1::ListAgenciesResponse response;
+  auto ctx = CallContext(service_token_, deadline_);
+  grpc::Status status = admin_->ListAgencies(ctx.get(), request, &response);
+  if (!status.ok()) return Annotate(FromGrpcStatus(status), "registry");
+  return std::vector<registry_v1::Agency>(response.agencies().begin(), response.agencies().end());
 }
 
 }  // namespace pressrelay
