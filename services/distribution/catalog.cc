@@ -113,6 +113,7 @@ absl::StatusOr<std::pair<std::vector<Statement>, std::string>> Catalog::Walk(con
 
 absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(const Principal& caller,
                                                                    const v1::ListStatementsRequest& request) {
+  if (!request.thread_of().empty()) return ListThread(caller, request.thread_of());
   PR_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
   std::string agency = request.agency_code();
   if (agency.empty()) {
@@ -132,17 +133,48 @@ absl::StatusOr<v1::ListStatementsResponse> Catalog::ListStatements(const Princip
   return response;
 }
 
+absl::StatusOr<v1::ListStatementsResponse> Catalog::ListThread(const Principal& caller,
+                                                               const std::string& statement_id) {
+  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+  PR_ASSIGN_OR_RETURN(auto summaries, StatementStore::LoadSummaries(*redis, {statement_id}));
+  // A statement the caller may not read is reported as missing, like GetStatement's.
+  const auto& head = summaries[0].head;
+  if (!head || !MayReadAgency(caller, head->agency_code(), *directory_, absl::Now()).ok()) {
+    return absl::NotFoundError(absl::StrCat("thread_of: no statement \"", statement_id, "\""));
+  }
+  PR_ASSIGN_OR_RETURN(auto follow_ups, StatementStore::LoadThread(*redis, head->agency_code(), statement_id));
+  std::vector<std::string> ids = {statement_id};
+  ids.insert(ids.end(), follow_ups.begin(), follow_ups.end());
+  PR_ASSIGN_OR_RETURN(auto thread, StatementStore::LoadSummaries(*redis, ids));
+  std::vector<std::pair<std::string, int>> refs;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (thread[i].head && thread[i].latest > 0) refs.emplace_back(ids[i], thread[i].latest);
+  }
+  PR_ASSIGN_OR_RETURN(auto versions, StatementStore::LoadVersions(*redis, refs));
+  v1::ListStatementsResponse response;
+  for (auto& v : versions) {
+    if (v) *response.add_statements() = std::move(*v);
+  }
+  return response;
+}
+
 absl::StatusOr<v1::QueryHistoryResponse> Catalog::QueryHistory(const v1::QueryHistoryRequest& request) {
   PR_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  // The request's cited document narrows what the subscription allows, never widens it.
+  audience::Filter filter = audience::FilterOf(request.filter());
+  audience::Filter cited;
+  if (!request.cites().empty()) cited.cites.push_back(request.cites());
   struct Keep {
     audience::Filter filter;
+    audience::Filter cited;
     int Version(const StatementStore::Summary& s) const { return s.released; }
     bool Head(const store::StatementHead&) const { return true; }
     bool Statement(const pressrelay::common::v1::Statement& s) const {
-      return audience::Matches(filter, audience::FacetsOf(s));
+      const audience::Facets facets = audience::FacetsOf(s);
+      return audience::Matches(filter, facets) && audience::Matches(cited, facets);
     }
   };
-  PR_ASSIGN_OR_RETURN(auto page, Walk(request.page_token(), page_size, Keep{audience::FilterOf(request.filter())}));
+  PR_ASSIGN_OR_RETURN(auto page, Walk(request.page_token(), page_size, Keep{std::move(filter), std::move(cited)}));
   v1::QueryHistoryResponse response;
   for (auto& s : page.first) *response.add_statements() = std::move(s);
   response.set_next_page_token(page.second);

@@ -24,6 +24,8 @@ class Catalog {
   absl::StatusOr<Statement> GetStatement(const Principal& caller, const std::string& statement_id, int version);
   absl::StatusOr<v1::ListStatementsResponse> ListStatements(const Principal& caller,
                                                             const v1::ListStatementsRequest& request);
+  // A statement and its follow-ups, oldest first (ListStatementsRequest.thread_of).
+  absl::StatusOr<v1::ListStatementsResponse> ListThread(const Principal& caller, const std::string& statement_id);
   // Who wrote, reviewed and issued each version, oldest first.
   absl::StatusOr<v1::StatementHistory> GetStatementHistory(const Principal& caller, const std::string& statement_id);
   absl::StatusOr<v1::BatchGetVersionsResponse> BatchGetVersions(const v1::BatchGetVersionsRequest& request);

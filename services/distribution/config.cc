@@ -22,6 +22,12 @@ PRESSRELAY_INT_FLAG(int64_t, queue_max_entries, 10000, 1, 10000000, "retention: 
 PRESSRELAY_DURATION_FLAG(queue_max_age, absl::Hours(24 * 7), "1s", "8760h", "retention: age of entries kept");
 PRESSRELAY_DURATION_FLAG(retention_sweep_interval, absl::Minutes(10), "100ms", "24h",
                          "how often queues are swept for entries older than --queue_max_age");
+PRESSRELAY_DURATION_FLAG(obligation_reminder, absl::Hours(24 * 7), "1h", "2160h",
+                         "how long before a press obligation's deadline (monthly information, quarterly press "
+                         "conference) the agency's desk is reminded");
+PRESSRELAY_DURATION_FLAG(urgent_follow_up, absl::Hours(24), "1m", "720h",
+                         "how long after an urgent statement (urgency 1-2) its agency undertakes to follow it "
+                         "up, for agencies that set no period of their own (Agency.urgent_follow_up)");
 PRESSRELAY_DURATION_FLAG(job_lease, absl::Seconds(10), "1s", "1h",
                          "how long a claimed fan-out job stays with a replica without progress before another "
                          "may take it");
@@ -49,6 +55,8 @@ absl::StatusOr<Config> Config::FromFlags() {
   config.fanout.retention.max_age = absl::GetFlag(FLAGS_queue_max_age);
   config.fanout.lease = absl::GetFlag(FLAGS_job_lease);
   config.retention_sweep_interval = absl::GetFlag(FLAGS_retention_sweep_interval);
+  config.obligation_reminder = absl::GetFlag(FLAGS_obligation_reminder);
+  config.urgent_follow_up = absl::GetFlag(FLAGS_urgent_follow_up);
   config.catalog_workers = absl::GetFlag(FLAGS_catalog_workers);
   return config;
 }

@@ -21,6 +21,11 @@ struct Config {
   std::shared_ptr<signing::Signer> signer;  // the agencies' private keys, read at start
   FanoutOptions fanout;
   absl::Duration retention_sweep_interval;
+  // How long before an obligation's deadline the agency's desk is reminded of it.
+  absl::Duration obligation_reminder;
+  // How long after an urgent statement its agency undertakes to follow it up, unless the
+  // agency sets its own period.
+  absl::Duration urgent_follow_up = absl::Hours(24);
   int catalog_workers = 4;
 
   static absl::StatusOr<Config> FromFlags();

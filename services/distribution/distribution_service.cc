@@ -22,8 +22,14 @@ void CountPublish(absl::Time started) {
 }  // namespace
 
 DistributionService::DistributionService(Publisher* publisher, Catalog* catalog, DeliveryReporter* reporter,
-                                         DraftDesk* desk, Edge* edge)
+                                         DraftDesk* desk, ObligationDesk* obligations, Edge* edge)
     : EdgeService(edge) {
+  Unary<v1::GetObligationsReportRequest, v1::ObligationsReport>(
+      "GetObligationsReport", [obligations](const Principal& caller, const v1::GetObligationsReportRequest& request,
+                                            v1::ObligationsReport* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, obligations->Report(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
   // Publish and Revise answer when their fan-out has run, from the fan-out thread: no worker
   // waits for it.
   UnaryAsync<v1::PublishRequest, v1::PublishResponse>(
@@ -132,7 +138,7 @@ DistributionService::DistributionService(Publisher* publisher, Catalog* catalog,
       });
 }
 
-CatalogService::CatalogService(Catalog* catalog, Edge* edge) : EdgeService(edge) {
+CatalogService::CatalogService(Catalog* catalog, StatementSearch* search, Edge* edge) : EdgeService(edge) {
   Unary<v1::BatchGetVersionsRequest, v1::BatchGetVersionsResponse>(
       "BatchGetVersions", [catalog](const Principal&, const v1::BatchGetVersionsRequest& request,
                                     v1::BatchGetVersionsResponse* response) -> absl::Status {
@@ -144,6 +150,54 @@ CatalogService::CatalogService(Catalog* catalog, Edge* edge) : EdgeService(edge)
                                 v1::QueryHistoryResponse* response) -> absl::Status {
         PR_ASSIGN_OR_RETURN(*response, catalog->QueryHistory(request));
         return absl::OkStatus();
+      });
+  Unary<v1::CatalogSearchRequest, pressrelay::common::v1::SearchResults>(
+      "Search", [search](const Principal&, const v1::CatalogSearchRequest& request,
+                         pressrelay::common::v1::SearchResults* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, search->Search(request));
+        return absl::OkStatus();
+      });
+}
+
+QuestionsService::QuestionsService(QuestionDesk* desk, Edge* edge) : EdgeService(edge) {
+  Unary<v1::AskQuestionRequest, v1::Question>(
+      "AskQuestion",
+      [desk](const Principal& caller, const v1::AskQuestionRequest& request, v1::Question* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Ask(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::ListQuestionsRequest, v1::ListQuestionsResponse>(
+      "ListQuestions", [desk](const Principal& caller, const v1::ListQuestionsRequest& request,
+                              v1::ListQuestionsResponse* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->List(caller, request, absl::Now()));
+        return absl::OkStatus();
+      });
+  Unary<v1::GetQuestionRequest, v1::Question>(
+      "GetQuestion",
+      [desk](const Principal& caller, const v1::GetQuestionRequest& request, v1::Question* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(*response, desk->Get(caller, request.question_id(), absl::Now()));
+        return absl::OkStatus();
+      });
+  // Answering and declining publish: like Publish, they answer from the fan-out thread.
+  auto answered = [](v1::DecideQuestionResponse* response, Done done) {
+    return [response, started = absl::Now(), done = std::move(done)](
+               absl::StatusOr<v1::DecideQuestionResponse> r) mutable {
+      if (r.ok()) {
+        *response = std::move(*r);
+        CountPublish(started);
+      }
+      std::move(done)(r.status());
+    };
+  };
+  UnaryAsync<v1::AnswerQuestionRequest, v1::DecideQuestionResponse>(
+      "AnswerQuestion", [desk, answered](const Principal& caller, const v1::AnswerQuestionRequest& request,
+                                         v1::DecideQuestionResponse* response, Done done) {
+        desk->Answer(caller, request, absl::Now(), answered(response, std::move(done)));
+      });
+  UnaryAsync<v1::DeclineQuestionRequest, v1::DecideQuestionResponse>(
+      "DeclineQuestion", [desk, answered](const Principal& caller, const v1::DeclineQuestionRequest& request,
+                                          v1::DecideQuestionResponse* response, Done done) {
+        desk->Decline(caller, request, absl::Now(), answered(response, std::move(done)));
       });
 }
 

@@ -8,6 +8,7 @@
 #include "services/common/base/log.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
+#include "services/common/domain/legal_refs.h"
 #include "services/distribution/draft_rules.h"
 #include "services/distribution/page_token.h"
 #include "services/distribution/read_access.h"
@@ -246,6 +247,7 @@ absl::StatusOr<Statement> DraftDesk::Preview(const Principal& caller, v1::Previe
   } else {
     statement.mutable_issuer()->set_agency_code(content->agency_code());
   }
+  legal::AttachReferences(&statement);  // what the signed version will cite
   return statement;
 }
 

@@ -3,6 +3,7 @@
 // recipients' queues. Wiring only: the life of the process is service_main.h's, the
 // configuration config.h's.
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -18,12 +19,16 @@
 #include "services/common/rpc/revocation_watcher.h"
 #include "services/common/rpc/service_main.h"
 #include "services/distribution/catalog.h"
+#include "services/distribution/obligation_desk.h"
+#include "services/distribution/statement_search.h"
 #include "services/distribution/config.h"
 #include "services/distribution/delivery_reporter.h"
 #include "services/distribution/distribution_service.h"
 #include "services/distribution/draft_desk.h"
 #include "services/distribution/fanout_engine.h"
 #include "services/distribution/publisher.h"
+#include "services/distribution/question_desk.h"
+#include "services/distribution/question_store.h"
 #include "services/distribution/retention_sweeper.h"
 
 namespace pressrelay::distribution {
@@ -47,10 +52,16 @@ int Run(const Config& config) {
   FanoutEngine engine(&pool, config.fanout);
   JobRunner runner(&engine, &pool, absl::Seconds(1));
   RetentionSweeper sweeper(common.redis, config.fanout.retention.max_age, config.retention_sweep_interval);
-  Publisher publisher(&directory, &pool, &engine, &runner, config.signer.get());
+  Publisher publisher(&directory, &pool, &engine, &runner, config.signer.get(), config.urgent_follow_up);
   Catalog catalog(&pool, &directory);
+  StatementSearch search(common.redis, &pool, &directory, {});
   DeliveryReporter reporter(&pool, &directory, &ledger);
   DraftDesk desk(&pool, &directory, &publisher);
+  ObligationDesk obligations(&pool, &directory, config.obligation_reminder);
+  // Questions go to agencies the wire signs for: any other could never answer.
+  QuestionDesk questions(&pool, &directory, &publisher, [signer = config.signer.get()](const std::string& agency) {
+    return signer->HasKeyFor(agency);
+  });
 
   StartupGate gate;
   RateLimiter limiter(&pool, "distribution", common.rate_limits);
@@ -59,8 +70,9 @@ int Run(const Config& config) {
   WorkerPool catalog_work("dist-catalog", config.catalog_workers, common.queue_limit);
   Edge edge{&work, &auth, &limiter, &audit, &gate};
   Edge catalog_edge{&catalog_work, &auth, &limiter, &audit, &gate};
-  DistributionService distribution(&publisher, &catalog, &reporter, &desk, &edge);
-  CatalogService catalog_service(&catalog, &catalog_edge);
+  DistributionService distribution(&publisher, &catalog, &reporter, &desk, &obligations, &edge);
+  CatalogService catalog_service(&catalog, &search, &catalog_edge);
+  QuestionsService questions_service(&questions, &edge);
   // A revoked token or identity stops publishing at once, not when its cached answer ages.
   RevocationWatcher revocations(*registry_channel, config.service_token,
                                 [&auth](const registry_v1::Revocation& r) { ForgetRevoked(r, auth); });
@@ -80,10 +92,18 @@ int Run(const Config& config) {
         }
         return absl::ToDoubleSeconds(oldest);
       });
+  // pressrelay_questions_overdue, read likewise: journalists' questions open past the date
+  // their askers requested (NaN, unknown, when Redis does not answer).
+  metrics::Registry::Default().GaugeCallback(
+      "pressrelay_questions_overdue", "journalists' questions still open after the date their askers requested",
+      [&metrics_redis]() {
+        auto overdue = QuestionStore::CountOverdue(metrics_redis, absl::Now());
+        return overdue.ok() ? static_cast<double>(*overdue) : std::numeric_limits<double>::quiet_NaN();
+      });
 
   ServiceRun run;
   run.server = common.server;
-  run.services = {&distribution, &catalog_service};
+  run.services = {&distribution, &catalog_service, &questions_service};
   run.gate = &gate;
   run.start = [&]() -> absl::Status {
     // The queue layout must match the data set's (FAILED_PRECONDITION otherwise: fatal).

@@ -1,5 +1,7 @@
 #include "services/distribution/publisher.h"
 
+#include <algorithm>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -7,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/domain/audience.h"
+#include "services/common/domain/legal_refs.h"
 #include "services/common/base/log.h"
 #include "services/common/domain/ids.h"
 #include "services/common/redis/keys.h"
@@ -86,6 +89,19 @@ std::vector<std::string> IdsOf(const std::vector<registry_v1::AudienceMember>& m
   return ids;
 }
 
+// A recipient named rather than matched: a journalist's question's asker.
+registry_v1::AudienceMember Member(const std::string& recipient_id) {
+  registry_v1::AudienceMember member;
+  member.set_recipient_id(recipient_id);
+  return member;
+}
+
+// An unlisted statement's versions go to its recipients alone: its jobs say so, and their
+// release is kept out of the change log that feeds search.
+void MarkUnlisted(Plan* plan) {
+  for (auto& job : plan->jobs) job.set_unlisted(true);
+}
+
 // The commit of a version with its plan, apart from what only Publish or Revise know.
 VersionCommit CommitOf(const Statement& version, const Plan& plan, const std::string& idem_key,
                        const std::string& request_hash, absl::Duration lease) {
@@ -139,6 +155,7 @@ void ApplyDraft(const v1::StatementDraft& draft, Statement* s) {
   }
   *s->mutable_attachments() = draft.attachments();
   s->set_in_reply_to(draft.in_reply_to());
+  s->set_follows_up(draft.follows_up());
   if (IsSet(draft.embargoed())) {
     *s->mutable_embargoed() = draft.embargoed();
   } else {
@@ -179,6 +196,7 @@ v1::StatementDraft DraftOf(const Statement& s) {
   if (s.has_located()) *draft.mutable_located() = s.located();
   *draft.mutable_attachments() = s.attachments();
   draft.set_in_reply_to(s.in_reply_to());
+  draft.set_follows_up(s.follows_up());
   if (IsSet(s.embargoed())) *draft.mutable_embargoed() = s.embargoed();
   return draft;
 }
@@ -203,7 +221,7 @@ keys::Lane LaneFor(const Statement& version) {
     case pressrelay::common::v1::VERSION_SIGNAL_CORRECTION:
       return keys::Lane::kPriority;
     default:
-      return version.urgency() <= 2 ? keys::Lane::kPriority : keys::Lane::kRoutine;
+      return version.urgency() <= kUrgentUrgency ? keys::Lane::kPriority : keys::Lane::kRoutine;
   }
 }
 
@@ -264,6 +282,9 @@ Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool earl
 }
 
 absl::Status Publisher::Sign(Statement* version, absl::Time now) {
+  // What the text cites is read here, from the text about to be signed, so the references
+  // always match it and are covered by the signature.
+  legal::AttachReferences(version);
   PR_RETURN_IF_ERROR(signer_->Sign(version, now));
   const std::string& key_id = version->signature().key_id();
   {
@@ -287,7 +308,7 @@ absl::StatusOr<std::string> Publisher::IdempotencyKey(const Principal& caller, c
 }
 
 void Publisher::Publish(const Principal& caller, v1::PublishRequest request, absl::Time now, PublishDone done) {
-  auto committed = CommitPublish(caller, request, nullptr, now);
+  auto committed = CommitPublish(caller, request, nullptr, nullptr, now);
   if (!committed.ok() || committed->replayed) {
     std::move(done)(committed.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed))
                                    : committed.status());
@@ -298,13 +319,25 @@ void Publisher::Publish(const Principal& caller, v1::PublishRequest request, abs
 
 void Publisher::PublishApproved(const Principal& approver, v1::PublishRequest request, DraftApproval approval,
                                 absl::Time now, PublishDone done) {
-  auto committed = CommitPublish(approver, request, &approval, now);
+  auto committed = CommitPublish(approver, request, &approval, nullptr, now);
+  RunRecorded(std::move(committed), std::move(approval.committed), request.return_when_committed(), std::move(done));
+}
+
+void Publisher::PublishReply(const Principal& speaker, v1::PublishRequest request, QuestionReply reply,
+                             absl::Time now, PublishDone done) {
+  auto committed = CommitPublish(speaker, request, nullptr, &reply, now);
+  RunRecorded(std::move(committed), std::move(reply.committed), request.return_when_committed(), std::move(done));
+}
+
+void Publisher::RunRecorded(absl::StatusOr<Committed> committed,
+                            absl::AnyInvocable<absl::Status(const Statement& version) &&> mark,
+                            bool return_when_committed, PublishDone done) {
   if (!committed.ok()) {
     std::move(done)(committed.status());
     return;
   }
   const Statement& version = committed->replayed ? committed->replayed->statement() : committed->commit.version;
-  absl::Status marked = std::move(approval.committed)(version);
+  absl::Status marked = std::move(mark)(version);
   if (committed->replayed) {
     std::move(done)(marked.ok() ? absl::StatusOr<v1::PublishResponse>(std::move(*committed->replayed)) : marked);
     return;
@@ -316,7 +349,7 @@ void Publisher::PublishApproved(const Principal& approver, v1::PublishRequest re
       std::move(answer)(marked);
     };
   }
-  Run(std::move(*committed), request.return_when_committed(), std::move(done));
+  Run(std::move(*committed), return_when_committed, std::move(done));
 }
 
 void Publisher::Revise(const Principal& caller, v1::ReviseRequest request, absl::Time now, PublishDone done) {
@@ -330,7 +363,8 @@ void Publisher::Revise(const Principal& caller, v1::ReviseRequest request, absl:
 }
 
 absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& caller, v1::PublishRequest& request,
-                                                              const DraftApproval* approval, absl::Time now) {
+                                                              const DraftApproval* approval,
+                                                              const QuestionReply* reply, absl::Time now) {
   now = absl::FromUnixMillis(absl::ToUnixMillis(now));  // the wire keeps milliseconds
   PR_RETURN_IF_ERROR(validation::NormalizeDraft(request.mutable_draft(), now));
   const v1::StatementDraft& draft = request.draft();
@@ -341,13 +375,18 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   v1::PublishRequest unkeyed = request;
   unkeyed.clear_idempotency_key();
   std::string idem_key;
-  if (approval != nullptr) {
-    idem_key = keys::DraftApproval(approval->draft_id);
+  if (approval != nullptr || reply != nullptr) {
+    idem_key = approval != nullptr ? keys::DraftApproval(approval->draft_id)
+                                   : keys::QuestionOutcome(reply->outcome.question_id());
     unkeyed.clear_return_when_committed();  // how soon to answer does not make another statement
   } else {
     PR_ASSIGN_OR_RETURN(idem_key, IdempotencyKey(caller, request.idempotency_key()));
   }
-  const std::string request_hash = DeterministicHash(unkeyed);
+  // A reply is the same request only with the same outcome (an answer and a decline may
+  // carry the same words).
+  const std::string request_hash =
+      reply == nullptr ? DeterministicHash(unkeyed)
+                       : ids::Sha256Hex(absl::StrCat(DeterministicHash(unkeyed), DeterministicHash(reply->outcome)));
   if (!idem_key.empty()) {
     std::optional<store::IdempotencyRecord> existing;
     {
@@ -363,22 +402,47 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   PR_RETURN_IF_ERROR(engine_->Admit());
 
   PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
-  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, draft.agency_code(), now));
+  PR_ASSIGN_OR_RETURN(auto speaker,
+                      directory_->CheckSpeaker(speaker_id, draft.agency_code(), now, SubjectCodes(&draft.subjects())));
+
+  PR_RETURN_IF_ERROR(CheckFollowsUp(draft));
 
   Statement version = FirstVersion(draft, now);
   version.set_id(ids::NewStatementId(now));
   version.set_uri(absl::StrCat("urn:pressrelay:statement:", version.id()));
   SetIssuer(speaker, &version);
+  // An urgent statement carries the follow-up its agency undertakes, from its release.
+  if (version.urgency() <= kUrgentUrgency) {
+    const absl::Duration period = speaker.agency().has_urgent_follow_up()
+                                      ? absl::Seconds(speaker.agency().urgent_follow_up().seconds())
+                                      : urgent_follow_up_;
+    const absl::Time from = embargoed ? FromProto(draft.embargoed()) : now;
+    *version.mutable_follow_up_by() = ToProto(from + period);
+  }
+  if (reply != nullptr) *version.mutable_question_outcome() = reply->outcome;
   PR_RETURN_IF_ERROR(Sign(&version, now));
 
+  // A reply to a question names its asker: alone, or besides whoever the subscriptions match.
+  const bool to_asker_only = reply != nullptr && reply->outcome.to_asker_only();
   AudienceFacts facts;
-  PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
+  if (to_asker_only) {
+    facts.matched = {Member(reply->asker_id)};
+  } else {
+    PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
+    if (reply != nullptr && std::none_of(facts.matched.begin(), facts.matched.end(), [&](const auto& m) {
+          return m.recipient_id() == reply->asker_id;
+        })) {
+      facts.matched.push_back(Member(reply->asker_id));
+    }
+  }
   Plan plan = PlanVersion(version, facts, request.early_to_trusted(), engine_->options().shards, now);
+  if (to_asker_only) MarkUnlisted(&plan);
   VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
   commit.provenance = approval != nullptr
                           ? VersionRecordOf(version, approval->written_by, speaker_id, approval->draft_id)
                           : VersionRecordOf(version, speaker_id, "", "");
-  if (approval != nullptr) commit.idempotency_ttl = kApprovalKept;
+  if (approval != nullptr || reply != nullptr) commit.idempotency_ttl = kApprovalKept;
+  if (to_asker_only) commit.head.add_only_recipients(reply->asker_id);
   commit.head.set_statement_id(version.id());
   commit.head.set_agency_code(draft.agency_code());
   commit.head.set_firstcreated_ms(absl::ToUnixMillis(now));
@@ -441,7 +505,8 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
   // The caller's right to the statement comes first: someone who may not speak for its
   // agency learns nothing of its state (killed, withheld, at which version).
   PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
-  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head.agency_code(), now));
+  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head.agency_code(), now,
+                                                             SubjectCodes(request.has_draft() ? &request.draft().subjects() : nullptr)));
   const int latest = summary.latest;
   if (request.expected_version() != 0 && request.expected_version() != latest) {
     return absl::FailedPreconditionError(
@@ -489,19 +554,33 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
   version.set_signal(signal);
   version.set_signal_reason(request.reason());
   *version.mutable_versioncreated() = ToProto(now);
-  if (request.has_draft()) ApplyDraft(request.draft(), &version);
+  if (request.has_draft()) {
+    // A revision stays in its thread: it may leave `follows_up` empty, not change it.
+    if (!request.draft().follows_up().empty() && request.draft().follows_up() != previous->follows_up()) {
+      return FieldError("draft.follows_up", previous->follows_up().empty()
+                                                ? "must stay empty: the statement was published outside a thread"
+                                                : absl::StrCat("must stay ", previous->follows_up()));
+    }
+    ApplyDraft(request.draft(), &version);
+    version.set_follows_up(previous->follows_up());
+  }
   version.set_pubstatus(signal == pressrelay::common::v1::VERSION_SIGNAL_KILL       ? PUB_STATUS_CANCELED
                         : signal == pressrelay::common::v1::VERSION_SIGNAL_WITHHOLD ? PUB_STATUS_WITHHELD
                                                                                     : PUB_STATUS_USABLE);
   SetIssuer(speaker, &version);
   PR_RETURN_IF_ERROR(Sign(&version, now));
-  if (!retracts) {
+  // An unlisted statement (an answer to one asker) keeps its audience: nobody is matched.
+  const bool unlisted = head.only_recipients_size() > 0;
+  if (!retracts && unlisted) {
+    for (const auto& rid : head.only_recipients()) facts.matched.push_back(Member(rid));
+  } else if (!retracts) {
     PR_ASSIGN_OR_RETURN(facts.matched, directory_->MatchAudience(audience::QueryOf(version)));
   }
   // A full fan-out queue refuses the revision before anything is written.
   PR_RETURN_IF_ERROR(engine_->Admit());
 
   Plan plan = PlanVersion(version, facts, false, engine_->options().shards, now);
+  if (unlisted) MarkUnlisted(&plan);
   VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
   commit.provenance = VersionRecordOf(version, speaker_id, "", "");
   commit.head = head;
@@ -509,6 +588,22 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
   commit.expected_latest = latest;
   commit.cancel_scheduled = cancel;
   return Commit(std::move(commit), std::move(plan));
+}
+
+absl::Status Publisher::CheckFollowsUp(const v1::StatementDraft& draft) {
+  if (draft.follows_up().empty()) return absl::OkStatus();
+  std::optional<store::StatementHead> head;
+  {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    PR_ASSIGN_OR_RETURN(auto summaries, StatementStore::LoadSummaries(*redis, {draft.follows_up()}));
+    head = std::move(summaries[0].head);
+  }
+  // Another agency's statement is reported as missing: a thread stays within one agency.
+  if (!head || head->agency_code() != draft.agency_code()) {
+    return FieldError("draft.follows_up",
+                      absl::StrCat("no statement \"", draft.follows_up(), "\" of agency ", draft.agency_code()));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Publisher::Committed> Publisher::Commit(VersionCommit commit, Plan plan) {

@@ -3,7 +3,8 @@
 //
 // A version goes through: validation and NFC normalisation of the draft; the registry's
 // check that the caller may speak for the agency now (for a revision, before anything about
-// the statement's state is told); audience matching (one registry call per version); the
+// the statement's state is told); audience matching (one registry call per version; a reply
+// to a journalist's question names its asker besides, or instead: QuestionReply); the
 // plan of who gets it when (PlanVersion, pure); one atomic commit of the version with its
 // fan-out jobs; then the jobs due now are handed to the fan-out thread, and the answer,
 // which says how many recipients have it queued, is given when they have run. No thread
@@ -88,11 +89,34 @@ struct DraftApproval {
   absl::AnyInvocable<absl::Status(const Statement& version) &&> committed;
 };
 
+// A publish that decides a journalist's question (question_desk.h): its answer, or the
+// statement that tells the asker the agency declines.
+struct QuestionReply {
+  // What the statement says became of the question (Statement.question_outcome, set by the
+  // wire and signed); its to_asker_only decides the audience: the asker alone (the statement
+  // is then unlisted, and every later version goes to the asker alone too), or everyone whose
+  // subscription matches and the asker besides, whatever their subscription.
+  pressrelay::common::v1::QuestionOutcome outcome;
+  // The asker's queue ("journalist:<card>" or "client:<id>").
+  std::string asker_id;
+  // As DraftApproval::committed: marks the question decided.
+  absl::AnyInvocable<absl::Status(const Statement& version) &&> committed;
+};
+
+// Urgency 1 and 2 are urgent: the priority lane, and a follow-up the agency undertakes.
+inline constexpr int kUrgentUrgency = 2;
+
 class Publisher {
  public:
+  // `urgent_follow_up`: the follow-up period of an urgent statement whose agency sets none.
   Publisher(DirectoryClient* directory, redis::Pool* pool, FanoutEngine* engine, JobRunner* runner,
-            signing::Signer* signer)
-      : directory_(directory), pool_(pool), engine_(engine), runner_(runner), signer_(signer) {}
+            signing::Signer* signer, absl::Duration urgent_follow_up = absl::Hours(24))
+      : directory_(directory),
+        pool_(pool),
+        engine_(engine),
+        runner_(runner),
+        signer_(signer),
+        urgent_follow_up_(urgent_follow_up) {}
 
   // Both call `done` exactly once: at once when the call fails, is replayed or returns at
   // commit, else from the fan-out thread when the version's jobs due now have run.
@@ -103,6 +127,12 @@ class Publisher {
   // repeated approval finds the first one's statement instead of issuing a second.
   void PublishApproved(const Principal& approver, v1::PublishRequest request, DraftApproval approval,
                        absl::Time now, PublishDone done);
+  // Publish as the spokesperson deciding a question. The idempotency record is the question's
+  // own (keys::QuestionOutcome), kept as long as an approval's: a question gets one statement
+  // ever. Of an answer and a decline racing, the second to commit is ALREADY_EXISTS (the same
+  // request repeated is replayed).
+  void PublishReply(const Principal& speaker, v1::PublishRequest request, QuestionReply reply, absl::Time now,
+                    PublishDone done);
 
   // What the publish of a committed version answers when repeated (replayed set).
   absl::StatusOr<v1::PublishResponse> Published(const std::string& statement_id, int version);
@@ -115,9 +145,15 @@ class Publisher {
     std::optional<v1::PublishResponse> replayed;
   };
 
-  // `approval`: null for a spokesperson's own Publish.
+  // `approval`, `reply`: null for a spokesperson's own Publish (at most one is set).
   absl::StatusOr<Committed> CommitPublish(const Principal& caller, v1::PublishRequest& request,
-                                          const DraftApproval* approval, absl::Time now);
+                                          const DraftApproval* approval, const QuestionReply* reply,
+                                          absl::Time now);
+  // The rest of a publish whose idempotency record is the desk's (an approval, a reply): marks
+  // the desk's record with the version committed (or replayed), then runs the fan-out.
+  void RunRecorded(absl::StatusOr<Committed> committed,
+                   absl::AnyInvocable<absl::Status(const Statement& version) &&> mark, bool return_when_committed,
+                   PublishDone done);
   absl::StatusOr<Committed> CommitRevision(const Principal& caller, v1::ReviseRequest& request, absl::Time now);
   // One attempt at a revision; ABORTED when another revision or a release got there first.
   absl::StatusOr<Committed> TryRevision(const Principal& caller, const v1::ReviseRequest& request,
@@ -125,6 +161,9 @@ class Publisher {
                                         absl::Time now);
   // Commits; kReplay, conflicts and schedule changes become the answer or ABORTED.
   absl::StatusOr<Committed> Commit(VersionCommit commit, Plan plan);
+  // The statement a draft follows up exists and is its agency's (INVALID_ARGUMENT naming
+  // draft.follows_up otherwise); OK when it follows up nothing.
+  absl::Status CheckFollowsUp(const v1::StatementDraft& draft);
 
   // The idempotency key in Redis, after checking its form; "" when none was given.
   static absl::StatusOr<std::string> IdempotencyKey(const Principal& caller, const std::string& key);
@@ -142,6 +181,7 @@ class Publisher {
   FanoutEngine* const engine_;
   JobRunner* const runner_;
   signing::Signer* const signer_;
+  const absl::Duration urgent_follow_up_;
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> announced_ ABSL_GUARDED_BY(mu_);  // key ids the registry has
 };

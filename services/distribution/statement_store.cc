@@ -1,5 +1,7 @@
 #include "services/distribution/statement_store.h"
 
+#include "services/distribution/obligations.h"
+
 #include "services/common/base/metrics.h"
 
 #include <algorithm>
@@ -7,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/base/time_util.h"
 #include "services/common/redis/keys.h"
 #include "services/common/base/status_macros.h"
 
@@ -21,12 +25,19 @@ metrics::Counter& lease_takeovers = metrics::CounterOf(
 }  // namespace
 namespace {
 
-// KEYS: 1 st:<id>, 2 st:index, 3 fo:sched, 4 fo:lease, 5 idempotency key, 6 fo:done, 7.. job keys
+// KEYS: 1 st:<id>, 2 st:index, 3 fo:sched, 4 fo:lease, 5 idempotency key, 6 fo:done,
+//       7 the agency's activity, 8.. job keys
 // ARGV: 1 expected latest, 2 version, 3 version bytes, 4 head bytes, 5 statement id,
 //       6 first publish ms, 7 idempotency record ("" for none), 8 idempotency ttl s,
-//       9 lease ms, 10 provenance (VersionRecord bytes), 11 number of jobs to cancel, then
-//       the job ids to cancel, then 3 per new job: job bytes, due ms, "1" to lease now /
-//       "0" to schedule
+//       9 lease ms, 10 provenance (VersionRecord bytes), 11 number of jobs to cancel,
+//       12 the month of first publication ("2026-12", Vietnam time), 13 "1" for a
+//       press-conference notice, 14 the follow-up deadline ms of an urgent statement ("" for
+//       none), 15 the statement this one follows up ("" for none), 16 "1" for a kill, then
+//       the job ids to cancel, then 3 per new job: job bytes, due ms, "1" to lease now / "0"
+//       to schedule
+// The agency's activity hash holds, besides the counts, `due:<id>` (an urgent statement's
+// follow-up deadline, until a follow-up or a kill) and `thread:<id>` (the ids of the
+// statements following it up, space-separated, in order).
 // Returns {1} committed, {2, record} idempotent replay, {3, latest} conflict,
 // {4} a job to cancel is no longer scheduled.
 const redis::Script kCommit(absl::StrCat(redis::kLuaNow, R"lua(
@@ -38,20 +49,35 @@ local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
 if latest ~= tonumber(ARGV[1]) then return {3, tostring(latest)} end
 local ncancel = tonumber(ARGV[11])
 for i = 1, ncancel do
-  if not redis.call('ZSCORE', KEYS[3], ARGV[11 + i]) then return {4} end
+  if not redis.call('ZSCORE', KEYS[3], ARGV[16 + i]) then return {4} end
 end
 for i = 1, ncancel do
-  redis.call('ZREM', KEYS[3], ARGV[11 + i])
-  redis.call('HSET', KEYS[6], ARGV[11 + i], 'canceled')
+  redis.call('ZREM', KEYS[3], ARGV[16 + i])
+  redis.call('HSET', KEYS[6], ARGV[16 + i], 'canceled')
 end
 redis.call('HSET', KEYS[1], 'v' .. ARGV[2], ARGV[3], 'p' .. ARGV[2], ARGV[10], 'head', ARGV[4], 'latest', ARGV[2])
 if latest == 0 then
   redis.call('HSET', KEYS[1], 'released', '0')
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
+  -- The agency's obligations to the press count statements by first publication.
+  redis.call('HINCRBY', KEYS[7], 'm:' .. ARGV[12], 1)
+  if tonumber(ARGV[6]) > tonumber(redis.call('HGET', KEYS[7], 'last') or '0') then
+    redis.call('HSET', KEYS[7], 'last', ARGV[6])
+  end
+  if ARGV[13] == '1' and tonumber(ARGV[6]) > tonumber(redis.call('HGET', KEYS[7], 'conference') or '0') then
+    redis.call('HSET', KEYS[7], 'conference', ARGV[6])
+  end
+  if ARGV[14] ~= '' then redis.call('HSET', KEYS[7], 'due:' .. ARGV[5], ARGV[14]) end
+  if ARGV[15] ~= '' then
+    redis.call('HDEL', KEYS[7], 'due:' .. ARGV[15])
+    local thread = redis.call('HGET', KEYS[7], 'thread:' .. ARGV[15])
+    redis.call('HSET', KEYS[7], 'thread:' .. ARGV[15], thread and (thread .. ' ' .. ARGV[5]) or ARGV[5])
+  end
 end
+if ARGV[16] == '1' then redis.call('HDEL', KEYS[7], 'due:' .. ARGV[5]) end
 if ARGV[7] ~= '' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
-for i = 7, #KEYS do
-  local a = 12 + ncancel + (i - 7) * 3
+for i = 8, #KEYS do
+  local a = 17 + ncancel + (i - 8) * 3
   local job_id = string.match(KEYS[i], 'fo:job:(.*)$')
   redis.call('SET', KEYS[i], ARGV[a])
   if ARGV[a + 2] == '1' then
@@ -86,13 +112,20 @@ const redis::Script kRenew(absl::StrCat(redis::kLuaNow, R"lua(
 return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
 )lua"));
 
-// KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>. ARGV: 1 job id, 2 "1" if it releases, 3 version.
+// KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>, 4 st:changes. ARGV: 1 job id, 2 "1" if it
+// releases, 3 version, 4 statement id, 5 "1" unless the statement is unlisted. A version
+// released is logged for the search indexes, unless unlisted.
 const redis::Script kFinish(absl::StrCat(redis::kLuaNow, R"lua(
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', now))
 if ARGV[2] == '1' then
   local released = tonumber(redis.call('HGET', KEYS[3], 'released') or '0')
-  if released < tonumber(ARGV[3]) then redis.call('HSET', KEYS[3], 'released', ARGV[3]) end
+  if released < tonumber(ARGV[3]) then
+    redis.call('HSET', KEYS[3], 'released', ARGV[3])
+    if ARGV[5] == '1' then
+      redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'id', ARGV[4], 'v', ARGV[3])
+    end
+  end
 end
 return 1
 )lua"));
@@ -101,11 +134,16 @@ return 1
 
 absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const VersionCommit& commit) {
   const std::string& id = commit.version.id();
-  std::vector<std::string> keys_list = {keys::Statement(id), std::string(keys::kStatementIndex),
+  // An unlisted statement (an answer to one asker) is indexed apart: no list, history or
+  // search walks that index.
+  const absl::string_view index =
+      commit.head.only_recipients_size() > 0 ? keys::kUnlistedStatements : keys::kStatementIndex;
+  std::vector<std::string> keys_list = {keys::Statement(id), std::string(index),
                                         std::string(keys::kSchedule), std::string(keys::kLeases),
                                         commit.idempotency_key.empty() ? std::string(keys::kNoIdempotency)
                                                                        : commit.idempotency_key,
-                                        std::string(keys::kJobsDone)};
+                                        std::string(keys::kJobsDone),
+                                        keys::AgencyActivity(commit.version.issuer().agency_code())};
   std::vector<std::string> argv = {
       absl::StrCat(commit.expected_latest),
       absl::StrCat(commit.version.version()),
@@ -118,6 +156,11 @@ absl::StatusOr<CommitResult> StatementStore::Commit(redis::Client& redis, const 
       absl::StrCat(absl::ToInt64Milliseconds(commit.lease)),
       commit.provenance.SerializeAsString(),
       absl::StrCat(commit.cancel_scheduled.size()),
+      VietnamMonth(absl::FromUnixMillis(commit.head.firstcreated_ms())),
+      commit.version.kind() == pressrelay::common::v1::STATEMENT_KIND_PRESS_CONFERENCE_NOTICE ? "1" : "0",
+      commit.version.has_follow_up_by() ? absl::StrCat(MillisFromProto(commit.version.follow_up_by())) : "",
+      commit.version.follows_up(),
+      commit.version.pubstatus() == pressrelay::common::v1::PUB_STATUS_CANCELED ? "1" : "0",
   };
   for (const auto& id : commit.cancel_scheduled) argv.push_back(id);
   for (const auto& job : commit.jobs) {
@@ -289,9 +332,36 @@ absl::Status StatementStore::RenewLease(redis::Client& redis, const std::string&
 
 absl::Status StatementStore::FinishJob(redis::Client& redis, const store::FanoutJob& job) {
   const std::vector<std::string> keys_list = {std::string(keys::kLeases), std::string(keys::kJobsDone),
-                                              keys::Statement(job.statement_id())};
-  const std::vector<std::string> argv = {job.job_id(), job.releases() ? "1" : "0", absl::StrCat(job.version())};
+                                              keys::Statement(job.statement_id()),
+                                              std::string(keys::kStatementChanges)};
+  const std::vector<std::string> argv = {job.job_id(), job.releases() ? "1" : "0", absl::StrCat(job.version()),
+                                         job.statement_id(), job.unlisted() ? "0" : "1"};
   return redis.Eval(kFinish, keys_list, argv).status();
+}
+
+absl::StatusOr<std::string> StatementStore::LastChange(redis::Client& redis) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"XREVRANGE", keys::kStatementChanges, "+", "-", "COUNT", "1"}));
+  if (reply.size() == 0) return std::string("0-0");
+  return std::string(reply[0][0].str());
+}
+
+absl::StatusOr<std::vector<StatementStore::Change>> StatementStore::ChangesAfter(redis::Client& redis,
+                                                                                const std::string& after, int count) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"XRANGE", keys::kStatementChanges, absl::StrCat("(", after), "+",
+                                             "COUNT", absl::StrCat(count)}));
+  std::vector<Change> out;
+  out.reserve(reply.size());
+  for (size_t i = 0; i < reply.size(); ++i) {
+    Change change;
+    change.log_id = std::string(reply[i][0].str());
+    const auto fields = reply[i][1];
+    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+      if (fields[f].str() == "id") change.statement_id = std::string(fields[f + 1].str());
+      if (fields[f].str() == "v") change.version = static_cast<int>(fields[f + 1].integer());
+    }
+    out.push_back(std::move(change));
+  }
+  return out;
 }
 
 std::vector<std::string> StatementStore::JobsOfVersion(const store::StatementHead& head,
@@ -347,6 +417,44 @@ absl::StatusOr<std::optional<absl::Time>> StatementStore::NextDue(redis::Client&
 
 absl::Status StatementStore::Ping(redis::Client& redis) {
   return redis.Run({"PING"}).status();
+}
+
+}  // namespace pressrelay::distribution
+
+namespace pressrelay::distribution {
+
+absl::StatusOr<std::vector<AgencyActivity>> StatementStore::LoadActivity(redis::Client& redis,
+                                                                        absl::Span<const std::string> agency_codes) {
+  std::vector<redis::Args> batch;
+  for (const auto& code : agency_codes) batch.push_back({"HGETALL", keys::AgencyActivity(code)});
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(batch));
+  std::vector<AgencyActivity> out;
+  out.reserve(replies.size());
+  for (const auto& reply : replies) {
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    AgencyActivity activity;
+    for (size_t i = 0; i + 1 < reply.size(); i += 2) {
+      const absl::string_view field = reply[i].str();
+      if (absl::StartsWith(field, "thread:")) continue;  // not numbers; LoadThread reads them
+      const int64_t value = reply[i + 1].integer();
+      if (field == "last") activity.last_ms = value;
+      if (field == "conference") activity.last_conference_ms = value;
+      if (absl::StartsWith(field, "m:")) activity.statements_by_month[std::string(field.substr(2))] = value;
+      if (absl::StartsWith(field, "due:")) activity.follow_ups_due[std::string(field.substr(4))] = value;
+    }
+    out.push_back(std::move(activity));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> StatementStore::LoadThread(redis::Client& redis,
+                                                                  const std::string& agency_code,
+                                                                  const std::string& statement_id) {
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Run({"HGET", keys::AgencyActivity(agency_code),
+                                             absl::StrCat("thread:", statement_id)}));
+  std::vector<std::string> out;
+  for (absl::string_view id : absl::StrSplit(reply.str(), ' ', absl::SkipEmpty())) out.emplace_back(id);
+  return out;
 }
 
 }  // namespace pressrelay::distribution

@@ -27,6 +27,8 @@
 
 namespace pressrelay::distribution {
 
+struct AgencyActivity;
+
 using pressrelay::common::v1::Statement;
 
 struct VersionCommit {
@@ -82,6 +84,8 @@ class StatementStore {
  public:
   StatementStore() = delete;
 
+  // A new statement is indexed in st:index, or in st:unlisted when its head names its only
+  // recipients (an answer to one asker), so that no list, history or search finds it.
   static absl::StatusOr<CommitResult> Commit(redis::Client& redis, const VersionCommit& commit);
 
   static absl::StatusOr<std::optional<store::StatementHead>> LoadHead(redis::Client& redis,
@@ -128,6 +132,23 @@ class StatementStore {
   static absl::Status RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease);
   // Marks the job done (and, for a releasing job, the version released).
   static absl::Status FinishJob(redis::Client& redis, const store::FanoutJob& job);
+  // What each agency has issued (obligations.h), in the order asked.
+  static absl::StatusOr<std::vector<AgencyActivity>> LoadActivity(redis::Client& redis,
+                                                                  absl::Span<const std::string> agency_codes);
+  // The ids of the statements following up `statement_id` (an agency's statement), oldest
+  // first.
+  static absl::StatusOr<std::vector<std::string>> LoadThread(redis::Client& redis, const std::string& agency_code,
+                                                             const std::string& statement_id);
+  // The change log: every version released, in order (FinishJob writes it).
+  struct Change {
+    std::string log_id;  // the stream entry's id
+    std::string statement_id;
+    int version = 0;
+  };
+  // The newest entry's id, "0-0" when the log is empty.
+  static absl::StatusOr<std::string> LastChange(redis::Client& redis);
+  // Up to `count` entries after `after`, oldest first.
+  static absl::StatusOr<std::vector<Change>> ChangesAfter(redis::Client& redis, const std::string& after, int count);
   static absl::StatusOr<std::vector<JobState>> JobStates(redis::Client& redis, absl::Span<const std::string> job_ids);
   // When the next scheduled job or lease falls due (nullopt if none).
   static absl::StatusOr<std::optional<absl::Time>> NextDue(redis::Client& redis);

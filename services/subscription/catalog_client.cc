@@ -37,4 +37,14 @@ absl::StatusOr<dist_v1::QueryHistoryResponse> GrpcStatementSource::QueryHistory(
   return response;
 }
 
+absl::StatusOr<pressrelay::common::v1::SearchResults> GrpcStatementSource::Search(
+    const dist_v1::CatalogSearchRequest& request) {
+  pressrelay::common::v1::SearchResults response;
+  auto ctx = CallContext(service_token_, deadline_);
+  grpc::Status status = stub_->Search(ctx.get(), request, &response);
+  // The distribution's field names (query.text, page_token) are the caller's too.
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
 }  // namespace pressrelay::subscription

@@ -24,6 +24,7 @@ class StatementSource {
   virtual absl::StatusOr<std::vector<pressrelay::common::v1::Statement>> BatchGet(
       const std::vector<std::pair<std::string, int>>& refs) = 0;
   virtual absl::StatusOr<dist_v1::QueryHistoryResponse> QueryHistory(const dist_v1::QueryHistoryRequest& request) = 0;
+  virtual absl::StatusOr<pressrelay::common::v1::SearchResults> Search(const dist_v1::CatalogSearchRequest& request) = 0;
 };
 
 class GrpcStatementSource : public StatementSource {
@@ -33,6 +34,7 @@ class GrpcStatementSource : public StatementSource {
   absl::StatusOr<std::vector<pressrelay::common::v1::Statement>> BatchGet(
       const std::vector<std::pair<std::string, int>>& refs) override;
   absl::StatusOr<dist_v1::QueryHistoryResponse> QueryHistory(const dist_v1::QueryHistoryRequest& request) override;
+  absl::StatusOr<pressrelay::common::v1::SearchResults> Search(const dist_v1::CatalogSearchRequest& request) override;
   grpc::Channel& channel() { return *channel_; }
 
  private:

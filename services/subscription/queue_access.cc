@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/domain/audience.h"
+#include "services/common/domain/legal_refs.h"
 #include "services/common/redis/fanout_queue.h"
 #include "services/common/redis/keys.h"
 #include "services/common/base/status.h"
@@ -92,6 +93,13 @@ absl::Status QueueAccess::Ack(const Queue& queue, const v1::AckRequest& request,
 
 absl::StatusOr<v1::HistoryResponse> QueueAccess::History(const Queue& queue, const v1::HistoryRequest& request) {
   if (request.page_size() < 0) return FieldError("page_size", "must not be negative");
+  std::string cites;
+  if (!request.cites().empty()) {
+    cites = legal::CanonicalRef(request.cites());
+    if (cites.empty()) {
+      return FieldError("cites", "is not a legal document reference (e.g. 09/2017/NĐ-CP, 07/CT-TTg)");
+    }
+  }
   auto subscription = directory_->GetSubscription(queue.recipient_id);
   v1::HistoryResponse response;
   if (absl::IsNotFound(subscription.status())) return response;  // entitled to nothing
@@ -100,10 +108,26 @@ absl::StatusOr<v1::HistoryResponse> QueueAccess::History(const Queue& queue, con
   *query.mutable_filter() = audience::HistoryFilterOf(*subscription);
   query.set_page_size(request.page_size());
   query.set_page_token(request.page_token());
+  query.set_cites(cites);
   PR_ASSIGN_OR_RETURN(auto page, statements_->QueryHistory(query));
   *response.mutable_statements() = std::move(*page.mutable_statements());
   response.set_next_page_token(page.next_page_token());
   return response;
+}
+
+absl::StatusOr<pressrelay::common::v1::SearchResults> QueueAccess::Search(const Queue& queue,
+                                                                         const v1::SearchRequest& request) {
+  auto subscription = directory_->GetSubscription(queue.recipient_id);
+  if (absl::IsNotFound(subscription.status())) {
+    return pressrelay::common::v1::SearchResults();  // entitled to nothing
+  }
+  if (!subscription.ok()) return subscription.status();
+  pressrelay::distribution::v1::CatalogSearchRequest query;
+  *query.mutable_filter() = audience::HistoryFilterOf(*subscription);
+  *query.mutable_query() = request.query();
+  query.set_page_size(request.page_size());
+  query.set_page_token(request.page_token());
+  return statements_->Search(query);
 }
 
 }  // namespace pressrelay::subscription

@@ -44,6 +44,8 @@ class QueueAccess {
   absl::StatusOr<Cursor> ResolveStart(const Queue& queue, const v1::SubscribeRequest& request);
   absl::Status Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now);
   absl::StatusOr<v1::HistoryResponse> History(const Queue& queue, const v1::HistoryRequest& request);
+  // Searches what the recipient's subscription allows (the same entitlement as History).
+  absl::StatusOr<pressrelay::common::v1::SearchResults> Search(const Queue& queue, const v1::SearchRequest& request);
 
  private:
   absl::StatusOr<Cursor> CheckCursor(const std::string& text) const;

@@ -38,6 +38,13 @@ SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, De
         PR_ASSIGN_OR_RETURN(*response, access->History(queue, request));
         return absl::OkStatus();
       });
+  Unary<v1::SearchRequest, pressrelay::common::v1::SearchResults>(
+      "Search", [access](const Principal& caller, const v1::SearchRequest& request,
+                         pressrelay::common::v1::SearchResults* response) -> absl::Status {
+        PR_ASSIGN_OR_RETURN(auto queue, access->QueueOf(caller));
+        PR_ASSIGN_OR_RETURN(*response, access->Search(queue, request));
+        return absl::OkStatus();
+      });
 }
 
 void SubscriptionService::RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
