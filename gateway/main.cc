@@ -32,7 +32,9 @@ int Run(const Config& config) {
   (void)distribution::v1::PublishRequest::descriptor();
   auto transcoder = Transcoder::Create({{"pressrelay.registry.v1.RegistryAdmin", *registry},
                                         {"pressrelay.registry.v1.Keys", *registry},
-                                        {"pressrelay.distribution.v1.Distribution", *distribution}});
+                                        {"pressrelay.registry.v1.PublicRegistry", *registry},
+                                        {"pressrelay.distribution.v1.Distribution", *distribution},
+                                        {"pressrelay.distribution.v1.Questions", *distribution}});
   if (!transcoder.ok()) {
     spdlog::critical("JSON API: {}", transcoder.status().ToString());
     return 2;

@@ -20,6 +20,7 @@
 #include "pressrelay/registry/v1/registry.grpc.pb.h"
 #include "pressrelay/subscription/v1/subscription.grpc.pb.h"
 #include "services/cli/args.h"
+#include "services/cli/csv.h"
 #include "services/cli/json.h"
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/domain/legal_refs.h"
@@ -426,6 +427,34 @@ absl::Status Keys(const Context& c) {
   return Call(c, *stub, &reg::Keys::Stub::ListAgencyKeys, r, &resp);
 }
 
+// spokesperson public --agency CODE [--csv] [--out FILE]: the agency's public list of
+// spokespeople (anyone with a token may read it), as JSON or as the CSV file it posts.
+absl::Status PublicSpokespeople(const Context& c) {
+  const std::string agency = c.args.GetOr("agency", "");
+  if (agency.empty()) return FieldError("--agency", "is required: an agency code such as MOH, or - for every agency");
+  PR_ASSIGN_OR_RETURN(auto channel, Channel(c.endpoints, c.endpoints.registry));
+  auto stub = reg::PublicRegistry::NewStub(channel);
+  reg::ListAgencySpokespeopleRequest r;
+  r.set_agency_code(agency);
+  reg::ListAgencySpokespeopleResponse resp;
+  PR_RETURN_IF_ERROR(Call(c, *stub, &reg::PublicRegistry::Stub::ListAgencySpokespeople, r, &resp, false));
+  const std::string text = c.args.Has("csv") ? SpokespeopleCsv(resp) : ToJsonPretty(resp) + "\n";
+  const std::string path = c.args.GetOr("out", "");
+  if (path.empty()) {
+    c.out << text;
+    return absl::OkStatus();
+  }
+  // Whole or not at all: a portal that picks the file up never reads half of it.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f || !(f << text) || !f.flush()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return absl::InternalError(absl::StrCat("cannot write ", path));
+  c.out << path << "\n";
+  return absl::OkStatus();
+}
+
 // verify --keys FILE [INPUT]: checks every statement (or delivery) JSON line of INPUT
 // offline; prints one verdict per line; fails if any does not verify.
 absl::Status VerifyCommand(const Context& c) {
@@ -524,6 +553,10 @@ const std::vector<Command>& Commands() {
        Put(&Admin::UpsertSpokesperson, &reg::UpsertSpokespersonRequest::mutable_spokesperson)},
       {{"spokesperson", "list"}, kRegistry, "[--agency CODE]",
        Listing(&Admin::ListSpokespeople, &reg::ListSpokespeopleRequest::set_agency_code, "agency")},
+      {{"spokesperson", "public"}, kRegistry,
+       "--agency CODE|- [--csv] [--out FILE]\n"
+       "                   (the agency's public list of spokespeople, any token; --csv: the file it posts)",
+       PublicSpokespeople},
       {{"outlet", "put"}, kRegistry, "JSON", Put(&Admin::UpsertOutlet, &reg::UpsertOutletRequest::mutable_outlet)},
       {{"outlet", "list"}, kRegistry, "", Listing(&Admin::ListOutlets)},
       {{"journalist", "put"}, kRegistry, "JSON",
@@ -626,7 +659,7 @@ int RunCommand(const Endpoints& endpoints, const std::vector<std::string>& words
     return words.empty() ? 2 : 0;
   }
   auto args = Args::Parse(words, {"early-to-trusted", "token-only", "until-caught-up", "no-ack", "from-oldest",
-                                  "unacknowledged", "verify"});
+                                  "unacknowledged", "verify", "csv"});
   if (!args.ok()) {
     err << "error: " << args.status().message() << "\n";
     return 2;

@@ -61,7 +61,9 @@ function entities(refs) {
         { name: 'fullName', label: t('reg.spokespeople.fullName'), required: true },
         { name: 'title', label: t('reg.spokespeople.titleField') },
         { name: 'role', label: t('reg.spokespeople.role'), type: 'select', options: enumOptions('spokesRole', SPOKES_ROLES), required: true },
+        { name: 'authorisedBy', label: t('reg.spokespeople.authorisedBy'), attrs: { spellcheck: 'false' } },
         { name: 'matter', label: t('reg.spokespeople.matter') },
+        { name: 'matterTopics', label: t('reg.spokespeople.matterTopics'), type: 'list', attrs: { spellcheck: 'false' } },
         { name: 'validFrom', label: t('reg.spokespeople.validFrom'), type: 'datetime-local' },
         { name: 'validUntil', label: t('reg.spokespeople.validUntil'), type: 'datetime-local' },
         { name: 'contact.email', label: t('reg.spokespeople.email'), type: 'email' },
@@ -71,7 +73,8 @@ function entities(refs) {
         { label: t('reg.spokespeople.fullName'), cell: (s) => h('span', null, s.fullName, h('span', { class: 'sub muted mono' }, s.id)), header: true },
         { label: t('reg.spokespeople.agencyCode'), cell: (s) => s.agencyCode },
         { label: t('reg.spokespeople.titleField'), cell: (s) => s.title || '' },
-        { label: t('reg.spokespeople.role'), cell: (s) => label('spokesRole', s.role) + (s.matter ? `: ${s.matter}` : '') },
+        { label: t('reg.spokespeople.role'), cell: (s) => label('spokesRole', s.role) + (s.matter ? `: ${s.matter}` : '')
+          + (s.matterTopics?.length ? ` [${s.matterTopics.join(', ')}]` : '') + (s.authorisedBy ? ` (${s.authorisedBy})` : '') },
         { label: t('reg.spokespeople.validity'), cell: (s) => h('span', null, validity(s),
           h('span', { class: 'sub muted' }, `${fmtTime(s.validFrom) || '…'} → ${fmtTime(s.validUntil) || '…'}`)) },
       ],
@@ -153,7 +156,7 @@ function entities(refs) {
   };
 }
 
-const TYPES = { datetime: 'datetime-local' };
+const TYPES = { datetime: 'datetime-local', list: 'text' };
 
 export async function render(ctx) {
   const name = ctx.params.entity;
@@ -188,6 +191,7 @@ export async function render(ctx) {
       if (f.type === 'checkbox') c.input.checked = Boolean(v);
       else if (f.type === 'datetime-local') c.input.value = utcToVnLocal(v);
       else if (f.type === 'date') c.input.value = utcToVnLocal(v).slice(0, 10);
+      else if (f.type === 'list') c.input.value = (v || []).join(', ');
       else c.input.value = v ?? '';
     }
   };
@@ -198,8 +202,9 @@ export async function render(ctx) {
       if (f.type === 'checkbox') v = c.input.checked;
       else if (f.type === 'datetime-local') v = vnLocalToUtc(c.input.value);
       else if (f.type === 'date') v = endOfDay(c.input.value);
+      else if (f.type === 'list') v = c.input.value.split(',').map((x) => x.trim()).filter(Boolean);
       else v = c.input.value.trim().normalize('NFC');
-      if (v !== '' && v !== false) setPath(e, f.name, v);
+      if (v !== '' && v !== false && !(Array.isArray(v) && v.length === 0)) setPath(e, f.name, v);
     }
     return e;
   };
