@@ -147,8 +147,10 @@ class AccessMatrix : public ::testing::Test {
         {"RegistryAdmin", OpenChannel(suite_.registry_address())},
         {"Directory", OpenChannel(suite_.registry_address())},
         {"Keys", OpenChannel(suite_.registry_address())},
+        {"PublicRegistry", OpenChannel(suite_.registry_address())},
         {"Distribution", OpenChannel(suite_.distribution_address())},
         {"Catalog", OpenChannel(suite_.distribution_address())},
+        {"Questions", OpenChannel(suite_.distribution_address())},
         {"Subscription", OpenChannel(suite_.subscription_address())},
         {"Ledger", OpenChannel(suite_.subscription_address())},
     };

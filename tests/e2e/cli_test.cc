@@ -94,7 +94,7 @@ TEST_F(CliWalkThrough, AnOperatorASpokespersonAndANewsroomNeedNothingButTheCli) 
   Ok(op, {"keygen", "--agency", "MOH", "--key-id", "MOH-cli-1", "--out", suite_.keys_dir()});
   Ok(op, {"spokesperson", "put",
           R"({"id":"moh-spokesperson","agency_code":"MOH","full_name":"Nguyễn Văn A",)"
-          R"("title":"Thứ trưởng, Người phát ngôn","role":"SPOKESPERSON_ROLE_SPOKESPERSON"})"});
+          R"("title":"Thứ trưởng, Người phát ngôn","role":"SPOKESPERSON_ROLE_SPOKESPERSON","authorised_by":"1234/QĐ-BYT"})"});
   Ok(op, {"outlet", "put", R"({"id":"tuoitre","licence_number":"571/GP-BTTTT","name":"Báo Tuổi Trẻ","kind":"OUTLET_KIND_NEWSPAPER"})"});
   Ok(op, {"client", "put", R"({"id":"tuoitre-cms","outlet_id":"tuoitre","description":"Tuổi Trẻ CMS ingest"})"});
   Ok(op, {"journalist", "put",

@@ -77,6 +77,23 @@ def canonical_bytes(s, key_id):
         field(f"attachments.{i}.sha256", a.sha256)
         field(f"attachments.{i}.title", a.title)
     field("in_reply_to", s.in_reply_to)
+    if len(s.references) > 0:  # written only when the text cites documents
+        field("references", str(len(s.references)))
+        for i, r in enumerate(s.references):
+            for name in ("canonical", "type_name", "number", "year", "type_code", "issuer",
+                         "unit", "issued_on", "name", "field", "begin", "end"):
+                field(f"references.{i}.{name}", str(getattr(r, name)))
+    if s.HasField("question_outcome"):  # written only on answers to questions asked on the wire
+        q = s.question_outcome
+        field("question_outcome.question_id", q.question_id)
+        field("question_outcome.outcome", str(q.outcome))
+        field("question_outcome.ground", str(q.ground))
+        field("question_outcome.note", q.note)
+        field("question_outcome.to_asker_only", "1" if q.to_asker_only else "0")
+    if s.HasField("follow_up_by"):  # written only on urgent statements awaiting a follow-up
+        field("follow_up_by", _millis(s.follow_up_by))
+    if s.follows_up:  # written only on follow-ups
+        field("follows_up", s.follows_up)
     field("key_id", key_id)
     return bytes(out)
 

@@ -23,7 +23,9 @@
 #include "pressrelay/distribution/v1/distribution.pb.h"
 #include "pressrelay/registry/v1/registry.pb.h"
 #include "pressrelay/subscription/v1/subscription.pb.h"
+#include "services/common/base/time_util.h"
 #include "services/common/domain/totp.h"
+#include "services/common/rpc/grpc_util.h"
 #include "tests/support/desk_client.h"
 #include "tests/support/suite.h"
 
@@ -158,6 +160,30 @@ TEST_F(GatewayApiWalkTest, EveryAnnotatedRpcAnswersThroughTheGatewayInProtobufsJ
     return [this, name, field](const HttpReply& r) { ids_[name] = r.Field(field); };
   };
   auto fixed = [](std::string s) { return [s] { return s; }; };
+  // Two questions a journalist asked MOH (over gRPC: journalists do not sign in to the desk),
+  // for the desk to read, answer and decline.
+  ASSERT_TRUE(suite_->PutJournalist("TT-0001", "tuoitre").ok());
+  auto journalist = suite_->IssueToken(reg::SUBJECT_KIND_JOURNALIST, "TT-0001");
+  ASSERT_TRUE(journalist.ok()) << journalist.status();
+  auto questions = dist::Questions::NewStub(OpenChannel(suite_->distribution_address()));
+  for (const std::string name : {"question", "question-2"}) {
+    dist::AskQuestionRequest ask;
+    ask.set_agency_code("MOH");
+    ask.set_text("Bộ Y tế cho biết số ca sốt xuất huyết tháng này?");
+    *ask.mutable_answer_requested_by() = ToProto(absl::Now() + absl::Hours(48));
+    dist::Question asked;
+    auto ctx = CallContext(*journalist, absl::Seconds(20));
+    const grpc::Status status = questions->AskQuestion(ctx.get(), ask, &asked);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ids_[name] = asked.id();
+  }
+  auto answer = [this] {
+    dist::StatementDraft draft = MakeDraft("MOH", "Trả lời câu hỏi về sốt xuất huyết", {"health"});
+    draft.set_kind(common::v1::STATEMENT_KIND_ANSWER);
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(draft, &json);
+    return absl::StrCat(R"({"draft":)", json, R"(,"publishToAll":false})");
+  };
   const std::vector<Row> rows = {
       // --- the desk: drafts, review, statements -------------------------------------------
       {"pressrelay.distribution.v1.Distribution.PreviewDraft", "officer", "POST", fixed("/api/v1/drafts:preview"),
@@ -197,6 +223,19 @@ TEST_F(GatewayApiWalkTest, EveryAnnotatedRpcAnswersThroughTheGatewayInProtobufsJ
        [this] { return "/api/v1/statements/" + ids_["statement"] + "/report"; }, fixed(""), 200},
       {"pressrelay.distribution.v1.Distribution.GetStatementHistory", "speaker", "GET",
        [this] { return "/api/v1/statements/" + ids_["statement"] + "/history"; }, fixed(""), 200},
+      {"pressrelay.distribution.v1.Distribution.GetObligationsReport", "officer", "GET",
+       fixed("/api/v1/obligations?agencyCode=MOH"), fixed(""), 200},
+      // --- journalists' questions ----------------------------------------------------------
+      {"pressrelay.distribution.v1.Questions.ListQuestions", "officer", "GET",
+       fixed("/api/v1/questions?agencyCode=MOH&state=QUESTION_STATE_OPEN"), fixed(""), 200},
+      {"pressrelay.distribution.v1.Questions.GetQuestion", "operator", "GET",
+       [this] { return "/api/v1/questions/" + ids_["question"]; }, fixed(""), 200},
+      {"pressrelay.distribution.v1.Questions.AnswerQuestion", "speaker", "POST",
+       [this] { return "/api/v1/questions/" + ids_["question"] + ":answer"; }, answer, 200},
+      {"pressrelay.distribution.v1.Questions.DeclineQuestion", "speaker", "POST",
+       [this] { return "/api/v1/questions/" + ids_["question-2"] + ":decline"; },
+       fixed(R"({"ground":"DECLINE_GROUND_NOT_CONCLUDED","note":"Vụ việc đang được thanh tra, chưa có kết luận."})"),
+       200},
       // --- the operator's registry pages ---------------------------------------------------
       {"pressrelay.registry.v1.RegistryAdmin.UpsertAgency", "operator", "PUT", fixed("/api/v1/agencies/DNG"),
        fixed(R"({"nameVi":"UBND thành phố Đà Nẵng","kind":"AGENCY_KIND_PROVINCIAL_COMMITTEE","regionCode":"VN-DN"})"), 200},
@@ -204,9 +243,12 @@ TEST_F(GatewayApiWalkTest, EveryAnnotatedRpcAnswersThroughTheGatewayInProtobufsJ
        200},
       {"pressrelay.registry.v1.RegistryAdmin.ListAgencies", "operator", "GET", fixed("/api/v1/agencies"), fixed(""),
        200},
+      {"pressrelay.registry.v1.RegistryAdmin.ChangeAgency", "operator", "POST", fixed("/api/v1/agencies/DNG:change"),
+       fixed(R"({"kind":"AGENCY_CHANGE_KIND_RENAME","nameVi":"UBND thành phố Đà Nẵng","nameEn":"Da Nang People's Committee","decidedBy":"202/2025/QH15"})"),
+       200},
       {"pressrelay.registry.v1.RegistryAdmin.UpsertSpokesperson", "operator", "PUT",
        fixed("/api/v1/spokespeople/dng-sp"),
-       fixed(R"({"agencyCode":"DNG","fullName":"Nguyễn Văn Đà","title":"Chánh Văn phòng UBND","role":"SPOKESPERSON_ROLE_SPOKESPERSON","validFrom":"2026-01-01T00:00:00Z"})"),
+       fixed(R"({"agencyCode":"DNG","fullName":"Nguyễn Văn Đà","title":"Chánh Văn phòng UBND","role":"SPOKESPERSON_ROLE_SPOKESPERSON","authorisedBy":"2345/QĐ-UBND","validFrom":"2026-01-01T00:00:00Z"})"),
        200},
       {"pressrelay.registry.v1.RegistryAdmin.ListSpokespeople", "operator", "GET",
        fixed("/api/v1/spokespeople?agencyCode=DNG"), fixed(""), 200},
@@ -266,6 +308,8 @@ TEST_F(GatewayApiWalkTest, EveryAnnotatedRpcAnswersThroughTheGatewayInProtobufsJ
        fixed(R"({"currentPassword":"mật khẩu đủ dài 2026","newPassword":"mật khẩu mới cũng đủ dài"})"), 200},
       {"pressrelay.registry.v1.Keys.ListAgencyKeys", "officer", "GET", fixed("/api/v1/keys?agencyCode=MOH"),
        fixed(""), 200},
+      {"pressrelay.registry.v1.PublicRegistry.ListAgencySpokespeople", "officer", "GET",
+       fixed("/api/v1/agencies/DNG/spokespeople"), fixed(""), 200},
   };
 
   std::set<std::string> walked;

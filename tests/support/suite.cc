@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <gtest/gtest.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -376,6 +378,7 @@ absl::Status Suite::PutSpokesperson(const std::string& id, const std::string& ag
   s->set_full_name(absl::StrCat("Người phát ngôn ", id));
   s->set_title("Người phát ngôn");
   s->set_role(reg::SPOKESPERSON_ROLE_SPOKESPERSON);
+  s->set_authorised_by("15/QĐ-VPCP");  // a designated spokesperson's decision (Decree 09/2017)
   if (valid_from != absl::InfinitePast()) *s->mutable_valid_from() = ToProto(valid_from);
   if (valid_until != absl::InfiniteFuture()) *s->mutable_valid_until() = ToProto(valid_until);
   reg::UpsertSpokespersonResponse response;
@@ -538,6 +541,21 @@ absl::StatusOr<std::string> Suite::AddSpeaker(const std::string& agency, const s
   return IssueToken(reg::SUBJECT_KIND_SPOKESPERSON, spokesperson);
 }
 
+absl::StatusOr<std::string> Suite::AddJournalist(const std::string& card, const std::string& outlet_id,
+                                                 reg::Subscription filter) {
+  PR_ASSIGN_OR_RETURN(const std::string recipient, PutJournalist(card, outlet_id));
+  filter.set_recipient_id(recipient);
+  PR_RETURN_IF_ERROR(SetSubscription(filter));
+  return IssueToken(reg::SUBJECT_KIND_JOURNALIST, card);
+}
+
+absl::StatusOr<dist::PublishResponse> Suite::PublishText(const std::string& token, const std::string& agency,
+                                                         const std::string& headline, const std::string& body) {
+  dist::StatementDraft draft = MakeDraft(agency, headline);
+  draft.set_body(body);
+  return Publish(token, draft);
+}
+
 absl::StatusOr<Suite::SmallWire> Suite::SetUpSmallWire(const std::string& agency, const std::string& agency_name,
                                                         const std::string& outlet, const std::string& outlet_name) {
   const std::string client = absl::StrCat(outlet, "-ingest");
@@ -584,6 +602,14 @@ absl::StatusOr<dist::PublishResponse> Suite::Revise(const std::string& token, co
 TestSubscriber::TestSubscriber(std::string address, std::string token, std::string cursor, bool from_oldest)
     : address_(std::move(address)), token_(std::move(token)), cursor_(std::move(cursor)), from_oldest_(from_oldest) {
   channel_ = Channel(address_);
+}
+
+std::unique_ptr<TestSubscriber> SubscribeCaughtUp(const Suite& suite, const std::string& token,
+                                                  absl::Duration wait) {
+  auto subscriber = std::make_unique<TestSubscriber>(suite.subscription_address(), token);
+  subscriber->Start();
+  EXPECT_TRUE(subscriber->WaitCaughtUp(wait)) << "the subscriber did not catch up";
+  return subscriber;
 }
 
 TestSubscriber::~TestSubscriber() { Stop(); }

@@ -188,6 +188,13 @@ class Suite {
 
   // An agency with one spokesperson ("<agency in lower case>-sp"); returns that person's token.
   absl::StatusOr<std::string> AddSpeaker(const std::string& agency, const std::string& agency_name);
+  // A journalist with press card `card` at `outlet_id` (which must exist), subscribed with
+  // `filter` (its recipient_id is filled in); returns their token.
+  absl::StatusOr<std::string> AddJournalist(const std::string& card, const std::string& outlet_id,
+                                            reg::Subscription filter = {});
+  // Publishes MakeDraft(agency, headline) with `body` as `token`'s holder.
+  absl::StatusOr<dist::PublishResponse> PublishText(const std::string& token, const std::string& agency,
+                                                    const std::string& headline, const std::string& body);
 
   // The smallest wire: an agency with one spokesperson ("<agency in lower case>-sp") and an
   // outlet with one newsroom client ("<outlet>-ingest") subscribed to everything.
@@ -274,6 +281,11 @@ class TestSubscriber {
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
+
+// A subscriber to the suite's first subscription replica as `token`'s holder, started and
+// caught up (a failed wait is a test failure).
+std::unique_ptr<TestSubscriber> SubscribeCaughtUp(const Suite& suite, const std::string& token,
+                                                  absl::Duration wait = absl::Seconds(20));
 
 // A newsroom that keeps going: when its stream ends (server killed, drained) it reconnects,
 // to the next address in turn, and resumes either from the last cursor it processed or,

@@ -5,6 +5,8 @@
 
 #include <set>
 
+#include "services/common/redis/cluster.h"
+
 namespace pressrelay::keys {
 namespace {
 
@@ -25,6 +27,22 @@ TEST(Keys, StatementKeys) {
   EXPECT_EQ(FanoutJob("01ABC:2:now"), "{dist}:fo:job:01ABC:2:now");
   EXPECT_EQ(DeliveredSent("01ABC", 2), "dr:01ABC:2:sent");
   EXPECT_EQ(DeliveredAcked("01ABC", 2), "dr:01ABC:2:ack");
+}
+
+TEST(Keys, QuestionKeysLiveInTheDistributionsSlot) {
+  EXPECT_EQ(Question("q_01JD3Z6Q8M4T2V5X7Y9A0B1C2D"), "{dist}:question:q_01JD3Z6Q8M4T2V5X7Y9A0B1C2D");
+  EXPECT_EQ(QuestionOutcome("q_01X"), "{dist}:question:q_01X:outcome");
+  EXPECT_EQ(AgencyQuestions("MOH"), "{dist}:question:agency:MOH");
+  EXPECT_EQ(AskerQuestions("journalist:TT-001"), "{dist}:question:asker:journalist:TT-001");
+  EXPECT_EQ(AskIdempotency("client:tuoitre-cms", "k1"), "{dist}:question:idem:client:tuoitre-cms:k1");
+  // A question's record, indexes and outcome change in one script with the statement that
+  // answers it: one slot, the statements'.
+  const int slot = redis::KeySlot(kStatementIndex);
+  for (const std::string& key : {Question("q_1"), QuestionOutcome("q_1"), AgencyQuestions("MOH"),
+                                 AskerQuestions("journalist:TT-001"), std::string(kQuestionsDue),
+                                 AskIdempotency("journalist:TT-001", "k")}) {
+    EXPECT_EQ(redis::KeySlot(key), slot) << key;
+  }
 }
 
 TEST(Keys, QueueMemberRoundTrip) {

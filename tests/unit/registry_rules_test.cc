@@ -44,6 +44,7 @@ v1::Spokesperson Spokesperson(const std::string& id, const std::string& agency_c
   s.set_agency_code(agency_code);
   s.set_full_name("Nguyễn Văn A");
   s.set_role(v1::SPOKESPERSON_ROLE_SPOKESPERSON);
+  s.set_authorised_by("15/QĐ-BYT");  // the decision designating them
   return s;
 }
 
@@ -362,7 +363,7 @@ TEST(EntityRules, ASubscriptionsFormerRegionCodeIsToldItsSuccessor) {
   s.add_region_codes("VN-HN");
   s.add_region_codes("VN-03");  // Hà Giang, merged into Tuyên Quang
   FieldViolations v;
-  CheckSubscription(s, "subscription", Any, &v);
+  CheckSubscription(&s, "subscription", Any, &v);
   const absl::Status status = v.ToStatus();
   EXPECT_EQ(ErrorField(status), "subscription.region_codes[1]");
   EXPECT_NE(status.message().find("was merged into VN-07"), absl::string_view::npos) << status;
@@ -371,8 +372,29 @@ TEST(EntityRules, ASubscriptionsFormerRegionCodeIsToldItsSuccessor) {
 
 TEST(EntityRules, ASubscriptionOfAnUnknownRecipientIsRefused) {
   FieldViolations v;
-  CheckSubscription(Everything("journalist:NOBODY"), "subscription", None, &v);
+  v1::Subscription s = Everything("journalist:NOBODY");
+  CheckSubscription(&s, "subscription", None, &v);
   EXPECT_EQ(ErrorField(v.ToStatus()), "subscription.recipient_id");
+}
+
+// A subscription by cited document keeps the canonical form statements carry, whatever
+// spelling the newsroom typed; something that is not a reference is refused by its index.
+TEST(EntityRules, ASubscriptionsCitedDocumentsAreStoredCanonical) {
+  v1::Subscription s = Everything("journalist:TT-001");
+  s.add_cites("09/2017/ND-CP");
+  s.add_cites("07/ct-ttg");
+  s.add_cites("103/2016/QH13");
+  FieldViolations ok;
+  CheckSubscription(&s, "subscription", Any, &ok);
+  EXPECT_TRUE(ok.empty()) << ok.ToStatus();
+  EXPECT_EQ(s.cites(0), "09/2017/NĐ-CP");
+  EXPECT_EQ(s.cites(1), "07/CT-TTg");
+  EXPECT_EQ(s.cites(2), "103/2016/QH13");
+
+  s.add_cites("Nghị định về phát ngôn");
+  FieldViolations v;
+  CheckSubscription(&s, "subscription", Any, &v);
+  EXPECT_EQ(ErrorField(v.ToStatus()), "subscription.cites[3]");
 }
 
 TEST(EntityRules, ASpokespersonOfAnUnknownAgencyIsRefusedNamingAgencyCode) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "services/common/base/time_util.h"
+#include "services/common/domain/legal_refs.h"
 #include "tests/support/process.h"
 
 namespace pressrelay::signing {
@@ -31,6 +32,7 @@ Statement Sample() {
   s.add_subjects()->set_code("health");
   s.mutable_issuer()->set_agency_code("MOH");
   s.mutable_issuer()->set_agency_name("Bộ Y tế");
+  legal::AttachReferences(&s);
   return s;
 }
 
@@ -62,6 +64,30 @@ TEST(Signing, ReadmeExampleIsTheCanonicalForm) {
   const std::string example = readme.substr(from + begin.size(), to - from - begin.size());
   EXPECT_EQ(example, CanonicalBytes(Sample(), "MOH-1")) << "README example should be:\n"
                                                          << CanonicalBytes(Sample(), "MOH-1");
+}
+
+// A statement that cites nothing has the canonical form it had before references were
+// added to the statement: versions signed then still verify.
+TEST(Signing, AStatementCitingNothingKeepsItsEarlierForm) {
+  Statement s = Sample();
+  s.set_body("Không dẫn văn bản nào");
+  legal::AttachReferences(&s);
+  ASSERT_EQ(s.references_size(), 0);
+  const std::string bytes = CanonicalBytes(s, "MOH-1");
+  EXPECT_EQ(bytes.find("references"), std::string::npos);
+  EXPECT_NE(bytes.find("in_reply_to:0:\nkey_id:5:MOH-1\n"), std::string::npos);
+}
+
+// The follow-up fields are written only when set, in their place before key_id.
+TEST(Signing, AFollowUpDeadlineAndThreadAreSignedOnlyWhenSet) {
+  Statement s = Sample();
+  const std::string plain = CanonicalBytes(s, "MOH-1");
+  EXPECT_EQ(plain.find("follow"), std::string::npos);
+  *s.mutable_follow_up_by() = ToProto(absl::FromUnixMillis(1790000000123));
+  s.set_follows_up("st_01");
+  const std::string bytes = CanonicalBytes(s, "MOH-1");
+  EXPECT_NE(bytes.find("follow_up_by:13:1790000000123\nfollows_up:5:st_01\nkey_id:5:MOH-1\n"), std::string::npos)
+      << bytes;
 }
 
 TEST(Signing, LengthPrefixesMakeTheFormUnambiguous) {
@@ -135,6 +161,18 @@ TEST_F(SignerTest, SignsWithTheNewestKeyAndVerifiesOnlyTheExactStatement) {
   tampered = s;
   tampered.mutable_signature()->set_key_id("MOH-old");  // relabelled: the key id is signed too
   EXPECT_FALSE(Verify(tampered, keys).ok());
+  // The references the wire read from the text are signed: a cited document changed,
+  // added or removed is caught.
+  ASSERT_EQ(s.references_size(), 1);
+  tampered = s;
+  tampered.mutable_references(0)->set_canonical("10/2017/NĐ-CP");
+  EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
+  tampered = s;
+  tampered.clear_references();
+  EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
+  tampered = s;
+  *tampered.add_references() = s.references(0);
+  EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
   tampered = s;
   tampered.mutable_versioncreated()->set_seconds(6004146574274819712);  // beyond any Timestamp
   EXPECT_EQ(Verify(tampered, keys).code(), absl::StatusCode::kPermissionDenied);
