@@ -405,6 +405,12 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   PR_ASSIGN_OR_RETURN(auto speaker,
                       directory_->CheckSpeaker(speaker_id, draft.agency_code(), now, SubjectCodes(&draft.subjects())));
 
+  // A successor's spokesperson answers for a merged agency's statements, but new ones are
+  // issued as the successor.
+  if (speaker.agency().code() != draft.agency_code()) {
+    return absl::PermissionDeniedError(absl::StrCat(draft.agency_code(), " has ended; new statements are issued as ",
+                                                    speaker.agency().code()));
+  }
   PR_RETURN_IF_ERROR(CheckFollowsUp(draft));
 
   Statement version = FirstVersion(draft, now);
@@ -512,7 +518,9 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
     return absl::FailedPreconditionError(
         absl::StrCat("statement is at version ", latest, ", not ", request.expected_version()));
   }
-  if (request.has_draft() && request.draft().agency_code() != head.agency_code()) {
+  // The agency of the statement, or the one it was merged into whose spokesperson revises it.
+  if (request.has_draft() && request.draft().agency_code() != head.agency_code() &&
+      request.draft().agency_code() != speaker.agency().code()) {
     return FieldError("draft.agency_code", absl::StrCat("must stay ", head.agency_code()));
   }
 

@@ -1,6 +1,8 @@
 #include "services/registry/directory_view.h"
 
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -241,11 +243,19 @@ absl::StatusOr<v1::CheckSpeakerResponse> DirectoryView::CheckSpeaker(const std::
     return absl::PermissionDeniedError(absl::StrCat("\"", spokesperson_id, "\" is not a registered spokesperson"));
   }
   const v1::Spokesperson& sp = s->second;
-  if (sp.agency_code() != agency_code) {
-    return absl::PermissionDeniedError(absl::StrCat(sp.full_name(), " speaks for ", sp.agency_code(),
-                                                    ", not for ", agency_code));
-  }
   auto a = agencies_.find(agency_code);
+  if (sp.agency_code() != agency_code) {
+    // The agency an ended one was merged into answers for its statements: its spokespeople
+    // correct, withhold or kill them, issuing the new version as their own agency.
+    auto lookup = [this](const std::string& code) ABSL_NO_THREAD_SAFETY_ANALYSIS { return FindAgencyLocked(code); };
+    const std::vector<std::string> successors =
+        a == agencies_.end() ? std::vector<std::string>() : SuccessorsAt(agency_code, lookup, at);
+    if (std::find(successors.begin(), successors.end(), sp.agency_code()) == successors.end()) {
+      return absl::PermissionDeniedError(absl::StrCat(sp.full_name(), " speaks for ", sp.agency_code(),
+                                                      ", not for ", agency_code));
+    }
+    a = agencies_.find(sp.agency_code());
+  }
   if (a == agencies_.end()) return absl::PermissionDeniedError(absl::StrCat("no agency \"", agency_code, "\""));
   // Nobody speaks for an agency merged or dissolved by then.
   if (EndedAt(a->second, at)) return absl::PermissionDeniedError(EndMessage(a->second));

@@ -61,8 +61,11 @@ class DirectoryView {
 
   // The speaker rule: whether the spokesperson may speak for the agency at `at`, on a
   // statement with these subjects (nullopt: no statement text issued; spokespeople.h);
-  // PERMISSION_DENIED saying why not, among them an agency merged or dissolved by `at`. The
-  // agency record returned carries the names it had at `at` (agency_changes.h).
+  // PERMISSION_DENIED saying why not, among them an agency merged or dissolved by `at`. A
+  // spokesperson of the agency an ended one was merged into (directly or down the chain) may
+  // speak on the ended agency's statements: the record returned is then their own agency's,
+  // which issues the new version. The agency record returned carries the names it had at
+  // `at` (agency_changes.h).
   absl::StatusOr<v1::CheckSpeakerResponse> CheckSpeaker(const std::string& spokesperson_id,
                                                         const std::string& agency_code, absl::Time at,
                                                         const IssuedTopics& topics = std::nullopt) const;

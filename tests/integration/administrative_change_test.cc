@@ -179,6 +179,38 @@ TEST_F(AdministrativeChangeTest, TwoProvincesMergedTheSubscribersFollowTheSucces
   EXPECT_TRUE(signing::Verify(first, *keys).ok());
   EXPECT_TRUE(signing::Verify(deliveries[1].statement(), *keys).ok());
 
+  // Tuyên Quang answers for Hà Giang's statements: its spokesperson reads and corrects one,
+  // and the correction, issued as Tuyên Quang, reaches who had it. Hà Giang's own
+  // spokesperson cannot; nor can Tuyên Quang's issue new statements as Hà Giang.
+  {
+    dist::GetStatementRequest get;
+    get.set_statement_id(old->statement().id());
+    common::v1::Statement read;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + tq_);
+    grpc::Status status = suite_.Distribution()->GetStatement(&ctx, get, &read);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(read.issuer().agency_code(), "UBND-HG");
+  }
+  dist::ReviseRequest correct;
+  correct.set_statement_id(old->statement().id());
+  correct.set_signal(common::v1::VERSION_SIGNAL_CORRECTION);
+  correct.set_reason("Sửa tên tuyến đường");
+  *correct.mutable_draft() = MakeDraft("UBND-HG", "Hà Giang khắc phục hậu quả mưa lũ trên Quốc lộ 34");
+  EXPECT_EQ(suite_.Revise(hg_, correct).status().code(), absl::StatusCode::kPermissionDenied);
+  auto corrected = suite_.Revise(tq_, correct);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_EQ(corrected->statement().version(), 2);
+  EXPECT_EQ(corrected->statement().issuer().agency_code(), "UBND-TQ");
+  EXPECT_EQ(corrected->statement().issuer().agency_name(), "UBND tỉnh Tuyên Quang");
+  ASSERT_TRUE(stream->WaitForCount(3, kWait));
+  const common::v1::Statement correction = stream->deliveries()[2].statement();
+  EXPECT_EQ(correction.id(), old->statement().id());
+  EXPECT_EQ(correction.signal(), common::v1::VERSION_SIGNAL_CORRECTION);
+  EXPECT_TRUE(signing::Verify(correction, *keys).ok());
+  auto as_old = suite_.Publish(tq_, MakeDraft("UBND-HG", "Thông báo mới mang tên Hà Giang"));
+  EXPECT_EQ(as_old.status().code(), absl::StatusCode::kPermissionDenied) << as_old.status();
+
   // An upsert does not undo the merger; the merger is final.
   ASSERT_TRUE(suite_.PutAgency("UBND-HG", "UBND tỉnh Hà Giang", reg::AGENCY_KIND_PROVINCIAL_COMMITTEE).ok());
   auto stored = GetAgency("UBND-HG");
