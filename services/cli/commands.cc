@@ -502,8 +502,6 @@ absl::Status Health(const Context& c) {
   return absl::OkStatus();
 }
 
-// Every command: the words that name it, what follows them, and what it does. The usage text
-// is made from this table, by section.
 // Legal documents the text on stdin cites (domain/legal_refs.h), one JSON object a line.
 absl::Status Refs(const Context& c) {
   const std::string raw(std::istreambuf_iterator<char>(c.in), {});
@@ -529,6 +527,8 @@ absl::Status Refs(const Context& c) {
   return absl::OkStatus();
 }
 
+// Every command: the words that name it, what follows them, and what it does. The usage text
+// is made from this table, by section.
 struct Command {
   std::vector<std::string> words;
   const char* section;
@@ -549,6 +549,16 @@ const std::vector<Command>& Commands() {
   static const auto* commands = new std::vector<Command>{
       {{"agency", "put"}, kRegistry, "JSON", Put(&Admin::UpsertAgency, &reg::UpsertAgencyRequest::mutable_agency)},
       {{"agency", "list"}, kRegistry, "", Listing(&Admin::ListAgencies)},
+      {{"agency", "change"}, kRegistry,
+       "JSON    rename, merge into another or dissolve, from a date, by a decision\n"
+       "                   (a ChangeAgencyRequest: code, kind, name_vi, successor_code, effective_from, decided_by)",
+       [](const Context& c) {
+         return AdminCall<reg::ChangeAgencyRequest, reg::Agency>(
+             c, &Admin::ChangeAgency, [](const Context& c, reg::ChangeAgencyRequest* r) -> absl::Status {
+               PR_ASSIGN_OR_RETURN(std::string json, JsonArgument(c, 2));
+               return FromJson(json, r);
+             });
+       }},
       {{"spokesperson", "put"}, kRegistry, "JSON",
        Put(&Admin::UpsertSpokesperson, &reg::UpsertSpokespersonRequest::mutable_spokesperson)},
       {{"spokesperson", "list"}, kRegistry, "[--agency CODE]",

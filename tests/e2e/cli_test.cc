@@ -166,6 +166,18 @@ TEST_F(CliWalkThrough, AnOperatorASpokespersonAndANewsroomNeedNothingButTheCli) 
   } while (rc == 0 && absl::Now() < deadline);
   EXPECT_NE(rc, 0);
   EXPECT_TRUE(absl::StrContains(last_error_, "UNAUTHENTICATED")) << last_error_;
+
+  // Administrative change from the command line: the ministry renamed by a decision keeps
+  // its former name; a change without its decision is refused naming the field.
+  const auto renamed = Parse<reg::Agency>(
+      Ok(op, {"agency", "change",
+              R"({"code":"MOH","kind":"AGENCY_CHANGE_KIND_RENAME","name_vi":"Bộ Y tế và Dân số",)"
+              R"("decided_by":"176/2025/QH15"})"}));
+  EXPECT_EQ(renamed.name_vi(), "Bộ Y tế và Dân số");
+  ASSERT_EQ(renamed.former_names_size(), 1);
+  EXPECT_EQ(renamed.former_names(0).name_vi(), "Bộ Y tế");
+  EXPECT_NE(Cli(op, {"agency", "change", R"({"code":"MOH","kind":"AGENCY_CHANGE_KIND_RENAME","name_vi":"X"})"}).first, 0);
+  EXPECT_TRUE(absl::StrContains(last_error_, "decided_by")) << last_error_;
 }
 
 }  // namespace
