@@ -386,6 +386,11 @@ async function main() {
       await page.locator('#draft-state[data-state="DRAFT_STATE_IN_REVIEW"]').waitFor();
       await go('/desk');
       await page.locator('#desk-list a', { hasText: HEADLINE }).first().waitFor();
+      // The agency has not spoken yet: the desk says which obligations to the press are overdue.
+      const duties = page.locator('#desk-obligations .obligations');
+      await duties.waitFor();
+      const dutiesText = await duties.innerText();
+      if (!dutiesText.includes('họp báo định kỳ')) fail(`the desk does not show the overdue press conference: “${dutiesText}”`);
       await check('02-desk');
       await signOut();
     });

@@ -13,10 +13,12 @@ export async function render(ctx) {
     value: ctx.query.get('state') || '' });
   const listBox = h('div', { class: 'list-box', id: 'desk-list' });
   const waiting = h('div', { id: 'desk-waiting' });
+  const obligations = h('div', { id: 'desk-obligations' });
   ctx.main.replaceChildren(
     pageHeader(t('desk.title'), t('desk.lead', { agency: agency || '—' }),
       link(t('desk.newDraft'), '#/drafts/new', { class: 'btn btn-primary', id: 'new-draft' })),
     waiting,
+    obligations,
     h('section', { class: 'panel', 'aria-labelledby': 'desk-drafts-title' },
       h('div', { class: 'panel-head' }, h('h2', { id: 'desk-drafts-title', class: 'panel-title' }, t('desk.drafts')),
         h('div', { class: 'filters' }, state.wrap)),
@@ -40,9 +42,33 @@ export async function render(ctx) {
   });
   await list.first();
 
+  if (agency) await showObligations(obligations, agency);
+
   if (session.role === 'ROLE_SPOKESPERSON' && !state.input.value) {
     const n = list.rows.filter((d) => d.state === 'DRAFT_STATE_IN_REVIEW').length;
     if (n) waiting.append(h('p', { class: 'notice' }, h('a', { href: '#/review' }, `${t('nav.review')}: ${n}`)));
   }
   return null;
+}
+
+// The agency's obligations to the press (Decree 09/2017 Art. 5-6, GET /api/v1/obligations):
+// what is overdue and what is due soon, above the drafts. Nothing is shown when all is done.
+async function showObligations(box, agency) {
+  const r = await get(withQuery('/api/v1/obligations', { agencyCode: agency }));
+  const o = (r.agencies || [])[0];
+  if (!o) return;
+  const items = [];
+  if (o.informationOverdue) items.push(h('li', { class: 'overdue' }, t('obligations.informationOverdue')));
+  if (o.pressConferenceOverdue) items.push(h('li', { class: 'overdue' }, t('obligations.conferenceOverdue')));
+  for (const f of o.followUpsDue || []) {
+    if (!f.overdue) continue;
+    items.push(h('li', { class: 'overdue' }, t('obligations.followUpOverdue', { time: fmtTime(f.followUpBy) }), ' ',
+      link(f.headline || f.statementId, `#/statements/${encodeURIComponent(f.statementId)}`)));
+  }
+  // The reminders come from the wire in Vietnamese, the language of the obligations.
+  for (const text of o.reminders || []) items.push(h('li', {}, text));
+  if (!items.length) return;
+  box.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'desk-obligations-title' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'desk-obligations-title', class: 'panel-title' }, t('obligations.title'))),
+    h('ul', { class: 'obligations' }, ...items)));
 }
