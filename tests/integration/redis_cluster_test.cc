@@ -209,11 +209,19 @@ TEST_F(RedisClusterTest, TheWireRunsOnAClusterFansOutOverEveryPrimaryAndOutlives
   ASSERT_TRUE(suite_->Revise(wire->spokesperson_token, kill).ok());
   ASSERT_TRUE(newsroom.WaitForCount(3, kWait));
   {
+    // Each version once. The correction and the kill travel in the priority lane, in order,
+    // and may overtake the original if it was still waiting in the routine lane (README,
+    // "Lanes"), as happens when the machine is busy.
     const auto got = newsroom.deliveries();
-    for (int v = 1; v <= 3; ++v) {
-      EXPECT_EQ(got[v - 1].statement().id(), id);
-      EXPECT_EQ(got[v - 1].statement().version(), v);
+    std::vector<int> versions;
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(got[i].statement().id(), id);
+      versions.push_back(got[i].statement().version());
     }
+    const auto at = [&](int v) { return std::find(versions.begin(), versions.end(), v) - versions.begin(); };
+    EXPECT_LT(at(2), at(3)) << "the kill came before the correction";
+    std::sort(versions.begin(), versions.end());
+    EXPECT_EQ(versions, (std::vector<int>{1, 2, 3}));
   }
 
   // The keys sit where their hash tags say: the statement with the rest of {dist}.
@@ -284,24 +292,29 @@ TEST_F(RedisClusterTest, TheWireRunsOnAClusterFansOutOverEveryPrimaryAndOutlives
   const auto after = PublishSurely(wire->spokesperson_token, "Thông cáo sau sự cố");
   EXPECT_TRUE(after.replayed());
   ASSERT_TRUE(newsroom.WaitForHeadline("Thông cáo sau sự cố", kWait));
+  std::string report_error;
   auto report = [&]() -> int {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + wire->spokesperson_token);
     dist::GetDeliveryReportRequest request;
     request.set_statement_id(after.statement().id());
     dist::DeliveryReport out;
-    return suite_->Distribution()->GetDeliveryReport(&ctx, request, &out).ok() ? out.queued() : -1;
+    grpc::Status status = suite_->Distribution()->GetDeliveryReport(&ctx, request, &out);
+    if (!status.ok()) report_error = absl::StrCat(status.error_code(), ": ", status.error_message());
+    return status.ok() ? out.queued() : -1;
   };
   // The fan-out, taken over from the expired lease, reaches all of them (polled with a
   // growing back-off until the deadline).
   int queued = report();
-  const absl::Time deadline = absl::Now() + kWait;  // under load the take-over fan-out is slow
+  // Under load (beside the soak and multi-host tests on two cores) the take-over fan-out of
+  // 10,001 has taken over 20 s: polled up to a minute, no longer than it needs.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
   for (absl::Duration backoff = absl::Milliseconds(10); queued != kBulk + 1 && absl::Now() < deadline;
        backoff = std::min(backoff * 2, absl::Milliseconds(500))) {
     absl::SleepFor(backoff);
     queued = report();
   }
-  EXPECT_EQ(queued, kBulk + 1);
+  EXPECT_EQ(queued, kBulk + 1) << "the last failed report: " << report_error;
   const auto headlines = newsroom.headlines();
   ASSERT_EQ(headlines.size(), 5u) << "nothing doubled";
   EXPECT_EQ(headlines[3], "Thông cáo gửi mọi toà soạn");
