@@ -71,17 +71,6 @@ store::FanoutJob MakeJob(const Statement& s, absl::string_view phase, keys::Lane
   return job;
 }
 
-bool IsIdempotencyKey(absl::string_view key) {
-  if (key.empty() || key.size() > 128) return false;
-  for (char c : key) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-          c == '.' || c == ':')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::vector<std::string> IdsOf(const std::vector<registry_v1::AudienceMember>& members) {
   std::vector<std::string> ids;
   ids.reserve(members.size());
@@ -301,7 +290,7 @@ absl::Status Publisher::Sign(Statement* version, absl::Time now) {
 
 absl::StatusOr<std::string> Publisher::IdempotencyKey(const Principal& caller, const std::string& key) {
   if (key.empty()) return std::string();
-  if (!IsIdempotencyKey(key)) {
+  if (!validation::IsIdempotencyKey(key)) {
     return FieldError("idempotency_key", "must be 1-128 characters A-Z, a-z, 0-9, '-', '_', '.' or ':'");
   }
   return keys::Idempotency(caller.id(), key);

@@ -58,17 +58,6 @@ bool MaySee(const Principal& caller, const v1::Question& question, DirectoryClie
   return MayReadAgency(caller, question.agency_code(), directory, now).ok();
 }
 
-// As Publish's keys (publisher.cc).
-bool IsIdempotencyKey(absl::string_view key) {
-  if (key.empty() || key.size() > 128) return false;
-  for (char c : key) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-          c == '.' || c == ':')) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string RequestHash(v1::AskQuestionRequest request) {
   request.clear_idempotency_key();
@@ -132,7 +121,7 @@ absl::Status CheckAsk(v1::AskQuestionRequest* request, absl::Time now) {
       v.Add(absl::StrCat("subjects[", i, "]"), "must be a topic code such as \"health\" or \"medtop:07000000\"");
     }
   }
-  if (!request->idempotency_key().empty() && !IsIdempotencyKey(request->idempotency_key())) {
+  if (!request->idempotency_key().empty() && !validation::IsIdempotencyKey(request->idempotency_key())) {
     v.Add("idempotency_key", "must be 1-128 characters A-Z, a-z, 0-9, '-', '_', '.' or ':'");
   }
   return v.ToStatus();

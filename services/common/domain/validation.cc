@@ -141,6 +141,14 @@ bool IsSlugId(absl::string_view id) {
   });
 }
 
+bool IsIdempotencyKey(absl::string_view key) {
+  if (key.empty() || key.size() > 128) return false;
+  return AllOf(key, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
+}
+
 bool IsRegionCode(absl::string_view code) {
   if (code.size() < 4 || code.size() > 6 || code.substr(0, 3) != "VN-") return false;
   return AllOf(code.substr(3), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });

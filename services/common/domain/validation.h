@@ -57,5 +57,7 @@ bool IsRegionCode(absl::string_view code);  // "VN-HN", "VN-44": VN-[A-Z0-9]{1,3
 // province's code is told which one to use instead.
 void CheckRegion(absl::string_view code, absl::string_view field, FieldViolations* violations);
 bool IsTopicCode(absl::string_view code);   // "health", "medtop:07000000": [a-z0-9][a-z0-9:._-]{0,63}
+// A key the caller chooses for a retried request (Publish, AskQuestion): [A-Za-z0-9._:-]{1,128}.
+bool IsIdempotencyKey(absl::string_view key);
 
 }  // namespace pressrelay::validation
