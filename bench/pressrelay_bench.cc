@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -372,6 +373,12 @@ Setup StartSuite(const std::vector<std::string>& subscription_flags) {
   options.registry_flags.push_back("--rate_limits=");
   options.distribution_flags.push_back("--rate_limits=");
   options.subscription_flags.push_back("--rate_limits=");
+  // For A/B runs of the subscription service's settings: BENCH_SUBSCRIPTION_FLAGS="--stream_threads=1".
+  if (const char* extra = std::getenv("BENCH_SUBSCRIPTION_FLAGS"); extra != nullptr) {
+    for (absl::string_view flag : absl::StrSplit(extra, ' ', absl::SkipEmpty())) {
+      options.subscription_flags.emplace_back(flag);
+    }
+  }
   s.suite = std::make_unique<Suite>(options);
   if (auto st = s.suite->Start(); !st.ok()) Die("starting the suite", st);
   for (auto [code, name] : std::vector<std::pair<std::string, std::string>>{{"MOH", "Bộ Y tế"}, {"MOF", "Bộ Tài chính"}}) {
