@@ -34,9 +34,11 @@ PRESSRELAY_DURATION_FLAG(ledger_retention, absl::Hours(24 * 30), "1h", "87600h",
 PRESSRELAY_INT_FLAG(int, stream_start_limit, 20000, 1, 1000000,
                     "Subscribe streams being started at once (caller checked, cursor resolved); beyond it a new "
                     "stream is refused with RESOURCE_EXHAUSTED and a retry delay");
-PRESSRELAY_INT_FLAG(int, stream_threads, 0, 0, 256,
+PRESSRELAY_INT_FLAG(int, stream_threads, 1, 0, 256,
                     "threads that own the Subscribe streams and write to them, each with its own completion "
-                    "queue; 0: one per core");
+                    "queue; 0: one per core. One is the default: a loop that falls behind puts several "
+                    "deliveries in each stream message, which halves the CPU per delivery (bench/README, "
+                    "item 14); add loops only when one core's worth of writes is not enough");
 PRESSRELAY_INT_FLAG(int, ledger_workers, 2, 1, 64,
                     "threads for the distribution service's delivery-state reads (apart from newsrooms')");
 

@@ -5,8 +5,8 @@
 // the thread that wrote; at 10,000 streams the hand-offs and wake-ups cost more than the
 // writes (bench/README "Where the time goes"). Here, as in gRPC's own benchmark server
 // (test/cpp/qps/server_async.cc):
-//   - StreamLoops runs one thread per core (--stream_threads), each polling its own
-//     ServerCompletionQueue;
+//   - StreamLoops runs --stream_threads threads (one by default: see its help and
+//     bench/README item 14), each polling its own ServerCompletionQueue;
 //   - a Subscribe call is requested on one loop's queue and belongs to that loop for life:
 //     its writes are started by the loop's thread and complete on the same thread, usually
 //     without it ever sleeping in between;
