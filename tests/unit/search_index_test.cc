@@ -3,6 +3,8 @@
 #include "services/distribution/search_index.h"
 #include "services/distribution/statement_search.h"
 
+#include <atomic>
+#include <thread>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -156,6 +158,49 @@ TEST_F(SearchIndexTest, ANewVersionReplacesTheOldAndAKillHidesIt) {
   EXPECT_EQ(Ids("bao so 3", {}, [](SearchQuery* q) { q->set_include_canceled(true); }),
             (std::vector<std::string>{"flood"}));
   EXPECT_EQ(index_.size(), 5u);
+}
+
+// Many searches at once while the feeder replaces versions (which compacts the postings) and
+// the aliases change: every search answers, every hit is a statement that was indexed, and
+// the statement being revised is found exactly once in each answer, whichever version.
+TEST_F(SearchIndexTest, ManySearchersWhileTheFeederRewritesTheIndex) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> searches{0}, bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 8; ++t) {
+    readers.emplace_back([&] {
+      SearchQuery q;
+      q.set_text("vung lu");
+      auto parsed = ParseQuery(q);
+      if (!parsed.ok()) {
+        ++bad;
+        return;
+      }
+      while (!stop.load()) {
+        const auto page = index_.Search(*parsed, {}, 0, 50);
+        int flood = 0;
+        for (const auto& hit : page.hits) {
+          if (hit.statement_id == "flood") ++flood;
+          if (hit.statement_id != "flood" && hit.statement_id != "water") ++bad;
+        }
+        if (flood != 1) ++bad;
+        ++searches;
+      }
+    });
+  }
+  for (int v = 2; v <= 400; ++v) {
+    Statement next = Make("flood", "UBND-QT", "Ứng phó lũ lụt", absl::StrCat("Vùng lũ, lần cập nhật ", v), 2,
+                          "disaster");
+    next.set_version(v);
+    index_.Put(next);
+    if (v % 50 == 0) index_.SetAgencyAliases({{"UBND-QT", {absl::StrCat("UBND tỉnh cũ ", v)}}});
+  }
+  while (searches.load() < 200) std::this_thread::yield();
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(index_.size(), 5u);
+  EXPECT_EQ(Ids("lan cap nhat 400"), (std::vector<std::string>{"flood"}));
 }
 
 // Hà Tĩnh's committee renamed or merged into the one indexed here as UBND-QT: a search for the
