@@ -137,7 +137,16 @@ absl::Status DeliveryLedger::Acknowledge(int shard, const std::string& recipient
 
 absl::StatusOr<fanout::Positions> DeliveryLedger::Acknowledged(int shard, const std::string& recipient_id) {
   PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Run({"HGET", keys::Acks(shard), recipient_id}));
+  PR_ASSIGN_OR_RETURN(auto reply, redis->Run(AcknowledgedRead(shard, recipient_id)));
+  return ParseAcknowledged(reply);
+}
+
+redis::Args DeliveryLedger::AcknowledgedRead(int shard, const std::string& recipient_id) {
+  return {"HGET", keys::Acks(shard), recipient_id};
+}
+
+absl::StatusOr<fanout::Positions> DeliveryLedger::ParseAcknowledged(const redis::ReplyView& reply) {
+  PR_RETURN_IF_ERROR(redis::ReplyStatus(reply));
   if (reply.is_nil()) return fanout::Positions{};
   return ParsePositions(reply.str());
 }

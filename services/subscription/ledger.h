@@ -42,6 +42,9 @@ class DeliveryLedger final : public SentRecorder {
   absl::Status Acknowledge(int shard, const std::string& recipient_id, const fanout::Positions& positions,
                            absl::Time now);
   absl::StatusOr<fanout::Positions> Acknowledged(int shard, const std::string& recipient_id);
+  // The read behind Acknowledged and its parser, for a caller that pipelines many.
+  static redis::Args AcknowledgedRead(int shard, const std::string& recipient_id);
+  static absl::StatusOr<fanout::Positions> ParseAcknowledged(const redis::ReplyView& reply);
   absl::StatusOr<pressrelay::subscription::v1::GetDeliveryStatesResponse> States(const std::string& statement_id,
                                                                                  int version);
   // Writes buffered marks now (tests; shutdown).

@@ -36,26 +36,20 @@ absl::StatusOr<Cursor> QueueAccess::CheckCursor(const std::string& text) const {
   return cursor;
 }
 
-absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::SubscribeRequest& request) {
-  Cursor start;
-  start.epoch = epochs_->epoch();
-  if (request.from_oldest_retained()) return start;
-  bool explicit_cursor = false;
-  if (!request.cursor().empty()) {
-    PR_ASSIGN_OR_RETURN(start, CheckCursor(request.cursor()));
-    explicit_cursor = true;
-  } else {
-    PR_ASSIGN_OR_RETURN(start.positions, ledger_->Acknowledged(queue.shard, queue.recipient_id));
-    // A recipient that never acknowledged anything starts with whatever is retained.
-    if (start.positions[0] == 0 && start.positions[1] == 0) return start;
+namespace {
+
+// A cursor past the queue's tail in either lane was never sent to this recipient. Entries
+// trimmed away by retention were sent too: the newest ever queued is the larger of the two.
+absl::Status CheckNotAheadOf(const Cursor& cursor, const fanout::Positions& tails, const fanout::Positions& trimmed) {
+  for (int lane = 0; lane < keys::kLanes; ++lane) {
+    if (cursor.positions[lane] > std::max(tails[lane], trimmed[lane]) && cursor.positions[lane] != 0) {
+      return FieldError("cursor", "is ahead of this recipient's queue: not a cursor it was sent");
+    }
   }
-  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
-  if (explicit_cursor) {
-    // A cursor past the queue's tail was never sent to this recipient: resuming after it
-    // would silently skip whatever is queued until the queue catches up with it.
-    PR_RETURN_IF_ERROR(CheckNotAhead(*redis, queue, start));
-  }
-  PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(*redis, queue.shard, queue.recipient_id));
+  return absl::OkStatus();
+}
+
+absl::Status CheckRetained(const Cursor& start, const fanout::Positions& trimmed, bool explicit_cursor) {
   for (int lane = 0; lane < keys::kLanes; ++lane) {
     if (start.positions[lane] < trimmed[lane]) {
       return absl::OutOfRangeError(absl::StrCat(
@@ -64,19 +58,100 @@ absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::S
           "then subscribe with from_oldest_retained"));
     }
   }
-  return start;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::SubscribeRequest& request) {
+  const Start start{queue, &request};
+  return std::move(ResolveStarts({&start, 1})[0]);
+}
+
+std::vector<absl::StatusOr<Cursor>> QueueAccess::ResolveStarts(absl::Span<const Start> starts) {
+  // Where a stream starts, without Redis where possible: from the oldest retained entry, or
+  // after a cursor (checked against the queue's tails and retention) or after the
+  // recipient's acknowledged position (checked against retention). The reads of every start
+  // go in one pipeline; each start remembers where its replies begin.
+  struct Plan {
+    bool explicit_cursor = false;
+    size_t first_reply = 0;  // the acknowledgement or the lanes' tails, then the trimmed marks
+  };
+  std::vector<absl::StatusOr<Cursor>> out;
+  std::vector<Plan> plans(starts.size());
+  std::vector<redis::Args> reads;
+  const std::string epoch = epochs_->epoch();
+  out.reserve(starts.size());
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const Start& s = starts[i];
+    Cursor start;
+    start.epoch = epoch;
+    if (s.request->from_oldest_retained()) {
+      out.emplace_back(std::move(start));
+      continue;
+    }
+    plans[i].first_reply = reads.size();
+    if (!s.request->cursor().empty()) {
+      auto cursor = CheckCursor(s.request->cursor());
+      if (!cursor.ok()) {
+        out.emplace_back(cursor.status());
+        continue;
+      }
+      start = *std::move(cursor);
+      plans[i].explicit_cursor = true;
+      for (auto& read : fanout::TailReads(s.queue.shard, s.queue.recipient_id)) reads.push_back(std::move(read));
+    } else {
+      reads.push_back(DeliveryLedger::AcknowledgedRead(s.queue.shard, s.queue.recipient_id));
+    }
+    reads.push_back(fanout::TrimmedRead(s.queue.shard, s.queue.recipient_id));
+    out.emplace_back(std::move(start));  // completed below
+  }
+  if (reads.empty()) return out;
+  absl::StatusOr<std::vector<redis::Reply>> replies = [&]() -> absl::StatusOr<std::vector<redis::Reply>> {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    return redis->Pipeline(reads);
+  }();
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (!out[i].ok() || starts[i].request->from_oldest_retained()) continue;
+    if (!replies.ok()) {
+      out[i] = replies.status();
+      continue;
+    }
+    const Plan& plan = plans[i];
+    Cursor& start = *out[i];
+    const absl::Span<const redis::Reply> mine = absl::MakeConstSpan(*replies).subspan(plan.first_reply);
+    const size_t before_trimmed = plan.explicit_cursor ? keys::kLanes : 1;
+    auto trimmed = fanout::ParseTrimmed(mine[before_trimmed]);
+    if (!trimmed.ok()) {
+      out[i] = trimmed.status();
+      continue;
+    }
+    if (plan.explicit_cursor) {
+      auto tails = fanout::ParseTails(mine.subspan(0, keys::kLanes));
+      absl::Status s = tails.ok() ? CheckNotAheadOf(start, *tails, *trimmed) : tails.status();
+      if (!s.ok()) {
+        out[i] = s;
+        continue;
+      }
+    } else {
+      auto acknowledged = DeliveryLedger::ParseAcknowledged(mine[0]);
+      if (!acknowledged.ok()) {
+        out[i] = acknowledged.status();
+        continue;
+      }
+      start.positions = *acknowledged;
+      // A recipient that never acknowledged anything starts with whatever is retained.
+      if (start.positions[0] == 0 && start.positions[1] == 0) continue;
+    }
+    if (absl::Status s = CheckRetained(start, *trimmed, plan.explicit_cursor); !s.ok()) out[i] = s;
+  }
+  return out;
 }
 
 absl::Status QueueAccess::CheckNotAhead(redis::Client& redis, const Queue& queue, const Cursor& cursor) const {
   PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::Tails(redis, queue.shard, queue.recipient_id));
-  // Entries trimmed away by retention were sent too: the newest ever queued is the larger.
   PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(redis, queue.shard, queue.recipient_id));
-  for (int lane = 0; lane < keys::kLanes; ++lane) {
-    if (cursor.positions[lane] > std::max(tails[lane], trimmed[lane]) && cursor.positions[lane] != 0) {
-      return FieldError("cursor", "is ahead of this recipient's queue: not a cursor it was sent");
-    }
-  }
-  return absl::OkStatus();
+  return CheckNotAheadOf(cursor, tails, trimmed);
 }
 
 absl::Status QueueAccess::Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now) {

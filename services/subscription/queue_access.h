@@ -4,9 +4,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "pressrelay/subscription/v1/subscription.pb.h"
 #include "services/common/rpc/auth.h"
 #include "services/common/domain/cursor.h"
@@ -42,6 +44,13 @@ class QueueAccess {
   // OUT_OF_RANGE for one older than retention (both tell the newsroom to back-fill through
   // History), INVALID_ARGUMENT for one ahead of the queue (never sent to this recipient).
   absl::StatusOr<Cursor> ResolveStart(const Queue& queue, const v1::SubscribeRequest& request);
+  // The same for many streams starting at once (a reconnect storm): every Redis read of the
+  // batch in one round trip. One answer per start, in order.
+  struct Start {
+    Queue queue;
+    const v1::SubscribeRequest* request = nullptr;
+  };
+  std::vector<absl::StatusOr<Cursor>> ResolveStarts(absl::Span<const Start> starts);
   absl::Status Ack(const Queue& queue, const v1::AckRequest& request, absl::Time now);
   absl::StatusOr<v1::HistoryResponse> History(const Queue& queue, const v1::HistoryRequest& request);
   // Searches what the recipient's subscription allows (the same entitlement as History).

@@ -57,25 +57,58 @@ StreamLeases::~StreamLeases() {
 std::string StreamLeases::Member(uint64_t stream_id) const { return absl::StrCat(replica_, ":", stream_id); }
 
 absl::Status StreamLeases::Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id) {
-  if (cap_ <= 0) return absl::OkStatus();
-  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
-  auto taken = redis->Eval(kTake, {keys::StreamLeases(principal)},
-                           {Member(stream_id), absl::StrCat(cap_), absl::StrCat(absl::ToInt64Milliseconds(lease_))});
-  if (!taken.ok()) return taken.status();
-  if (taken->size() < 1 || (*taken)[0].integer() != 1) {
-    // The earliest moment a slot could free up: when the oldest lease lapses, should its
-    // stream be gone (a live stream renews it).
-    const absl::Duration retry = absl::Milliseconds(taken->size() > 1 ? (*taken)[1].integer() : 1000);
-    return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
-        "at most ", cap_, " open Subscribe streams per ", role_name,
-        " across the service; close one before opening another (a stream whose connection died holds its slot for up "
-        "to ",
-        absl::FormatDuration(lease_), ")")),
-                          retry);
-  }
+  const Request request{principal, std::string(role_name), stream_id};
+  return std::move(TakeMany({&request, 1})[0]);
+}
+
+std::vector<absl::Status> StreamLeases::TakeMany(absl::Span<const Request> requests) {
+  std::vector<absl::Status> out(requests.size());
+  if (cap_ <= 0 || requests.empty()) return out;
+  const std::string cap = absl::StrCat(cap_);
+  const std::string lease_ms = absl::StrCat(absl::ToInt64Milliseconds(lease_));
+  // One script per lease in one pipeline: Redis runs them in order, so two streams of one
+  // principal in a batch see each other. A replay after NOSCRIPT re-adds the same members
+  // (a ZADD of a member already held), which changes nothing.
+  absl::StatusOr<std::vector<redis::Reply>> replies = [&]() -> absl::StatusOr<std::vector<redis::Reply>> {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    return redis->PipelineScripts([&](bool by_sha) {
+      std::vector<redis::Args> commands;
+      commands.reserve(requests.size());
+      for (const Request& r : requests) {
+        commands.push_back(
+            kTake.Call(by_sha).Add(1).Add(keys::StreamLeases(r.principal)).Add(Member(r.stream_id)).Add(cap).Add(lease_ms));
+      }
+      return commands;
+    });
+  }();
   absl::MutexLock lock(&mu_);
-  held_[stream_id] = principal;
-  return absl::OkStatus();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
+    if (!replies.ok()) {
+      out[i] = replies.status();
+      continue;
+    }
+    const redis::Reply& taken = (*replies)[i];
+    if (absl::Status s = redis::ReplyStatus(taken); !s.ok()) {
+      out[i] = s;
+      continue;
+    }
+    if (taken.size() < 1 || taken[0].integer() != 1) {
+      // The earliest moment a slot could free up: when the oldest lease lapses, should its
+      // stream be gone (a live stream renews it).
+      const absl::Duration retry = absl::Milliseconds(taken.size() > 1 ? taken[1].integer() : 1000);
+      out[i] = WithRetryDelay(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "at most ", cap_, " open Subscribe streams per ", r.role_name,
+              " across the service; close one before opening another (a stream whose connection died holds its "
+              "slot for up to ",
+              absl::FormatDuration(lease_), ")")),
+          retry);
+      continue;
+    }
+    held_[r.stream_id] = r.principal;
+  }
+  return out;
 }
 
 void StreamLeases::GiveBack(uint64_t stream_id) {

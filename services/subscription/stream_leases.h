@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "services/common/redis/redis.h"
 
 namespace pressrelay::subscription {
@@ -37,6 +38,14 @@ class StreamLeases {
   // already holds `cap` live ones; `role_name` words the message. Blocks for a Redis round
   // trip: call from a worker, never from a reactor.
   absl::Status Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id);
+  // The same for many streams in one round trip (a reconnect storm): one verdict per
+  // request, in order; two of the same principal in one batch count against one cap.
+  struct Request {
+    std::string principal;
+    std::string role_name;
+    uint64_t stream_id = 0;
+  };
+  std::vector<absl::Status> TakeMany(absl::Span<const Request> requests);
   // Gives the stream's lease back. Never blocks: the renewer thread removes it.
   void GiveBack(uint64_t stream_id);
 

@@ -1,5 +1,7 @@
 // CoalescingAuthenticator: concurrent Authenticate calls go to the registry in batches, each
 // caller gets the verdict on its own token, and a failed batch fails every caller in it.
+// CachingAuthenticator::AuthenticateBatch (the stream opener's): cached answers from the
+// cache, the rest in one registry batch, each distinct token once; a revocation is obeyed.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -113,6 +115,56 @@ TEST(CoalescingAuthenticator, AFailedRoundTripIsEveryWaitersErrorAndTheNextCallT
   EXPECT_TRUE(absl::IsUnavailable(b.status())) << b.status();
   registry.down_ = false;
   EXPECT_TRUE(auth.Authenticate("good-3").ok());
+}
+
+// An Authenticator that must not be called: the batch path goes to the batch upstream.
+class NoSingleCalls : public Authenticator {
+ public:
+  absl::StatusOr<Principal> Authenticate(absl::string_view token) override {
+    ADD_FAILURE() << "a single registry call for " << token;
+    return absl::InternalError("unexpected");
+  }
+};
+
+TEST(CachingAuthenticatorBatch, AnswersFromTheCacheAndAsksTheRegistryOnceForTheRest) {
+  FakeRegistry registry;
+  NoSingleCalls single;
+  CachingAuthenticator auth(&single, absl::Minutes(1), &registry);
+  auto first = auth.AuthenticateBatch({"good-1", "good-2", "good-1", "", "stolen"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 5u);
+  EXPECT_EQ((*first)[0]->id(), "1");
+  EXPECT_EQ((*first)[1]->id(), "2");
+  EXPECT_EQ((*first)[2]->id(), "1");
+  EXPECT_TRUE(absl::IsUnauthenticated((*first)[3].status()));  // no token at all
+  EXPECT_TRUE(absl::IsUnauthenticated((*first)[4].status()));
+  // good-1 asked once; the empty token never.
+  EXPECT_EQ(registry.sizes(), (std::vector<size_t>{3}));
+
+  // good-1 and good-2 are cached now: only good-3 goes to the registry. A refusal is not
+  // cached ("stolen" is asked again).
+  auto second = auth.AuthenticateBatch({"good-2", "good-3", "good-1", "stolen"});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)[1]->id(), "3");
+  EXPECT_EQ(registry.sizes(), (std::vector<size_t>{3, 2}));
+  // Everything known: no round trip at all.
+  ASSERT_TRUE(auth.AuthenticateBatch({"good-1", "good-2", "good-3"}).ok());
+  EXPECT_EQ(registry.sizes().size(), 2u);
+}
+
+TEST(CachingAuthenticatorBatch, ARevokedPrincipalIsAskedForAgainAndARegistryFailureIsTheBatchs) {
+  FakeRegistry registry;
+  NoSingleCalls single;
+  CachingAuthenticator auth(&single, absl::Minutes(1), &registry);
+  ASSERT_TRUE(auth.AuthenticateBatch({"good-1", "good-2"}).ok());
+  // The revocation feed names principal 1: its answer leaves the cache, 2's stays.
+  auth.Forget([](const Principal& p) { return p.id() == "1"; });
+  ASSERT_TRUE(auth.AuthenticateBatch({"good-1", "good-2"}).ok());
+  EXPECT_EQ(registry.sizes(), (std::vector<size_t>{2, 1}));
+  registry.down_ = true;
+  auth.Clear();
+  auto down = auth.AuthenticateBatch({"good-1"});
+  EXPECT_TRUE(absl::IsUnavailable(down.status())) << down.status();
 }
 
 }  // namespace

@@ -215,33 +215,49 @@ absl::StatusOr<std::vector<std::vector<Entry>>> ReadQueues(redis::Client& redis,
   return out;
 }
 
-absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id) {
-  auto reply = redis.Run({"HMGET", keys::Trimmed(shard),
-                          keys::TrimmedField(recipient_id, keys::Lane::kPriority),
-                          keys::TrimmedField(recipient_id, keys::Lane::kRoutine)});
-  if (!reply.ok()) return reply.status();
+redis::Args TrimmedRead(int shard, const std::string& recipient_id) {
+  return {"HMGET", keys::Trimmed(shard), keys::TrimmedField(recipient_id, keys::Lane::kPriority),
+          keys::TrimmedField(recipient_id, keys::Lane::kRoutine)};
+}
+
+absl::StatusOr<Positions> ParseTrimmed(const redis::ReplyView& reply) {
+  if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
   Positions out{};
+  for (int lane = 0; lane < keys::kLanes && static_cast<size_t>(lane) < reply.size(); ++lane) {
+    if (!reply[lane].is_nil()) ParseSeq(reply[lane].str(), &out[lane]);
+  }
+  return out;
+}
+
+absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id) {
+  auto reply = redis.Run(TrimmedRead(shard, recipient_id));
+  if (!reply.ok()) return reply.status();
+  return ParseTrimmed(*reply);
+}
+
+std::vector<redis::Args> TailReads(int shard, const std::string& recipient_id) {
+  std::vector<redis::Args> reads;
   for (int lane = 0; lane < keys::kLanes; ++lane) {
-    if (!(*reply)[lane].is_nil()) ParseSeq((*reply)[lane].str(), &out[lane]);
+    reads.push_back(redis::Args{"ZRANGE", keys::Queue(shard, recipient_id, static_cast<keys::Lane>(lane)), "-1",
+                                "-1", "WITHSCORES"});
+  }
+  return reads;
+}
+
+absl::StatusOr<Positions> ParseTails(absl::Span<const redis::Reply> replies) {
+  Positions out{};
+  for (int lane = 0; lane < keys::kLanes && static_cast<size_t>(lane) < replies.size(); ++lane) {
+    const auto& reply = replies[lane];
+    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
+    if (reply.size() == 2) ParseSeq(reply[1].str(), &out[lane]);
   }
   return out;
 }
 
 absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id) {
-  std::vector<redis::Args> batch;
-  for (int lane = 0; lane < keys::kLanes; ++lane) {
-    batch.push_back(redis::Args{"ZRANGE", keys::Queue(shard, recipient_id, static_cast<keys::Lane>(lane)),
-                                "-1", "-1", "WITHSCORES"});
-  }
-  auto replies = redis.Pipeline(batch);
+  auto replies = redis.Pipeline(TailReads(shard, recipient_id));
   if (!replies.ok()) return replies.status();
-  Positions out{};
-  for (int lane = 0; lane < keys::kLanes; ++lane) {
-    const auto& reply = (*replies)[lane];
-    if (auto s = redis::ReplyStatus(reply); !s.ok()) return s;
-    if (reply.size() == 2) ParseSeq(reply[1].str(), &out[lane]);
-  }
-  return out;
+  return ParseTails(*replies);
 }
 
 absl::StatusOr<std::vector<int64_t>> QueuedSeqs(redis::Client& redis, absl::Span<const MemberRef> refs,

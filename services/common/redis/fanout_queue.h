@@ -109,6 +109,13 @@ absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::st
 // The newest entry in each lane (0 if empty).
 absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id);
 
+// The reads behind Trimmed (one command) and Tails (one per lane) and their parsers, for a
+// caller that pipelines them for many queues in one round trip (a reconnect storm's starts).
+redis::Args TrimmedRead(int shard, const std::string& recipient_id);
+absl::StatusOr<Positions> ParseTrimmed(const redis::ReplyView& reply);
+std::vector<redis::Args> TailReads(int shard, const std::string& recipient_id);
+absl::StatusOr<Positions> ParseTails(absl::Span<const redis::Reply> replies);
+
 // When a version entered each recipient's queue: its sequence number there, or 0 if it is
 // not (or no longer) in the queue. One round trip.
 struct MemberRef {

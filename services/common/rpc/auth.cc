@@ -1,5 +1,7 @@
 #include "services/common/rpc/auth.h"
 
+#include <optional>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -8,33 +10,86 @@
 
 namespace pressrelay {
 
-CachingAuthenticator::CachingAuthenticator(Authenticator* upstream, absl::Duration ttl)
-    : upstream_(upstream), ttl_(ttl) {}
+CachingAuthenticator::CachingAuthenticator(Authenticator* upstream, absl::Duration ttl,
+                                           BatchAuthenticator* batch_upstream)
+    : upstream_(upstream), batch_upstream_(batch_upstream), ttl_(ttl) {}
+
+std::optional<Principal> CachingAuthenticator::Cached(const std::string& key, absl::Time now, uint64_t* generation) {
+  absl::MutexLock lock(&mu_);
+  *generation = generation_;
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  if (it->second.valid_until > now) return it->second.principal;
+  cache_.erase(it);
+  return std::nullopt;
+}
+
+void CachingAuthenticator::Remember(const std::string& key, const Principal& principal, absl::Time now,
+                                    uint64_t generation) {
+  absl::Time until = now + ttl_;
+  if (IsSet(principal.token_expires())) until = std::min(until, FromProto(principal.token_expires()));
+  if (IsSet(principal.access_until())) until = std::min(until, FromProto(principal.access_until()));
+  absl::MutexLock lock(&mu_);
+  if (generation != generation_) return;  // a revocation raced with this lookup
+  if (cache_.size() > 100000) cache_.clear();  // bound memory under token spraying
+  cache_[key] = Entry{principal, until};
+}
 
 absl::StatusOr<Principal> CachingAuthenticator::Authenticate(absl::string_view token) {
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   const std::string key = ids::TokenHash(token);
   const absl::Time now = absl::Now();
   uint64_t generation = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    generation = generation_;
-    auto it = cache_.find(key);
-    if (it != cache_.end()) {
-      if (it->second.valid_until > now) return it->second.principal;
-      cache_.erase(it);
-    }
-  }
+  if (auto cached = Cached(key, now, &generation)) return *std::move(cached);
   auto principal = upstream_->Authenticate(token);
-  if (!principal.ok()) return principal.status();
-  absl::Time until = now + ttl_;
-  if (IsSet(principal->token_expires())) until = std::min(until, FromProto(principal->token_expires()));
-  if (IsSet(principal->access_until())) until = std::min(until, FromProto(principal->access_until()));
-  absl::MutexLock lock(&mu_);
-  if (generation != generation_) return principal;  // a revocation raced with this lookup
-  if (cache_.size() > 100000) cache_.clear();  // bound memory under token spraying
-  cache_[key] = Entry{*principal, until};
+  if (principal.ok()) Remember(key, *principal, now, generation);
   return principal;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<Principal>>> CachingAuthenticator::AuthenticateBatch(
+    const std::vector<std::string>& tokens) {
+  const absl::Time now = absl::Now();
+  std::vector<absl::StatusOr<Principal>> out(tokens.size(), absl::UnauthenticatedError("missing bearer token"));
+  // Tokens the cache cannot answer, each asked once however many calls carry it.
+  std::vector<std::string> misses, miss_keys;
+  absl::flat_hash_map<absl::string_view, size_t> miss_index;
+  std::vector<std::pair<size_t, size_t>> answered_by;  // (token, miss)
+  uint64_t generation = 0;
+  {
+    uint64_t first_generation = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i].empty()) continue;
+      std::string key = ids::TokenHash(tokens[i]);
+      uint64_t g = 0;
+      if (auto cached = Cached(key, now, &g)) {
+        out[i] = *std::move(cached);
+        continue;
+      }
+      if (misses.empty()) first_generation = g;
+      auto [it, added] = miss_index.try_emplace(tokens[i], misses.size());
+      if (added) {
+        misses.push_back(tokens[i]);
+        miss_keys.push_back(std::move(key));
+      }
+      answered_by.emplace_back(i, it->second);
+    }
+    generation = first_generation;
+  }
+  if (misses.empty()) return out;
+  std::vector<absl::StatusOr<Principal>> verdicts;
+  if (batch_upstream_ != nullptr) {
+    auto batch = batch_upstream_->AuthenticateBatch(misses);
+    if (!batch.ok()) return batch.status();
+    verdicts = *std::move(batch);
+  } else {
+    for (const auto& token : misses) verdicts.push_back(upstream_->Authenticate(token));
+  }
+  verdicts.resize(misses.size(), absl::InternalError("registry: fewer verdicts than tokens"));
+  for (size_t m = 0; m < misses.size(); ++m) {
+    if (verdicts[m].ok()) Remember(miss_keys[m], *verdicts[m], now, generation);
+  }
+  for (const auto& [token, miss] : answered_by) out[token] = verdicts[miss];
+  return out;
 }
 
 void CachingAuthenticator::Clear() {

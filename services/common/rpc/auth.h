@@ -77,10 +77,16 @@ class CoalescingAuthenticator : public Authenticator {
 // access_until), keyed by the token's hash. A revocation announced by the registry
 // (revocation_watcher.h) removes the matching answers at once; without one, a revoked
 // token stops working within `ttl`.
-class CachingAuthenticator : public Authenticator {
+//
+// As a BatchAuthenticator it answers many tokens at once (the opener of Subscribe streams,
+// stream_opener.h): cached answers from the cache, the rest in one call of `batch_upstream`
+// (given: the registry's AuthenticateBatch; otherwise one upstream call per token).
+class CachingAuthenticator : public Authenticator, public BatchAuthenticator {
  public:
-  CachingAuthenticator(Authenticator* upstream, absl::Duration ttl);
+  CachingAuthenticator(Authenticator* upstream, absl::Duration ttl, BatchAuthenticator* batch_upstream = nullptr);
   absl::StatusOr<Principal> Authenticate(absl::string_view token) override;
+  absl::StatusOr<std::vector<absl::StatusOr<Principal>>> AuthenticateBatch(
+      const std::vector<std::string>& tokens) override;
   // Forgets every cached answer / those whose principal matches. An answer that was being
   // fetched while Forget ran is not cached.
   void Clear();
@@ -91,7 +97,13 @@ class CachingAuthenticator : public Authenticator {
     Principal principal;
     absl::Time valid_until;
   };
+  // The cached answer for the token's hash, if any and still valid; and the generation the
+  // caller must hand Remember (a Forget in between voids the answer it fetches).
+  std::optional<Principal> Cached(const std::string& key, absl::Time now, uint64_t* generation);
+  void Remember(const std::string& key, const Principal& principal, absl::Time now, uint64_t generation);
+
   Authenticator* const upstream_;
+  BatchAuthenticator* const batch_upstream_;
   const absl::Duration ttl_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);

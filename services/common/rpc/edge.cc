@@ -75,16 +75,20 @@ absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std:
   if (edge.gate != nullptr && !edge.gate->open()) return absl::UnavailableError("the service is starting; retry shortly");
   auto principal = edge.auth->Authenticate(token);
   if (!principal.ok()) return principal.status();
-  if (auto s = Authorize(*principal, method); !s.ok()) return s;
-  if (principal->session()) {
-    PR_RETURN_IF_ERROR(AdmitSession(edge, gateway_token, method, &*principal));
+  PR_ASSIGN_OR_RETURN(Principal admitted, AdmitAuthenticated(edge, *std::move(principal), gateway_token, method));
+  if (edge.limits != nullptr) PR_RETURN_IF_ERROR(edge.limits->Admit(admitted));
+  return admitted;
+}
+
+absl::StatusOr<Principal> AdmitAuthenticated(Edge& edge, Principal principal, const std::string& gateway_token,
+                                             absl::string_view method) {
+  if (auto s = Authorize(principal, method); !s.ok()) return s;
+  if (principal.session()) {
+    PR_RETURN_IF_ERROR(AdmitSession(edge, gateway_token, method, &principal));
   } else if (!gateway_token.empty()) {
     // The gateway calls only as a signed-in person: its header beside anything but a session is
     // someone mixing credentials, never the gateway.
     return absl::UnauthenticatedError("through the admin gateway, only a signed-in person's session is accepted");
-  }
-  if (edge.limits != nullptr) {
-    if (auto s = edge.limits->Admit(*principal); !s.ok()) return s;
   }
   return principal;
 }

@@ -98,6 +98,11 @@ void LogCall(const CallInfo& call, const Principal* principal, const absl::Statu
 // before a second factor is enrolled may only enrol one.
 absl::StatusOr<Principal> Admit(Edge& edge, const std::string& token, const std::string& gateway_token,
                                 absl::string_view method);
+// Admit's rules between authentication and the rate limit (the role, the session), for a
+// caller that authenticates and counts many calls at once (stream_opener.h: then
+// RateLimiter::AdmitMany).
+absl::StatusOr<Principal> AdmitAuthenticated(Edge& edge, Principal principal, const std::string& gateway_token,
+                                             absl::string_view method);
 
 // The answer to a call that is full: RESOURCE_EXHAUSTED with a RetryInfo.
 absl::Status Overloaded(const WorkerPool& pool);

@@ -39,20 +39,53 @@ absl::StatusOr<std::map<Role, int64_t>> RateLimiter::ParseLimits(absl::string_vi
 }
 
 absl::Status RateLimiter::Admit(const Principal& principal) {
-  auto it = per_minute_.find(principal.role());
-  if (it == per_minute_.end() || it->second == 0) return absl::OkStatus();
+  const Principal* one = &principal;
+  return std::move(AdmitMany({&one, 1})[0]);
+}
+
+std::vector<absl::Status> RateLimiter::AdmitMany(absl::Span<const Principal* const> principals) {
+  std::vector<absl::Status> out(principals.size());
+  std::vector<size_t> counted;  // the calls whose role is limited
+  for (size_t i = 0; i < principals.size(); ++i) {
+    auto it = per_minute_.find(principals[i]->role());
+    if (it != per_minute_.end() && it->second != 0) counted.push_back(i);
+  }
+  if (counted.empty()) return out;
   const int64_t window = absl::ToUnixMillis(absl::Now()) / kWindowMs;
-  const std::vector<std::string> keys_list = {keys::RateLimit(service_, principal.id(), window)};
-  const std::vector<std::string> argv = {absl::StrCat(kWindowMs)};
-  PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
-  PR_ASSIGN_OR_RETURN(auto reply, redis->Eval(kCount, keys_list, argv));
-  const int64_t count = reply[0].integer();
-  if (count <= it->second) return absl::OkStatus();
-  const absl::Duration retry = absl::Milliseconds(std::max<int64_t>(reply[1].integer(), 1));
-  return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
-                            "rate limit: at most ", it->second, " calls a minute for a ", RoleName(principal.role()),
-                            " on the ", service_, " service; retry in ", absl::FormatDuration(retry))),
-                        retry);
+  // One script for the whole batch: when Redis has lost it, NOSCRIPT answers every command
+  // and nothing was counted, so the replay with the source counts each call once.
+  absl::StatusOr<std::vector<redis::Reply>> replies = [&]() -> absl::StatusOr<std::vector<redis::Reply>> {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    return redis->PipelineScripts([&](bool by_sha) {
+      std::vector<redis::Args> commands;
+      for (size_t i : counted) {
+        commands.push_back(
+            kCount.Call(by_sha).Add(1).Add(keys::RateLimit(service_, principals[i]->id(), window)).Add(kWindowMs));
+      }
+      return commands;
+    });
+  }();
+  for (size_t k = 0; k < counted.size(); ++k) {
+    const Principal& principal = *principals[counted[k]];
+    absl::Status& verdict = out[counted[k]];
+    if (!replies.ok()) {
+      verdict = replies.status();
+      continue;
+    }
+    const redis::Reply& reply = (*replies)[k];
+    if (absl::Status s = redis::ReplyStatus(reply); !s.ok()) {
+      verdict = s;
+      continue;
+    }
+    const int64_t limit = per_minute_.at(principal.role());
+    if (reply[0].integer() <= limit) continue;
+    const absl::Duration retry = absl::Milliseconds(std::max<int64_t>(reply[1].integer(), 1));
+    verdict = WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
+                                 "rate limit: at most ", limit, " calls a minute for a ", RoleName(principal.role()),
+                                 " on the ", service_, " service; retry in ", absl::FormatDuration(retry))),
+                             retry);
+  }
+  return out;
 }
 
 }  // namespace pressrelay

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <map>
+#include <vector>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/common/rpc/auth.h"
 #include "services/common/redis/redis.h"
 
@@ -24,6 +26,9 @@ class RateLimiter {
 
   // Counts one call; RESOURCE_EXHAUSTED if the principal is over its limit.
   absl::Status Admit(const Principal& principal);
+  // The same for many calls in one round trip (a reconnect storm's streams): a verdict each,
+  // in order.
+  std::vector<absl::Status> AdmitMany(absl::Span<const Principal* const> principals);
 
  private:
   redis::Pool* const pool_;
