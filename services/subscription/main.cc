@@ -49,7 +49,8 @@ int Run(const Config& config) {
   // Streams that open together (a reconnect storm) are authenticated in batches: one
   // registry round trip per batch, not per stream.
   CoalescingAuthenticator batched(&directory);
-  CachingAuthenticator auth(&batched, absl::Seconds(2));
+  // The opener's batches go to the registry as they are (one AuthenticateBatch each).
+  CachingAuthenticator auth(&batched, absl::Seconds(2), &directory);
   GrpcStatementSource statements(*distribution_channel, config.service_token);
   StatementCache cache(&statements, static_cast<size_t>(config.statement_cache_bytes));
 
@@ -70,7 +71,13 @@ int Run(const Config& config) {
   WorkerPool ledger_work("sub-ledger", config.ledger_workers, common.queue_limit);
   Edge edge{&work, &auth, &limiter, &audit, &gate};
   Edge ledger_edge{&ledger_work, &auth, &limiter, &audit, &gate};
-  SubscriptionService subscription(&hub, &access, &ledger, &edge, config.stream, config.stream_start_limit);
+  // Subscribe calls are opened many at once (stream_opener.h): a reconnect storm costs a
+  // registry round trip and three Redis round trips per batch, not per stream.
+  StreamOpener opener(&edge, &auth, &access, &hub, config.stream_start_limit);
+  SubscriptionService subscription(&hub, &access, &opener, &edge);
+  metrics::Registry::Default().GaugeCallback(
+      "pressrelay_stream_open_waiting", "Subscribe calls waiting for the opener's next batch (a reconnect storm)",
+      [&opener] { return static_cast<double>(opener.waiting()); });
   LedgerService ledger_service(&ledger, &ledger_edge);
   // Revoked tokens and disabled identities end their streams at once.
   RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub));
@@ -93,6 +100,7 @@ int Run(const Config& config) {
   run.built = [&] { loops.Start(&subscription, &hub, &ledger, config.stream); };
   run.stopped = [&] {
     // Nothing may post to the loops once they are gone.
+    opener.Stop();
     hub.Stop();
     loops.Stop();
   };

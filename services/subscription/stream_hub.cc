@@ -101,8 +101,13 @@ std::string PrincipalKey(const StreamOwner& owner) {
 
 }  // namespace
 
-absl::Status StreamHub::Reserve(const StreamOwner& owner, uint64_t stream_id) {
-  return leases_->Take(PrincipalKey(owner), RoleName(owner.role), stream_id);
+std::vector<absl::Status> StreamHub::Reserve(absl::Span<const Slot> slots) {
+  std::vector<StreamLeases::Request> requests;
+  requests.reserve(slots.size());
+  for (const Slot& slot : slots) {
+    requests.push_back({PrincipalKey(*slot.owner), std::string(RoleName(slot.owner->role)), slot.stream_id});
+  }
+  return leases_->TakeMany(requests);
 }
 
 void StreamHub::Unreserve(uint64_t stream_id) { leases_->GiveBack(stream_id); }

@@ -59,7 +59,7 @@ class StreamHub final : public StreamHost, public EpochSource {
   size_t stream_count() const;
 
   // StreamHost
-  absl::Status Reserve(const StreamOwner& owner, uint64_t stream_id) override;
+  std::vector<absl::Status> Reserve(absl::Span<const Slot> slots) override;
   void Unreserve(uint64_t stream_id) override;
   absl::Status Register(StreamMachine* stream) override;
   void Unregister(StreamMachine* stream) override;

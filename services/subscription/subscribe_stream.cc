@@ -39,12 +39,6 @@ void StreamMachine::Unref() {
 }
 
 void StreamMachine::Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start) {
-  // The cap on open streams holds across replicas; taking a slot is a Redis round trip,
-  // which is why Begin runs on a worker.
-  if (absl::Status s = host_->Reserve(owner, id_); !s.ok()) {
-    Fail(s);
-    return;
-  }
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kFinished) {  // the client went away while we checked

@@ -8,8 +8,9 @@
 //     the loop thread that owns the call.
 //
 // States of the machine (all changes under mu_):
-//   1. kStarting    The handler returned the reactor; a worker authenticates the caller,
-//                   checks the cursor (epoch, retention) and calls Begin() or Fail().
+//   1. kStarting    The call arrived; the opener (stream_opener.h) authenticates the
+//                   caller, checks the cursor (epoch, retention), reserves a slot under the
+//                   principal's cap and calls Begin() or Fail(), for many streams at once.
 //   2. kCatchingUp  The hub reads the recipient's queues after `enqueued_` in pages that
 //                   fit the outbox (NextRead / DeliverRead). Events seen meanwhile are only
 //                   noted (`seen_`). When a read reaches both queues' tails and no newer
@@ -101,10 +102,14 @@ class StreamExecutor {
 class StreamHost {
  public:
   virtual ~StreamHost() = default;
-  // Reserves one of the owner's stream slots across replicas (the per-principal cap):
-  // RESOURCE_EXHAUSTED at the cap. Blocks for a Redis round trip: called on a worker,
-  // before Register.
-  virtual absl::Status Reserve(const StreamOwner& owner, uint64_t stream_id) = 0;
+  // Reserves one of each owner's stream slots across replicas (the per-principal cap) for
+  // streams starting together: a verdict per slot, RESOURCE_EXHAUSTED at the cap. Blocks for
+  // one Redis round trip: called by the opener (stream_opener.h), before Begin.
+  struct Slot {
+    const StreamOwner* owner = nullptr;
+    uint64_t stream_id = 0;
+  };
+  virtual std::vector<absl::Status> Reserve(absl::Span<const Slot> slots) = 0;
   // Gives back a reservation whose stream never registered. Never blocks.
   virtual void Unreserve(uint64_t stream_id) = 0;
   // Makes the stream reachable by the dispatcher; Unregister also gives its slot back.
@@ -133,8 +138,9 @@ class StreamMachine {
   void Ref();
   void Unref();
 
-  // From the start task: start streaming after `start` (positions per lane), or fail
-  // (the owner is over its stream cap).
+  // From the opener: start streaming after `start` (positions per lane). The owner's slot
+  // for this stream is reserved already (StreamHost::Reserve); Begin gives it back if the
+  // client went away meanwhile.
   void Begin(StreamOwner owner, std::string recipient_id, int shard, Cursor start);
   void Fail(const absl::Status& status);
 

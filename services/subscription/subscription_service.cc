@@ -1,7 +1,6 @@
 #include "services/subscription/subscription_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/base/request_id.h"
 #include "services/common/rpc/grpc_util.h"
 #include "services/common/base/status.h"
 #include "services/common/base/status_macros.h"
@@ -17,14 +16,8 @@ absl::Status Draining() {
 
 }  // namespace
 
-SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
-                                         StreamOptions stream_options, int start_limit)
-    : EdgeService(edge),
-      hub_(hub),
-      access_(access),
-      ledger_(ledger),
-      stream_options_(stream_options),
-      start_limit_(start_limit) {
+SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, StreamOpener* opener, Edge* edge)
+    : EdgeService(edge), hub_(hub), opener_(opener) {
   Handled("Subscribe");
   Unary<v1::AckRequest, v1::AckResponse>(
       "Ack", [access](const Principal& caller, const v1::AckRequest& request, v1::AckResponse*) -> absl::Status {
@@ -63,34 +56,11 @@ void SubscriptionService::Open(StreamMachine* stream, const grpc::ServerContext&
     stream->Fail(absl::UnavailableError("the service is starting; retry shortly"));
     return;
   }
-  if (starting_.fetch_add(1) >= start_limit_) {
-    starting_.fetch_sub(1);
-    stream->Fail(WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat(
-                                    "this replica is starting ", start_limit_, " streams already; retry shortly")),
-                                absl::Seconds(1)));
-    return;
-  }
-  // Authentication, the request and the cursor checks touch the registry and Redis: a worker
-  // does them.
-  stream->Ref();
-  edge()->pool->Submit([this, stream, bytes = Flatten(request), token = BearerToken(ctx), gateway_token = GatewayToken(ctx),
-                        request_id = RequestIdOf(ctx)]() {
-    ScopedRequestId scope(request_id);
-    absl::Status status = [&]() -> absl::Status {
-      PR_ASSIGN_OR_RETURN(Principal caller, Admit(*edge(), token, gateway_token, "Subscription.Subscribe"));
-      v1::SubscribeRequest parsed;
-      PR_RETURN_IF_ERROR(ParseRequest(bytes, &parsed));
-      PR_ASSIGN_OR_RETURN(auto queue, access_->QueueOf(caller));
-      PR_ASSIGN_OR_RETURN(Cursor start, access_->ResolveStart(queue, parsed));
-      StreamOwner owner{caller.id(), caller.role(), caller.token_id(), token, absl::InfiniteFuture()};
-      if (caller.has_access_until()) owner.access_until = FromProto(caller.access_until());
-      stream->Begin(std::move(owner), queue.recipient_id, queue.shard, std::move(start));
-      return absl::OkStatus();
-    }();
-    if (!status.ok()) stream->Fail(status);
-    starting_.fetch_sub(1);
-    stream->Unref();
-  });
+  // Authentication, the request and the cursor checks touch the registry and Redis: the
+  // opener does them, for every stream waiting at once (stream_opener.h).
+  absl::Status queued = opener_->Open(StreamOpener::Call{stream, Flatten(request), BearerToken(ctx), GatewayToken(ctx),
+                                                         RequestIdOf(ctx)});
+  if (!queued.ok()) stream->Fail(queued);
 }
 
 void SubscriptionService::Drain() {

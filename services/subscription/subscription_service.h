@@ -15,6 +15,7 @@
 #include "services/subscription/queue_access.h"
 #include "services/subscription/stream_hub.h"
 #include "services/subscription/stream_loop.h"
+#include "services/subscription/stream_opener.h"
 
 namespace pressrelay::subscription {
 
@@ -25,11 +26,8 @@ class SubscriptionService final
     : public EdgeService<v1::Subscription, v1::Subscription::WithRawMethod_Subscribe<v1::Subscription::Service>>,
       public StreamAcceptor {
  public:
-  // At most `start_limit` streams are being started at once (a reconnect storm after a
-  // replica restart is 10,000 of them); beyond it a stream is refused with RetryInfo. Their
-  // starts queue on the edge's workers outside --queue_limit, which bounds other calls.
-  SubscriptionService(StreamHub* hub, QueueAccess* access, DeliveryLedger* ledger, Edge* edge,
-                      StreamOptions stream_options, int start_limit);
+  // Subscribe calls are opened by `opener`, many at once (stream_opener.h).
+  SubscriptionService(StreamHub* hub, QueueAccess* access, StreamOpener* opener, Edge* edge);
 
   // StreamAcceptor
   void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request, grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer,
@@ -42,11 +40,7 @@ class SubscriptionService final
 
  private:
   StreamHub* const hub_;
-  QueueAccess* const access_;
-  DeliveryLedger* const ledger_;
-  const StreamOptions stream_options_;
-  const int start_limit_;
-  std::atomic<int> starting_{0};
+  StreamOpener* const opener_;
   std::atomic<bool> draining_{false};
 };
 

