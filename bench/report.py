@@ -53,6 +53,15 @@ def print_cost(fanout):
              if k.endswith("_cpu_us_per_delivery")]
     if parts:
         print(f"\n  pressrelay by process, CPU us per delivery: {', '.join(parts)}")
+    print_switches("pressrelay by process, context switches per delivery", pr)
+
+
+def print_switches(title, extra, suffix="_context_switches_per_delivery"):
+    """Each process's own context switches (from /proc), beside the machine-wide count."""
+    parts = [f"{k.replace(suffix, '')} {v:.3f}" for k, v in sorted(extra.items())
+             if k.endswith(suffix) and not k.startswith("machine_")]
+    if parts:
+        print(f"  {title}: {', '.join(parts)}")
 
 
 def main(argv):
@@ -146,6 +155,16 @@ def main(argv):
     print("\nTargets")
     for name, met, detail in checks:
         print(f"  [{'met' if met else 'NOT met'}] {name}: {detail}")
+
+    if rec:
+        # The storm's cost per reconnecting stream (each also catching up M statements).
+        e = rec.get("extra", {})
+        parts = [f"{k.replace('_cpu_us_per_delivery', '')} {v:.0f}" for k, v in sorted(e.items())
+                 if k.endswith("_cpu_us_per_delivery")]
+        print(f"\nReconnect storm, per stream: CPU us {', '.join(parts)}; machine-wide system calls "
+              f"{e.get('machine_syscalls_per_delivery', 0):.1f}, context switches "
+              f"{e.get('machine_context_switches_per_delivery', 0):.1f}")
+        print_switches("context switches per stream", e)
 
     print("\nMemory (peak RSS, MiB)")
     for key in ["subscription_peak_rss_kib", "distribution_peak_rss_kib", "registry_peak_rss_kib", "redis_peak_rss_kib",

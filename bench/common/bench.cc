@@ -13,9 +13,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -226,6 +229,27 @@ double CpuSeconds(int pid) {
   return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
+double ContextSwitches(int pid) {
+  std::error_code error;
+  std::filesystem::directory_iterator tasks(absl::StrCat("/proc/", pid, "/task"), error);
+  if (error) return -1;
+  double total = 0;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line)) {
+      absl::string_view rest = line;
+      if (!absl::ConsumePrefix(&rest, "voluntary_ctxt_switches:") &&
+          !absl::ConsumePrefix(&rest, "nonvoluntary_ctxt_switches:")) {
+        continue;
+      }
+      double n = 0;
+      if (absl::SimpleAtod(absl::StripAsciiWhitespace(rest), &n)) total += n;
+    }
+  }
+  return total;
+}
+
 PhaseCost::PhaseCost(std::vector<std::pair<std::string, int>> processes) : processes_(std::move(processes)) {}
 
 PhaseCost::~PhaseCost() {
@@ -238,7 +262,11 @@ PhaseCost::~PhaseCost() {
 
 void PhaseCost::Start() {
   cpu_before_.clear();
-  for (const auto& [name, pid] : processes_) cpu_before_.push_back(CpuSeconds(pid));
+  switches_before_.clear();
+  for (const auto& [name, pid] : processes_) {
+    cpu_before_.push_back(CpuSeconds(pid));
+    switches_before_.push_back(ContextSwitches(pid));
+  }
   // perf counts until SIGINT; it writes its counts (CSV) to the file as it exits.
   char path[] = "/tmp/bench-perf-XXXXXX";
   const int fd = mkstemp(path);
@@ -272,8 +300,11 @@ void PhaseCost::Start() {
 
 void PhaseCost::Stop() {
   cpu_used_.clear();
+  switches_used_.clear();
   for (size_t i = 0; i < processes_.size(); ++i) {
     cpu_used_.push_back(CpuSeconds(processes_[i].second) - cpu_before_[i]);
+    const double switches = ContextSwitches(processes_[i].second);
+    switches_used_.push_back(switches >= 0 && switches_before_[i] >= 0 ? switches - switches_before_[i] : -1);
   }
   if (perf_pid_ <= 0) return;
   kill(perf_pid_, SIGINT);
@@ -300,6 +331,9 @@ void PhaseCost::AddTo(int64_t deliveries, Result* result) const {
   double total = 0;
   for (size_t i = 0; i < cpu_used_.size(); ++i) {
     result->extra[processes_[i].first + "_cpu_us_per_delivery"] = cpu_used_[i] * 1e6 / n;
+    if (switches_used_[i] >= 0) {
+      result->extra[processes_[i].first + "_context_switches_per_delivery"] = switches_used_[i] / n;
+    }
     total += cpu_used_[i];
   }
   result->extra["cpu_us_per_delivery"] = total * 1e6 / n;

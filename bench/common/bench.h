@@ -104,11 +104,16 @@ int64_t PeakRssKib(int pid);
 int64_t RssKib(int pid);
 // CPU time (user + system, all threads) a process has used so far, in seconds.
 double CpuSeconds(int pid);
+// Context switches (voluntary and not) of the process's live threads so far; -1 if unknown.
+// A thread that ends takes its count with it.
+double ContextSwitches(int pid);
 
 // What the delivery phase of a run cost, in figures that compare across hosts (a host whose
 // kernel makes system calls and context switches expensive changes the rates, not these):
 //   <name>_cpu_us_per_delivery     CPU time of each named process (server, broker, client)
 //   cpu_us_per_delivery            their sum
+//   <name>_context_switches_per_delivery
+//                                  each named process's, from /proc (its threads' counts)
 //   machine_syscalls_per_delivery, machine_context_switches_per_delivery
 //                                  counted across the whole machine by `perf stat -a` while the
 //                                  phase runs, where perf is installed and allowed to count
@@ -126,6 +131,7 @@ class PhaseCost {
  private:
   std::vector<std::pair<std::string, int>> processes_;
   std::vector<double> cpu_before_, cpu_used_;
+  std::vector<double> switches_before_, switches_used_;
   int perf_pid_ = 0;
   std::string perf_file_;
   double syscalls_ = -1, context_switches_ = -1;
