@@ -43,6 +43,9 @@ pressrelay_deliveries_sent_total counter
 pressrelay_deliveries_acknowledged_total counter
 pressrelay_delivery_lag_seconds histogram
 pressrelay_open_streams gauge
+pressrelay_stream_open_waiting gauge
+pressrelay_stream_open_batches_total counter
+pressrelay_stream_open_calls_total counter
 pressrelay_slow_readers_cut_total counter
 pressrelay_revocations_applied_total counter
 '
