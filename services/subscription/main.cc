@@ -8,6 +8,7 @@
 #include "services/common/base/configuration.h"
 #include "services/common/rpc/directory_client.h"
 #include "services/common/rpc/edge.h"
+#include "services/common/rpc/queued_health.h"
 #include "services/common/rpc/revocation_watcher.h"
 #include "services/subscription/access_revoker.h"
 #include "services/common/rpc/flags.h"
@@ -90,14 +91,19 @@ int Run(const Config& config) {
   ServiceRun run;
   run.server = common.server;
   run.services = {&subscription, &ledger_service};
-  run.customize = [&loops](grpc::ServerBuilder& builder) {
+  // Health on the loops' queues too: gRPC's default health service would be a callback
+  // service (queued_call.h says why this process has none).
+  QueuedHealth health;
+  run.customize = [&loops, &health](grpc::ServerBuilder& builder) {
     // Subscribers send little (a request, acks, flow-control frames): start each connection's
     // reads small, so that an idle one holds a small read buffer rather than 8 KiB. (gRPC
     // grows a connection's reads again when they fill up.)
     builder.AddChannelArgument(GRPC_ARG_TCP_READ_CHUNK_SIZE, kSubscriberReadChunkBytes);
+    builder.SetOption(health.BuilderOption());
+    builder.RegisterService(&health);
     loops.AddQueues(builder);
   };
-  run.built = [&] { loops.Start(&subscription, &hub, &ledger, config.stream); };
+  run.built = [&] { loops.Start(&subscription, &hub, &ledger, config.stream, {&subscription, &ledger_service, &health}); };
   run.stopped = [&] {
     // Nothing may post to the loops once they are gone.
     opener.Stop();

@@ -152,13 +152,14 @@ void StreamLoop::Post(std::vector<Task> tasks) {
 }
 
 void StreamLoop::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
-                       int outstanding_requests) {
+                       int outstanding_requests, std::vector<QueuedServer*> servers) {
   acceptor_ = acceptor;
   host_ = host;
   ledger_ = ledger;
   options_ = options;
-  thread_ = std::thread([this, outstanding_requests] {
+  thread_ = std::thread([this, outstanding_requests, servers = std::move(servers)] {
     current_loop = this;
+    for (QueuedServer* server : servers) server->RequestCalls(cq_.get());
     for (int i = 0; i < outstanding_requests; ++i) RequestOne();
     Run();
     current_loop = nullptr;
@@ -176,6 +177,10 @@ void StreamLoop::Run() {
   while (cq_->Next(&tag, &ok)) {
     if (tag == &wake_tag) {
       RunPosted();
+      continue;
+    }
+    if (QueuedCall* call = QueuedCall::FromTag(tag)) {  // a unary or health call (queued_call.h)
+      call->Proceed(ok, requesting_);
       continue;
     }
     const auto bits = reinterpret_cast<uintptr_t>(tag);
@@ -241,8 +246,9 @@ void StreamLoops::AddQueues(grpc::ServerBuilder& builder) {
   for (int i = 0; i < threads_; ++i) loops_.push_back(std::make_unique<StreamLoop>(builder.AddCompletionQueue()));
 }
 
-void StreamLoops::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options) {
-  for (auto& loop : loops_) loop->Start(acceptor, host, ledger, options, outstanding_requests_);
+void StreamLoops::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
+                        const std::vector<QueuedServer*>& servers) {
+  for (auto& loop : loops_) loop->Start(acceptor, host, ledger, options, outstanding_requests_, servers);
 }
 
 void StreamLoops::Stop() {

@@ -12,7 +12,10 @@
 //     without it ever sleeping in between;
 //   - the hub's threads (events, catch-up reads, coalescing flushes) do not drive a stream
 //     themselves: they post a batch of work to each stream's loop (StreamExecutor), one
-//     wake-up per loop per batch, not one per stream.
+//     wake-up per loop per batch, not one per stream;
+//   - the process's other calls (Ack, History, Search, the Ledger, health) arrive on the
+//     loops' queues too (QueuedCall tags, queued_call.h), so that the process uses no
+//     callback API and gRPC starts no threads of its own that poll the streams' sockets.
 //
 // A call's transport (CqSubscribeStream) as a state machine. Every event below runs on its
 // loop's thread; the StreamMachine half (subscribe_stream.h) decides what to write.
@@ -42,6 +45,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/rpc/queued_call.h"
 #include "services/subscription/subscribe_stream.h"
 
 namespace pressrelay::subscription {
@@ -108,8 +112,9 @@ class StreamLoop final : public StreamExecutor {
   bool OnLoopThread() const;
   grpc::ServerCompletionQueue* cq() const { return cq_.get(); }
 
+  // `servers` request their calls on this loop's queue too (queued_call.h).
   void Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
-             int outstanding_requests);
+             int outstanding_requests, std::vector<QueuedServer*> servers);
   // Shuts the queue down (after the server) and waits for the thread to drain it.
   void Stop();
 
@@ -142,8 +147,10 @@ class StreamLoops {
   ~StreamLoops();
 
   void AddQueues(grpc::ServerBuilder& builder);
-  // After the server is built (its calls start arriving).
-  void Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options);
+  // After the server is built (its calls start arriving). Every loop also serves the calls of
+  // `servers` (the process's other RPCs and health: queued_call.h says why).
+  void Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
+             const std::vector<QueuedServer*>& servers = {});
   // After the server has shut down.
   void Stop();
 

@@ -17,7 +17,7 @@ absl::Status Draining() {
 }  // namespace
 
 SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, StreamOpener* opener, Edge* edge)
-    : EdgeService(edge), hub_(hub), opener_(opener) {
+    : EdgeService(edge, UnaryTransport::kQueued), hub_(hub), opener_(opener) {
   Handled("Subscribe");
   Unary<v1::AckRequest, v1::AckResponse>(
       "Ack", [access](const Principal& caller, const v1::AckRequest& request, v1::AckResponse*) -> absl::Status {
@@ -68,7 +68,7 @@ void SubscriptionService::Drain() {
   hub_->EndAll(Draining());
 }
 
-LedgerService::LedgerService(DeliveryLedger* ledger, Edge* edge) : EdgeService(edge) {
+LedgerService::LedgerService(DeliveryLedger* ledger, Edge* edge) : EdgeService(edge, UnaryTransport::kQueued) {
   Unary<v1::GetDeliveryStatesRequest, v1::GetDeliveryStatesResponse>(
       "GetDeliveryStates", [ledger](const Principal&, const v1::GetDeliveryStatesRequest& request,
                                     v1::GetDeliveryStatesResponse* response) -> absl::Status {

@@ -19,9 +19,10 @@
 
 namespace pressrelay::subscription {
 
-// The base is the plain Service with Subscribe marked raw (asynchronous): the edge marks Ack
-// and History raw-callback. (Over CallbackService, Subscribe would keep its callback handler
-// and the server would never take it for an asynchronous method.)
+// The base is the plain Service with Subscribe marked raw (asynchronous); the edge marks Ack,
+// History and Search raw too and serves them on the stream loops' queues
+// (UnaryTransport::kQueued), so that no method of the process is a callback method
+// (queued_call.h says why).
 class SubscriptionService final
     : public EdgeService<v1::Subscription, v1::Subscription::WithRawMethod_Subscribe<v1::Subscription::Service>>,
       public StreamAcceptor {
@@ -44,7 +45,8 @@ class SubscriptionService final
   std::atomic<bool> draining_{false};
 };
 
-class LedgerService final : public EdgeService<v1::Ledger> {
+// Served on the stream loops' queues, like Subscription (UnaryTransport::kQueued).
+class LedgerService final : public EdgeService<v1::Ledger, v1::Ledger::Service> {
  public:
   LedgerService(DeliveryLedger* ledger, Edge* edge);
 };

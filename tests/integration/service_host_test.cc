@@ -18,12 +18,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/base/configuration.h"
+#include "services/common/rpc/grpc_util.h"
 #include "services/common/rpc/server.h"
 #include "tests/support/suite.h"
 
@@ -195,6 +197,43 @@ TEST(ServiceHost, AcceptedConnectionsHaveTcpKeepalive) {
       KeepaliveOfConnections(getpid(), ParseHostPort(suite.subscription_address(), "address")->port, /*peer=*/true);
   ASSERT_FALSE(own.empty());
   for (const auto& [keepalive, idle] : own) EXPECT_EQ(keepalive, 0);
+}
+
+// The names of a process's threads (their `comm`), one entry per thread.
+std::vector<std::string> ThreadNames(pid_t pid) {
+  std::vector<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/task"))) {
+    std::ifstream in(task.path() / "comm");
+    std::string name;
+    std::getline(in, name);
+    names.push_back(name);
+  }
+  return names;
+}
+
+// The subscription service uses no gRPC callback API, so gRPC starts none of the threads
+// that would poll its newsroom streams' sockets (queued_call.h says why); health, Ack,
+// History and the Ledger are still answered (on its stream loops). The distribution service,
+// which keeps the callback API, is the control: the check can fail.
+TEST(ServiceHost, TheSubscriptionServiceRunsNoCallbackThreads) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  auto wire = suite.SetUpSmallWire("MOH", "Bộ Y tế", "tuoitre", "Báo Tuổi Trẻ");
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  auto reader = SubscribeCaughtUp(suite, wire->newsroom.token());
+  ASSERT_TRUE(suite.PublishText(wire->spokesperson_token, "MOH", "Thông cáo", "Nội dung").ok());
+  ASSERT_TRUE(reader->WaitForCount(1, kWait));
+  EXPECT_TRUE(reader->AckLast().ok());
+  ASSERT_TRUE(CheckHealth(*OpenChannel(suite.subscription_address()), "", absl::Seconds(5)).ok());
+  ASSERT_TRUE(WaitHealth(suite.subscription_address(), true, kWait).ok());  // Watch
+
+  const auto callback_threads = [](pid_t pid) {
+    const auto names = ThreadNames(pid);
+    return std::count(names.begin(), names.end(), "nexting_thread");
+  };
+  EXPECT_EQ(callback_threads(suite.subscription().pid()), 0);
+  EXPECT_GT(callback_threads(suite.distribution().pid()), 0);
+  reader->Stop();
 }
 
 TEST(ServiceHost, ExitsCleanlyOnSigterm) {

@@ -22,12 +22,14 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/impl/codegen/server_callback_handlers.h>
+#include <grpcpp/support/async_unary_call.h>
 #include <grpcpp/support/byte_buffer.h>
 
 #include "absl/container/flat_hash_set.h"
@@ -39,6 +41,7 @@
 #include "services/common/rpc/auth.h"
 #include "services/common/base/request_id.h"
 #include "services/common/rpc/grpc_util.h"
+#include "services/common/rpc/queued_call.h"
 #include "services/common/rpc/rate_limit.h"
 #include "services/common/base/status.h"
 #include "services/common/rpc/wire_check.h"
@@ -113,12 +116,73 @@ std::string Flatten(const grpc::ByteBuffer& buffer);
 // Completes an asynchronous call from any thread.
 using Done = absl::AnyInvocable<void(absl::Status) &&>;
 
+// How an EdgeService's unary calls reach it.
+enum class UnaryTransport {
+  kCallback,  // gRPC's callback API: every service but the subscription service
+  kQueued,    // requested on completion queues the process drives (queued_call.h); the
+              // service's Base is then its plain Service, so that it has no callback method
+};
+
+// One unary call of a kQueued EdgeService, as a state machine (queued_call.h):
+//   1. Requested  RequestAsyncUnary with this call's tag.
+//   2. Arrived    (the tag comes back ok) its successor is requested, then `start` hands the
+//                 call to the edge (gate, worker pool); not ok: the server is shutting
+//                 down, the call is deleted.
+//   3. Finishing  Finish, from whichever thread the edge finishes on (a worker).
+//   4. Over       the finish's tag comes back: the call is deleted.
+class QueuedUnary final : public QueuedCall {
+ public:
+  struct Method {
+    // Requests one more call of this method on `cq` (a new QueuedUnary).
+    std::function<void(grpc::ServerCompletionQueue* cq)> request;
+    // Hands an arrived call to the edge, which calls Finish once.
+    std::function<void(QueuedUnary* call)> start;
+  };
+  QueuedUnary(const Method* method, grpc::ServerCompletionQueue* cq) : method_(method), cq_(cq) {}
+
+  void Proceed(bool ok, bool requesting) override {
+    if (arrived_ || !ok) {
+      delete this;  // the finish is done, or the request came back at shutdown
+      return;
+    }
+    arrived_ = true;
+    if (requesting) method_->request(cq_);
+    method_->start(this);
+  }
+  // Sends the answer: `response` if `status` is OK.
+  void Finish(const grpc::Status& status) {
+    if (status.ok()) {
+      responder.Finish(response, status, tag());
+    } else {
+      responder.FinishWithError(status, tag());
+    }
+  }
+
+  grpc::ServerContext ctx;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder{&ctx};
+
+ private:
+  const Method* const method_;
+  grpc::ServerCompletionQueue* const cq_;
+  bool arrived_ = false;
+};
+
 // The edge half of a service: see the top of this file. `Api` is the generated service class
 // (`v1::Distribution`); `Base` its CallbackService, or a WithRawCallbackMethod_ of it for
-// streaming RPCs the service serves itself and names with Handled().
+// streaming RPCs the service serves itself and names with Handled() (with kQueued: its
+// Service, or a WithRawMethod_ of it).
 template <typename Api, typename Base = typename Api::CallbackService>
-class EdgeService : public Base {
+class EdgeService : public Base, public QueuedServer {
  public:
+  // With kQueued: requests each unary method's first calls on `cq` (QueuedServer).
+  void RequestCalls(grpc::ServerCompletionQueue* cq) override {
+    for (const auto& method : queued_) {
+      for (int i = 0; i < kQueuedPerMethod; ++i) method->request(cq);
+    }
+  }
+
   // The RPCs of the service that have no handler (empty once the constructor is done).
   std::vector<std::string> Unhandled() const {
     std::vector<std::string> out;
@@ -129,8 +193,9 @@ class EdgeService : public Base {
   }
 
  protected:
-  explicit EdgeService(Edge* edge)
+  explicit EdgeService(Edge* edge, UnaryTransport transport = UnaryTransport::kCallback)
       : edge_(edge),
+        transport_(transport),
         descriptor_(google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             std::string(Api::service_full_name()))) {}
 
@@ -152,11 +217,31 @@ class EdgeService : public Base {
     GPR_ASSERT(m != nullptr);
     handled_.insert(std::string(method));
     const std::string name = absl::StrCat(descriptor_->name(), ".", method);
+    if (transport_ == UnaryTransport::kQueued) {
+      const int index = m->index();
+      this->MarkMethodRaw(index);
+      auto queued = std::make_unique<QueuedUnary::Method>();
+      const QueuedUnary::Method* self = queued.get();
+      queued->request = [this, index, self](grpc::ServerCompletionQueue* cq) {
+        auto* call = new QueuedUnary(self, cq);
+        this->RequestAsyncUnary(index, &call->ctx, &call->request, &call->responder, cq, cq, call->tag());
+      };
+      queued->start = [this, name, work](QueuedUnary* call) {
+        Start<Request, Response>(&call->ctx, name, call->request, &call->response,
+                                 [call](const grpc::Status& status) { call->Finish(status); }, work);
+      };
+      queued_.push_back(std::move(queued));
+      return;
+    }
     this->MarkMethodRawCallback(
         m->index(), new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
                         [this, name, work](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                            grpc::ByteBuffer* out) {
-                          return Start<Request, Response>(ctx, name, *in, out, work);
+                          grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+                          Start<Request, Response>(
+                              ctx, name, *in, out, [reactor](const grpc::Status& status) { reactor->Finish(status); },
+                              work);
+                          return reactor;
                         }));
   }
 
@@ -166,9 +251,15 @@ class EdgeService : public Base {
   Edge* edge() const { return edge_; }
 
  private:
+  // How many calls of each method a kQueued service keeps requested on each queue.
+  static constexpr int kQueuedPerMethod = 4;
+
+  // Sends a call's answer (the response is in `out` when the status is OK), from any thread.
+  using Finisher = std::function<void(const grpc::Status&)>;
+
   template <typename Request, typename Response>
   struct Call {
-    grpc::ServerUnaryReactor* reactor;
+    Finisher finish;
     grpc::ByteBuffer* out;
     std::string bytes;
     std::string token, gateway_token;
@@ -179,18 +270,19 @@ class EdgeService : public Base {
     absl::Time arrived;
   };
 
+  // A call arrived (on gRPC's callback thread, or on the loop of a kQueued service): never
+  // blocks; `finish` is called exactly once, here or on a worker.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* Start(grpc::CallbackServerContext* ctx, const std::string& method,
-                                  const grpc::ByteBuffer& in, grpc::ByteBuffer* out,
-                                  const std::function<void(const Principal&, const Request&, Response*, Done)>& work) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  void Start(grpc::ServerContextBase* ctx, const std::string& method, const grpc::ByteBuffer& in,
+             grpc::ByteBuffer* out, Finisher finish,
+             const std::function<void(const Principal&, const Request&, Response*, Done)>& work) {
     const absl::Time arrived = absl::Now();
     if (edge_->gate != nullptr && !edge_->gate->open()) {
       RecordRpc(method, absl::StatusCode::kUnavailable, absl::Now() - arrived);
-      reactor->Finish(ToGrpcStatus(absl::UnavailableError("the service is starting; retry shortly")));
-      return reactor;
+      finish(ToGrpcStatus(absl::UnavailableError("the service is starting; retry shortly")));
+      return;
     }
-    auto* call = new Call<Request, Response>{reactor, out, Flatten(in), BearerToken(*ctx), GatewayToken(*ctx),
+    auto* call = new Call<Request, Response>{std::move(finish), out, Flatten(in), BearerToken(*ctx), GatewayToken(*ctx),
                                              CallInfo{method, Mutates(method) ? ctx->peer() : std::string(),
                                                       RequestIdOf(*ctx)},
                                              {}, {}, std::nullopt, arrived};
@@ -225,10 +317,9 @@ class EdgeService : public Base {
     });
     if (!queued) {
       RecordRpc(method, absl::StatusCode::kResourceExhausted, absl::Now() - arrived);
-      reactor->Finish(ToGrpcStatus(Overloaded(*edge_->pool)));
+      call->finish(ToGrpcStatus(Overloaded(*edge_->pool)));
       delete call;
     }
-    return reactor;
   }
 
   template <typename Request, typename Response>
@@ -246,13 +337,17 @@ class EdgeService : public Base {
     const absl::Duration elapsed = absl::Now() - call->arrived;
     RecordRpc(call->info.method, status.code(), elapsed);
     LogCall(call->info, call->caller ? &*call->caller : nullptr, status, elapsed);
-    call->reactor->Finish(ToGrpcStatus(status));
+    Finisher finish = std::move(call->finish);
+    const grpc::Status answer = ToGrpcStatus(status);
     delete call;
+    finish(answer);
   }
 
   Edge* const edge_;
+  const UnaryTransport transport_;
   const google::protobuf::ServiceDescriptor* const descriptor_;
   absl::flat_hash_set<std::string> handled_;
+  std::vector<std::unique_ptr<QueuedUnary::Method>> queued_;
 };
 
 }  // namespace pressrelay
