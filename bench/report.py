@@ -156,6 +156,24 @@ def main(argv):
     for name, met, detail in checks:
         print(f"  [{'met' if met else 'NOT met'}] {name}: {detail}")
 
+    # Issue 16's: ahead of every durable peer, in the same run, on any host.
+    print("\nAgainst the durable peers, and CPU (issue 16)")
+    for system in ["redis-streams", "mosquitto-qos1", "nats-jetstream"]:
+        r = fanout.get(system)
+        if not r or not r["deliveries_per_s"] or not r["p99_ms"]:
+            continue
+        rate_ratio = pr["deliveries_per_s"] / r["deliveries_per_s"]
+        p99_ratio = pr["p99_ms"] / r["p99_ms"]
+        print(f"  [{'met' if rate_ratio >= 1.5 else 'NOT met'}] rate >= 1.5x {system}'s: {rate_ratio:.2f}x")
+        print(f"  [{'met' if p99_ratio <= 0.5 else 'NOT met'}] p99 <= 0.5x {system}'s: {p99_ratio:.2f}x")
+    sub_cpu = extra.get("subscription_cpu_us_per_delivery")
+    if sub_cpu is not None:
+        print(f"  [{'met' if sub_cpu <= 12 else 'NOT met'}] subscription service <= 12 us CPU per delivery: "
+              f"{sub_cpu:.1f} us")
+    if pubsub:
+        print(f"  (moonshot) Redis pub/sub: rate {pr['deliveries_per_s'] / pubsub['deliveries_per_s']:.2f}x, "
+              f"p99 {pr['p99_ms'] / pubsub['p99_ms']:.2f}x")
+
     if rec:
         # The storm's cost per reconnecting stream (each also catching up M statements).
         e = rec.get("extra", {})
