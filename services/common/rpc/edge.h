@@ -2,7 +2,10 @@
 //
 // A service class derives from EdgeService<its generated CallbackService> and registers one
 // handler per RPC in its constructor (Unary or UnaryAsync). Every method is registered raw
-// (bytes in, bytes out), so the edge itself reads each request. For every call it:
+// (bytes in, bytes out), so the edge itself reads each request. A service that must not use
+// the callback API (the subscription service: queued_call.h says why) derives from its plain
+// Service with UnaryTransport::kQueued instead: the same steps, its calls requested on
+// completion queues the process drives. For every call it:
 //   1. answers UNAVAILABLE while the service is starting (the StartupGate is closed);
 //   2. hands the call to the edge's worker pool, or answers RESOURCE_EXHAUSTED with a
 //      RetryInfo when the pool's queue is full (the reactor thread never blocks or waits);
