@@ -13,8 +13,11 @@ namespace {
 thread_local const StreamLoop* current_loop = nullptr;
 
 // The loop's own tag (its wake-up alarm); stream tags are stream addresses with the Op in
-// their low bits (objects are at least 8-aligned).
+// their low two bits, QueuedCall tags addresses with QueuedCall::kMark (the third bit): the
+// objects are at least 8-aligned. (wake_tag is compared by address before either is read.)
 char wake_tag;
+static_assert(CqSubscribeStream::kDone < QueuedCall::kMark && QueuedCall::kMark < 8);
+static_assert(alignof(CqSubscribeStream) >= 8 && alignof(QueuedCall) >= 8);
 
 }  // namespace
 
