@@ -103,7 +103,9 @@ int Run(const Config& config) {
     builder.RegisterService(&health);
     loops.AddQueues(builder);
   };
-  run.built = [&] { loops.Start(&subscription, &hub, &ledger, config.stream, {&subscription, &ledger_service, &health}); };
+  run.built = [&] {
+    loops.Start(&subscription, &hub, &ledger, config.stream, {&subscription, &ledger_service, &health});
+  };
   run.stopped = [&] {
     // Nothing may post to the loops once they are gone.
     opener.Stop();

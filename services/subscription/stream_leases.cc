@@ -75,8 +75,12 @@ std::vector<absl::Status> StreamLeases::TakeMany(absl::Span<const Request> reque
       std::vector<redis::Args> commands;
       commands.reserve(requests.size());
       for (const Request& r : requests) {
-        commands.push_back(
-            kTake.Call(by_sha).Add(1).Add(keys::StreamLeases(r.principal)).Add(Member(r.stream_id)).Add(cap).Add(lease_ms));
+        commands.push_back(kTake.Call(by_sha)
+                               .Add(1)
+                               .Add(keys::StreamLeases(r.principal))
+                               .Add(Member(r.stream_id))
+                               .Add(cap)
+                               .Add(lease_ms));
       }
       return commands;
     });

@@ -16,6 +16,10 @@ namespace {
 
 constexpr absl::string_view kMethod = "Subscription.Subscribe";
 
+absl::Status ShuttingDown() {
+  return absl::UnavailableError("this replica is shutting down; reconnect and resume from your last cursor");
+}
+
 struct OpenerMetrics {
   metrics::Counter& batches = metrics::CounterOf(
       "pressrelay_stream_open_batches_total",
@@ -48,7 +52,7 @@ StreamOpener::~StreamOpener() { Stop(); }
 
 absl::Status StreamOpener::Open(Call call) {
   absl::MutexLock lock(&mu_);
-  if (stopped_) return absl::UnavailableError("this replica is shutting down; reconnect and resume from your last cursor");
+  if (stopped_) return ShuttingDown();
   if (waiting_.size() >= limit_) {
     return WithRetryDelay(absl::ResourceExhaustedError(absl::StrCat("this replica is starting ", limit_,
                                                                     " streams already; retry shortly")),
@@ -69,7 +73,7 @@ void StreamOpener::Stop() {
   }
   thread_.join();
   for (Call& call : left) {
-    call.stream->Fail(absl::UnavailableError("this replica is shutting down; reconnect and resume from your last cursor"));
+    call.stream->Fail(ShuttingDown());
     call.stream->Unref();
   }
 }
