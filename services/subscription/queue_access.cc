@@ -63,11 +63,6 @@ absl::Status CheckRetained(const Cursor& start, const fanout::Positions& trimmed
 
 }  // namespace
 
-absl::StatusOr<Cursor> QueueAccess::ResolveStart(const Queue& queue, const v1::SubscribeRequest& request) {
-  const Start start{queue, &request};
-  return std::move(ResolveStarts({&start, 1})[0]);
-}
-
 std::vector<absl::StatusOr<Cursor>> QueueAccess::ResolveStarts(absl::Span<const Start> starts) {
   // Where a stream starts, without Redis where possible: from the oldest retained entry, or
   // after a cursor (checked against the queue's tails and retention) or after the
@@ -149,8 +144,12 @@ std::vector<absl::StatusOr<Cursor>> QueueAccess::ResolveStarts(absl::Span<const 
 }
 
 absl::Status QueueAccess::CheckNotAhead(redis::Client& redis, const Queue& queue, const Cursor& cursor) const {
-  PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::Tails(redis, queue.shard, queue.recipient_id));
-  PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::Trimmed(redis, queue.shard, queue.recipient_id));
+  // The lanes' tails and the trimmed marks in one round trip.
+  std::vector<redis::Args> reads = fanout::TailReads(queue.shard, queue.recipient_id);
+  reads.push_back(fanout::TrimmedRead(queue.shard, queue.recipient_id));
+  PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline(reads));
+  PR_ASSIGN_OR_RETURN(fanout::Positions tails, fanout::ParseTails(absl::MakeConstSpan(replies).first(keys::kLanes)));
+  PR_ASSIGN_OR_RETURN(fanout::Positions trimmed, fanout::ParseTrimmed(replies[keys::kLanes]));
   return CheckNotAheadOf(cursor, tails, trimmed);
 }
 

@@ -43,8 +43,7 @@ class QueueAccess {
   // Where a Subscribe starts. FAILED_PRECONDITION for a cursor from before a store reset,
   // OUT_OF_RANGE for one older than retention (both tell the newsroom to back-fill through
   // History), INVALID_ARGUMENT for one ahead of the queue (never sent to this recipient).
-  absl::StatusOr<Cursor> ResolveStart(const Queue& queue, const v1::SubscribeRequest& request);
-  // The same for many streams starting at once (a reconnect storm): every Redis read of the
+  // Resolved for many streams starting at once (a reconnect storm): every Redis read of the
   // batch in one round trip. One answer per start, in order.
   struct Start {
     Queue queue;

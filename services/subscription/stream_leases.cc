@@ -56,11 +56,6 @@ StreamLeases::~StreamLeases() {
 
 std::string StreamLeases::Member(uint64_t stream_id) const { return absl::StrCat(replica_, ":", stream_id); }
 
-absl::Status StreamLeases::Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id) {
-  const Request request{principal, std::string(role_name), stream_id};
-  return std::move(TakeMany({&request, 1})[0]);
-}
-
 std::vector<absl::Status> StreamLeases::TakeMany(absl::Span<const Request> requests) {
   std::vector<absl::Status> out(requests.size());
   if (cap_ <= 0 || requests.empty()) return out;

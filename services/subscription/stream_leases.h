@@ -34,12 +34,11 @@ class StreamLeases {
   StreamLeases(const StreamLeases&) = delete;
   StreamLeases& operator=(const StreamLeases&) = delete;
 
-  // Takes a lease for the stream, or RESOURCE_EXHAUSTED when `principal` ("<role>/<id>")
-  // already holds `cap` live ones; `role_name` words the message. Blocks for a Redis round
-  // trip: call from a worker, never from a reactor.
-  absl::Status Take(const std::string& principal, absl::string_view role_name, uint64_t stream_id);
-  // The same for many streams in one round trip (a reconnect storm): one verdict per
-  // request, in order; two of the same principal in one batch count against one cap.
+  // Takes a lease for each stream, or RESOURCE_EXHAUSTED when its principal ("<role>/<id>")
+  // already holds `cap` live ones (`role_name` words the message), for many streams in one
+  // round trip (a reconnect storm): one verdict per request, in order; two of the same
+  // principal in one batch count against one cap. Blocks for a Redis round trip: call from
+  // the opener's thread, never from a stream loop.
   struct Request {
     std::string principal;
     std::string role_name;

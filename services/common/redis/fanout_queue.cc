@@ -229,12 +229,6 @@ absl::StatusOr<Positions> ParseTrimmed(const redis::ReplyView& reply) {
   return out;
 }
 
-absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id) {
-  auto reply = redis.Run(TrimmedRead(shard, recipient_id));
-  if (!reply.ok()) return reply.status();
-  return ParseTrimmed(*reply);
-}
-
 std::vector<redis::Args> TailReads(int shard, const std::string& recipient_id) {
   std::vector<redis::Args> reads;
   for (int lane = 0; lane < keys::kLanes; ++lane) {
@@ -252,12 +246,6 @@ absl::StatusOr<Positions> ParseTails(absl::Span<const redis::Reply> replies) {
     if (reply.size() == 2) ParseSeq(reply[1].str(), &out[lane]);
   }
   return out;
-}
-
-absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id) {
-  auto replies = redis.Pipeline(TailReads(shard, recipient_id));
-  if (!replies.ok()) return replies.status();
-  return ParseTails(*replies);
 }
 
 absl::StatusOr<std::vector<int64_t>> QueuedSeqs(redis::Client& redis, absl::Span<const MemberRef> refs,

@@ -103,14 +103,9 @@ struct QueueRead {
 absl::StatusOr<std::vector<std::vector<Entry>>> ReadQueues(redis::Client& redis,
                                                            absl::Span<const QueueRead> reads);
 
-// The highest sequence numbers trimmed from a recipient's lanes (0 if none).
-absl::StatusOr<Positions> Trimmed(redis::Client& redis, int shard, const std::string& recipient_id);
-
-// The newest entry in each lane (0 if empty).
-absl::StatusOr<Positions> Tails(redis::Client& redis, int shard, const std::string& recipient_id);
-
-// The reads behind Trimmed (one command) and Tails (one per lane) and their parsers, for a
-// caller that pipelines them for many queues in one round trip (a reconnect storm's starts).
+// The highest sequence numbers trimmed from a recipient's lanes (0 if none: TrimmedRead, one
+// command) and the newest entry in each lane (0 if empty: TailReads, one per lane), with
+// their parsers, for callers that pipeline them (many queues in one round trip).
 redis::Args TrimmedRead(int shard, const std::string& recipient_id);
 absl::StatusOr<Positions> ParseTrimmed(const redis::ReplyView& reply);
 std::vector<redis::Args> TailReads(int shard, const std::string& recipient_id);
