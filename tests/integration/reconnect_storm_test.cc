@@ -92,6 +92,7 @@ TEST_F(ReconnectStormTest, StreamsArrivingTogetherAreOpenedInBatchesEachWithItsO
   const double batches_before = Value(sub_before, "pressrelay_stream_open_batches_total");
 
   suite_->registry().Signal(SIGSTOP);
+  const absl::Time stopped = absl::Now();
   // The first stream's batch waits on the registry; everything after it queues.
   TestSubscriber first(suite_->subscription_address(), tokens[0]);
   first.Start();
@@ -117,6 +118,7 @@ TEST_F(ReconnectStormTest, StreamsArrivingTogetherAreOpenedInBatchesEachWithItsO
   const int queued = (kStreams - 1) + 3 + 3;
   const bool all_queued = first_taken && WaitForMetric("pressrelay_stream_open_waiting", queued);
   suite_->registry().Signal(SIGCONT);
+  std::cout << "registry held " << absl::FormatDuration(absl::Now() - stopped) << "\n";
   ASSERT_TRUE(first_taken) << "the first call did not reach the opener";
   ASSERT_TRUE(all_queued) << "the calls did not reach the opener";
 

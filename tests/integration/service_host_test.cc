@@ -236,6 +236,41 @@ TEST(ServiceHost, TheSubscriptionServiceRunsNoCallbackThreads) {
   reader->Stop();
 }
 
+// A second process given a port that one of ours listens on does not start: gRPC would
+// otherwise set SO_REUSEPORT and the kernel would split new connections between the two (once
+// in CI a test's Publish reached another test's subscription service and got UNIMPLEMENTED).
+// Every connection made afterwards still reaches the first.
+TEST(ServiceHost, ASecondProcessGivenATakenPortRefusesToStartInsteadOfSharingIt) {
+  Suite suite;
+  ASSERT_TRUE(suite.Start().ok());
+  ChildProcess second;
+  ASSERT_TRUE(second
+                  .Start({BinaryPath("pressrelay-registry"), "--listen", suite.distribution_address(), "--redis",
+                          suite.redis().address(), "--log_level", "info"},
+                         suite.dir() + "/second.log")
+                  .ok());
+  auto exited = second.Wait(kWait);
+  ASSERT_TRUE(exited.ok()) << "a second server started on " << suite.distribution_address();
+  EXPECT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) != 0);
+  EXPECT_NE(ReadFile(suite.dir() + "/second.log").find("cannot listen on " + suite.distribution_address()),
+            std::string::npos)
+      << ReadFile(suite.dir() + "/second.log");
+  // Fresh connections, one per call: each reaches the distribution service, which knows Publish
+  // (a stranger would answer UNIMPLEMENTED; the distribution refuses the anonymous call).
+  for (int i = 0; i < 20; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("pressrelay.fresh", i);  // no subchannel sharing between the channels
+    auto stub = dist::Distribution::NewStub(
+        grpc::CreateCustomChannel(suite.distribution_address(), grpc::InsecureChannelCredentials(), args));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+    dist::PublishResponse response;
+    const grpc::Status status = stub->Publish(&ctx, dist::PublishRequest(), &response);
+    EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << i;
+    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << i;
+  }
+}
+
 TEST(ServiceHost, ExitsCleanlyOnSigterm) {
   Suite suite;
   ASSERT_TRUE(suite.Start().ok());

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -203,18 +204,45 @@ absl::StatusOr<int64_t> StatusField(pid_t pid, absl::string_view field) {
 
 absl::StatusOr<int64_t> ChildProcess::RssKib() const { return StatusField(pid_, "VmRSS:"); }
 
-int FreePort() {
+namespace {
+
+// The kernel's ephemeral range ("ip_local_port_range"), from which it picks the port of every
+// bind to port 0 and of every outgoing connection.
+std::pair<int, int> EphemeralRange() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  in >> low >> high;
+  return {low, high};
+}
+
+bool Bindable(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return port;
+  return ok;
+}
+
+}  // namespace
+
+int FreePort() {
+  // Below the ephemeral range: a port chosen here and listened on a moment later cannot be
+  // taken in between by any process that binds port 0 or connects out (a chosen port from
+  // inside the range once was). Only another chooser could take it, and the listener then
+  // fails to start (no SO_REUSEPORT) rather than share it.
+  const auto [low, high] = EphemeralRange();
+  const int first = low > 12000 ? 10000 : high + 1;
+  const int last = low > 12000 ? low - 1 : 65535;
+  static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  std::uniform_int_distribution<int> pick(first, last);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = pick(random);
+    if (Bindable(port)) return port;
+  }
+  return 0;
 }
 
 TempDir::TempDir() {

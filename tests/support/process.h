@@ -53,7 +53,9 @@ class ChildProcess {
   std::string log_path_;
 };
 
-// A port nobody listens on now (bound and released; tests pass 0 where the program allows).
+// A port nobody listens on now, from below the kernel's ephemeral range so that nothing binding
+// port 0 or connecting out takes it before the test listens on it (tests pass 0 where the
+// program allows).
 int FreePort();
 
 // A fresh private directory under $TMPDIR, removed with its contents by the destructor.

@@ -55,6 +55,11 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   // No channelz: it records every message sent on every socket, a per-delivery cost and
   // per-connection memory the wire does not need (health and reflection are the probes).
   builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
+  // No SO_REUSEPORT (gRPC sets it by default on Linux): a second process given a port that
+  // is taken must fail to start, not share it, or the kernel would hand each new connection
+  // to either process, and half the calls would reach a stranger (once, two tests' services
+  // did: Publish answered UNIMPLEMENTED by another test's subscription service).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   if (customize) customize(builder);
 
   host->server_ = builder.BuildAndStart();
