@@ -48,7 +48,7 @@ std::string JobId(const Statement& s, absl::string_view phase) {
 }
 
 store::FanoutJob MakeJob(const Statement& s, absl::string_view phase, keys::Lane lane,
-                         const std::vector<std::string>& recipients, int64_t release_at_ms, bool releases,
+                         std::vector<std::string> recipients, int64_t release_at_ms, bool releases,
                          int shards, absl::Time now) {
   store::FanoutJob job;
   job.set_job_id(JobId(s, phase));
@@ -60,13 +60,13 @@ store::FanoutJob MakeJob(const Statement& s, absl::string_view phase, keys::Lane
   job.set_recipients_total(static_cast<int>(recipients.size()));
   job.set_releases(releases);
   std::vector<store::ShardAudience*> by_shard(shards, nullptr);
-  for (const auto& rid : recipients) {
+  for (auto& rid : recipients) {
     const int shard = keys::ShardOf(rid, shards);
     if (by_shard[shard] == nullptr) {
       by_shard[shard] = job.add_shards();
       by_shard[shard]->set_shard(shard);
     }
-    by_shard[shard]->add_recipients(rid);
+    by_shard[shard]->add_recipients(std::move(rid));
   }
   return job;
 }
@@ -91,19 +91,21 @@ void MarkUnlisted(Plan* plan) {
   for (auto& job : plan->jobs) job.set_unlisted(true);
 }
 
-// The commit of a version with its plan, apart from what only Publish or Revise know.
-VersionCommit CommitOf(const Statement& version, const Plan& plan, const std::string& idem_key,
+// The commit of a version with its plan, apart from what only Publish or Revise know. The
+// plan's jobs move into the commit.
+VersionCommit CommitOf(const Statement& version, Plan* plan, const std::string& idem_key,
                        const std::string& request_hash, absl::Duration lease) {
   VersionCommit commit;
   commit.version = version;
-  for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
+  for (const auto& job : plan->jobs) commit.head.add_job_ids(job.job_id());
   commit.idempotency_key = idem_key;
   commit.idempotency.set_statement_id(version.id());
   commit.idempotency.set_version(version.version());
   commit.idempotency.set_request_hash(request_hash);
   commit.lease = lease;
-  commit.jobs = plan.jobs;
-  commit.run_now = plan.run_now;
+  // Moved: at 100,000 recipients a copy of the jobs was a copy of 100,000 strings.
+  commit.jobs = std::move(plan->jobs);
+  commit.run_now = plan->run_now;
   return commit;
 }
 
@@ -220,9 +222,9 @@ Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool earl
   const bool embargoed = IsSet(version.embargoed()) && FromProto(version.embargoed()) > now;
   const int64_t release_ms = embargoed ? MillisFromProto(version.embargoed()) : 0;
   Plan plan;
-  auto add = [&](absl::string_view phase, const std::vector<std::string>& recipients, bool at_release,
-                 bool releases) {
-    plan.jobs.push_back(MakeJob(version, phase, lane, recipients, at_release ? release_ms : 0, releases, shards, now));
+  auto add = [&](absl::string_view phase, std::vector<std::string> recipients, bool at_release, bool releases) {
+    plan.jobs.push_back(
+        MakeJob(version, phase, lane, std::move(recipients), at_release ? release_ms : 0, releases, shards, now));
     if (at_release) {
       plan.scheduled = true;
     } else {
@@ -246,12 +248,12 @@ Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool earl
       if (!embargoed) {
         std::vector<std::string> all = facts.had;
         all.insert(all.end(), newcomers.begin(), newcomers.end());
-        add("now", all, false, true);
+        add("now", std::move(all), false, true);
       } else {
         // Those who already hold the statement under embargo get the new version at once;
         // everyone else at the release time.
         add("early", facts.had, false, false);
-        add("release", newcomers, true, true);
+        add("release", std::move(newcomers), true, true);
       }
       return plan;
     }
@@ -263,8 +265,8 @@ Plan PlanVersion(const Statement& version, const AudienceFacts& facts, bool earl
       }
       std::vector<std::string> early, later;
       for (const auto& m : facts.matched) (early_to_trusted && m.trusted() ? early : later).push_back(m.recipient_id());
-      if (!early.empty()) add("early", early, false, false);
-      add("release", later, true, true);
+      if (!early.empty()) add("early", std::move(early), false, false);
+      add("release", std::move(later), true, true);
       return plan;
     }
   }
@@ -432,7 +434,7 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   }
   Plan plan = PlanVersion(version, facts, request.early_to_trusted(), engine_->options().shards, now);
   if (to_asker_only) MarkUnlisted(&plan);
-  VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
+  VersionCommit commit = CommitOf(version, &plan, idem_key, request_hash, engine_->options().lease);
   commit.provenance = approval != nullptr
                           ? VersionRecordOf(version, approval->written_by, speaker_id, approval->draft_id)
                           : VersionRecordOf(version, speaker_id, "", "");
@@ -578,10 +580,10 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
 
   Plan plan = PlanVersion(version, facts, false, engine_->options().shards, now);
   if (unlisted) MarkUnlisted(&plan);
-  VersionCommit commit = CommitOf(version, plan, idem_key, request_hash, engine_->options().lease);
+  VersionCommit commit = CommitOf(version, &plan, idem_key, request_hash, engine_->options().lease);
   commit.provenance = VersionRecordOf(version, speaker_id, "", "");
   commit.head = head;
-  for (const auto& job : plan.jobs) commit.head.add_job_ids(job.job_id());
+  for (const auto& job : commit.jobs) commit.head.add_job_ids(job.job_id());
   commit.expected_latest = latest;
   commit.cancel_scheduled = cancel;
   return Commit(std::move(commit), std::move(plan));
@@ -638,9 +640,9 @@ void Publisher::Run(Committed committed, bool return_when_committed, PublishDone
   // The version is committed: from here on it is never lost. If a run fails, the job's
   // lease expires and a runner (here or on another replica) finishes it.
   std::vector<std::shared_ptr<const store::FanoutJob>> now;
-  for (const auto& job : plan.jobs) {
+  for (auto& job : committed.commit.jobs) {
     if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) != plan.run_now.end()) {
-      now.push_back(std::make_shared<const store::FanoutJob>(job));
+      now.push_back(std::make_shared<const store::FanoutJob>(std::move(job)));
     }
   }
   auto log_failure = [](const store::FanoutJob& job, const absl::Status& status) {

@@ -36,7 +36,7 @@ keys::Lane LaneFor(const Statement& version);
 
 // Who a version goes to and when: the fan-out jobs of one commit.
 struct Plan {
-  std::vector<store::FanoutJob> jobs;
+  std::vector<store::FanoutJob> jobs;  // moved into the VersionCommit (CommitOf)
   std::vector<std::string> run_now;  // ids of the jobs this replica runs at once
   int matched = 0;                   // recipients the version is for
   bool scheduled = false;            // some wait for the release time

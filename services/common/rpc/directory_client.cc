@@ -85,7 +85,10 @@ absl::StatusOr<std::vector<registry_v1::AudienceMember>> GrpcDirectoryClient::Ma
   auto ctx = CallContext(service_token_, deadline_);
   grpc::Status status = stub_->MatchAudience(ctx.get(), query, &response);
   if (!status.ok()) return Annotate(FromGrpcStatus(status), "registry");
-  return std::vector<registry_v1::AudienceMember>(response.members().begin(), response.members().end());
+  // Moved, not copied: a statement for 100,000 recipients carries 100,000 of them.
+  auto* members = response.mutable_members();
+  return std::vector<registry_v1::AudienceMember>(std::make_move_iterator(members->begin()),
+                                                  std::make_move_iterator(members->end()));
 }
 
 absl::StatusOr<std::vector<registry_v1::RecipientInfo>> GrpcDirectoryClient::GetRecipients(
