@@ -130,7 +130,7 @@ TEST_F(ReconnectStormTest, StreamsArrivingTogetherAreOpenedInBatchesEachWithItsO
   // Three calls of one principal in one batch, against a cap of two: one is refused.
   int refused = 0;
   for (auto& s : capped) {
-    if (s->WaitCaughtUp(absl::Seconds(2))) continue;
+    if (s->WaitCaughtUp(kWait)) continue;  // returns as soon as the stream is caught up or ended
     ASSERT_TRUE(s->WaitEnded(kWait));
     EXPECT_EQ(s->status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
     EXPECT_TRUE(absl::StrContains(s->status().error_message(), "at most 2")) << s->status().error_message();
@@ -168,8 +168,9 @@ TEST_F(ReconnectStormTest, StreamsArrivingTogetherAreOpenedInBatchesEachWithItsO
   EXPECT_EQ(auth_single, 0);
   // Opening took at most three per batch (rate limit, starts, caps); the rest is the hub
   // reading the new streams' queues (256 per round trip), sent marks, lease renewals and the
-  // sweeper: far fewer than one per stream (opened one by one, each took four or five).
-  EXPECT_LT(redis_trips, kStreams / 4) << "round trips per stream: " << redis_trips / kStreams;
+  // sweeper, which grow with the time the storm takes on a loaded machine: far fewer than one
+  // per stream (opened one by one, each took four or five).
+  EXPECT_LT(redis_trips, kStreams / 2) << "round trips per stream: " << redis_trips / kStreams;
 
   first.Stop();
   for (auto& s : storm) s->Stop();
