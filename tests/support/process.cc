@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/strip.h"
 
 extern char** environ;
@@ -236,8 +237,10 @@ int FreePort() {
   const auto [low, high] = EphemeralRange();
   const int first = low > 12000 ? 10000 : high + 1;
   const int last = low > 12000 ? low - 1 : 65535;
-  static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+  static absl::Mutex mu(absl::kConstInit);
+  static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(getpid()));  // under mu
   std::uniform_int_distribution<int> pick(first, last);
+  absl::MutexLock lock(&mu);  // tests may choose ports from several threads
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const int port = pick(random);
     if (Bindable(port)) return port;
