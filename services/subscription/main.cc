@@ -80,8 +80,10 @@ int Run(const Config& config) {
       "pressrelay_stream_open_waiting", "Subscribe calls waiting for the opener's next batch (a reconnect storm)",
       [&opener] { return static_cast<double>(opener.waiting()); });
   LedgerService ledger_service(&ledger, &ledger_edge);
-  // Revoked tokens and disabled identities end their streams at once.
-  RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub));
+  // Revoked tokens and disabled identities end their streams at once. The watch's operations
+  // complete on a stream loop's queue (revocation_watcher.h, Polling, says why).
+  RevocationWatcher revocations(*registry_channel, config.service_token, AccessRevoker(&auth, &hub),
+                                RevocationWatcher::Polling::kProcessLoop);
 
   metrics::Registry::Default().GaugeCallback("pressrelay_open_streams", "Subscribe streams open on this replica",
                                               [&hub] { return static_cast<double>(hub.stream_count()); });
@@ -104,10 +106,12 @@ int Run(const Config& config) {
     loops.AddQueues(builder);
   };
   run.built = [&] {
-    loops.Start(&subscription, &hub, &ledger, config.stream, {&subscription, &ledger_service, &health});
+    loops.Start(&subscription, &hub, &ledger, config.stream,
+                {&subscription, &ledger_service, &health, &revocations});
   };
   run.stopped = [&] {
-    // Nothing may post to the loops once they are gone.
+    // Nothing may post to the loops once they are gone, and the watch completes on one.
+    revocations.Stop();
     opener.Stop();
     hub.Stop();
     loops.Stop();

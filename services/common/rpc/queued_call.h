@@ -13,7 +13,10 @@
 //   - the loop hands every such tag to its call (Proceed), which on arrival requests its
 //     successor (so the same number stay requested) and starts its work;
 //   - a call's work may run elsewhere (a worker) and finish it from there; the completion
-//     comes back to the loop, which deletes the call.
+//     comes back to the loop, which deletes the call;
+//   - a client call the process makes for as long as it runs may complete there too: the
+//     revocation watcher's (revocation_watcher.h, Polling), whose thread would otherwise
+//     wait in gRPC and so read the streams' sockets itself.
 // Tags are the call's address with kMark in its low bits; a loop's own tags never have it.
 #pragma once
 

@@ -29,62 +29,122 @@ void ForgetRevoked(const Revocation& revocation, CachingAuthenticator& auth) {
 }
 
 RevocationWatcher::RevocationWatcher(std::shared_ptr<grpc::Channel> registry, std::string service_token,
-                                     Handler handler)
+                                     Handler handler, Polling polling)
     : stub_(pressrelay::registry::v1::Directory::NewStub(std::move(registry))),
       service_token_(std::move(service_token)),
       handler_(std::move(handler)),
+      polling_(polling),
+      own_queue_(polling == Polling::kOwnThread ? std::make_unique<grpc::CompletionQueue>() : nullptr),
       thread_([this] { Loop(); }) {}
 
-RevocationWatcher::~RevocationWatcher() {
+RevocationWatcher::~RevocationWatcher() { Stop(); }
+
+void RevocationWatcher::Stop() {
   {
     absl::MutexLock lock(&mu_);
-    stop_.Notify();
+    stopping_ = true;
+    if (!stop_.HasBeenNotified()) stop_.Notify();
     if (call_ != nullptr) call_->TryCancel();
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RevocationWatcher::RequestCalls(grpc::ServerCompletionQueue* cq) {
+  if (polling_ != Polling::kProcessLoop) return;
+  absl::MutexLock lock(&mu_);
+  if (loop_queue_ == nullptr) loop_queue_ = cq;
+}
+
+void RevocationWatcher::LoopCompletion::Proceed(bool ok, bool /*requesting*/) {
+  absl::MutexLock lock(&mu_);
+  done_ = true;
+  ok_ = ok;
+}
+
+bool RevocationWatcher::LoopCompletion::Await() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&done_));
+  done_ = false;
+  return ok_;
+}
+
+void* RevocationWatcher::Tag() { return polling_ == Polling::kProcessLoop ? loop_completion_.tag() : this; }
+
+bool RevocationWatcher::Await() {
+  if (polling_ == Polling::kProcessLoop) return loop_completion_.Await();
+  void* tag;
+  bool ok = false;
+  return own_queue_->Next(&tag, &ok) && ok;
 }
 
 void RevocationWatcher::Loop() {
+  grpc::CompletionQueue* cq = own_queue_.get();
+  if (cq == nullptr) {  // kProcessLoop: the watch starts with the loop
+    absl::MutexLock lock(&mu_);
+    const auto given = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return loop_queue_ != nullptr || stopping_; };
+    mu_.Await(absl::Condition(&given));
+    cq = loop_queue_;
+  }
   std::string cursor;
   absl::Duration backoff = absl::Milliseconds(100);
   bool warned = false;
-  while (!stop_.HasBeenNotified()) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", service_token_));
-    ctx.set_wait_for_ready(true);
-    {
-      absl::MutexLock lock(&mu_);
-      if (stop_.HasBeenNotified()) break;
-      call_ = &ctx;
-    }
-    pressrelay::registry::v1::WatchRevocationsRequest request;
-    request.set_after(cursor);
-    auto reader = stub_->WatchRevocations(&ctx, request);
-    Revocation revocation;
-    while (reader->Read(&revocation)) {
-      backoff = absl::Milliseconds(100);
-      if (warned) spdlog::info("revocation feed: following again");
-      warned = false;
-      // An entry with only a cursor marks where the feed started for us.
-      if (revocation.reset() || !revocation.token_id().empty() || !revocation.principal_id().empty()) {
-        handler_(revocation);
-      }
-      cursor = revocation.cursor();
-    }
-    const grpc::Status status = reader->Finish();
-    {
-      absl::MutexLock lock(&mu_);
-      call_ = nullptr;
-    }
+  while (cq != nullptr && !stop_.HasBeenNotified()) {
+    if (WatchOnce(cq, cursor, warned)) backoff = absl::Milliseconds(100);
     if (stop_.HasBeenNotified()) break;
-    if (!warned) {
-      spdlog::warn("revocation feed: {} ({}); reconnecting", status.error_message(),
-                   static_cast<int>(status.error_code()));
-      warned = true;
-    }
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }
+  if (own_queue_ != nullptr) {
+    own_queue_->Shutdown();
+    void* tag;
+    bool ok;
+    while (own_queue_->Next(&tag, &ok)) {
+    }
+  }
+}
+
+bool RevocationWatcher::WatchOnce(grpc::CompletionQueue* cq, std::string& cursor, bool& warned) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", service_token_));
+  ctx.set_wait_for_ready(true);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    call_ = &ctx;
+  }
+  pressrelay::registry::v1::WatchRevocationsRequest request;
+  request.set_after(cursor);
+  // One operation in flight at a time, each awaited before the next starts.
+  auto reader = stub_->PrepareAsyncWatchRevocations(&ctx, request, cq);
+  reader->StartCall(Tag());
+  bool open = Await();
+  bool followed = false;
+  Revocation revocation;
+  while (open) {
+    reader->Read(&revocation, Tag());
+    if (!Await()) break;
+    followed = true;
+    if (warned) spdlog::info("revocation feed: following again");
+    warned = false;
+    // An entry with only a cursor marks where the feed started for us.
+    if (revocation.reset() || !revocation.token_id().empty() || !revocation.principal_id().empty()) {
+      handler_(revocation);
+    }
+    cursor = revocation.cursor();
+  }
+  grpc::Status status;
+  reader->Finish(&status, Tag());
+  Await();
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = nullptr;
+  }
+  if (!stop_.HasBeenNotified() && !warned) {
+    spdlog::warn("revocation feed: {} ({}); reconnecting", status.error_message(),
+                 static_cast<int>(status.error_code()));
+    warned = true;
+  }
+  return followed;
 }
 
 }  // namespace pressrelay
