@@ -223,7 +223,7 @@ void StreamHub::DispatchLoop() {
         const auto& ev = (*events)[i];
         last_event_ids_[ev.shard] = ev.stream_id;
         PendingDelivery delivery{ev.seq, ev.lane, frames.ok() ? (*frames)[i] : nullptr};
-        for (const auto& rid : ev.recipients) {
+        for (absl::string_view rid : ev.Recipients()) {
           auto it = by_recipient_.find(rid);
           if (it == by_recipient_.end()) continue;
           for (auto* s : it->second) {

@@ -294,7 +294,7 @@ void ParseEvents(const redis::ReplyView& reply, std::vector<Event>* events) {
         } else if (name == "lane") {
           ev.lane = LaneFromChar(value);
         } else if (name == "r") {
-          ev.recipients = absl::StrSplit(value, ',', absl::SkipEmpty());
+          ev.recipient_list = std::string(value);
         }
       }
       events->push_back(std::move(ev));

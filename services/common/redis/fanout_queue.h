@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "services/common/redis/keys.h"
@@ -129,7 +130,12 @@ struct Event {
   keys::Lane lane = keys::Lane::kRoutine;
   std::string statement_id;
   int version = 0;
-  std::vector<std::string> recipients;
+  // The chunk's recipient ids as the event carries them, comma-separated: one string for the
+  // chunk rather than one per recipient (up to a few thousand per event, read on the
+  // subscription service's hot path). Recipients() walks them without allocating.
+  std::string recipient_list;
+
+  auto Recipients() const { return absl::StrSplit(recipient_list, ',', absl::SkipEmpty()); }
 };
 
 // Blocks up to `block` for events after `last_ids` (one stream id per shard, "$" for new
