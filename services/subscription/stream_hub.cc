@@ -115,7 +115,7 @@ void StreamHub::Unreserve(uint64_t stream_id) { leases_->GiveBack(stream_id); }
 absl::Status StreamHub::Register(StreamMachine* stream) {
   absl::MutexLock lock(&mu_);
   streams_[stream->id()] = stream;
-  by_recipient_[stream->recipient_id()].push_back(stream);
+  by_recipient_[stream->recipient_id()].streams.push_back(stream);
   return absl::OkStatus();
 }
 
@@ -125,7 +125,7 @@ void StreamHub::Unregister(StreamMachine* stream) {
   streams_.erase(stream->id());
   auto it = by_recipient_.find(stream->recipient_id());
   if (it == by_recipient_.end()) return;
-  auto& list = it->second;
+  auto& list = it->second.streams;
   list.erase(std::remove(list.begin(), list.end(), stream), list.end());
   if (list.empty()) by_recipient_.erase(it);
 }
@@ -167,6 +167,17 @@ void StreamHub::RewindAll() {
   auto streams = AllStreams();
   for (auto* s : streams) s->Rewind();
   UnrefAll(streams);
+}
+
+// Offers each stream its events of the batch in one call, and drops the dispatcher's reference.
+void StreamHub::OfferBatch(const std::vector<PendingDelivery>& batch, absl::Span<const Offer> offers) {
+  std::vector<PendingDelivery> deliveries;
+  for (const Offer& offer : offers) {
+    deliveries.clear();
+    for (uint32_t i : offer.events) deliveries.push_back(batch[i]);
+    offer.stream->OfferLive(deliveries);
+    offer.stream->Unref();
+  }
 }
 
 void StreamHub::DispatchLoop() {
@@ -215,46 +226,60 @@ void StreamHub::DispatchLoop() {
       // queues instead.
       spdlog::warn("events: statements unavailable: {}", frames.status().ToString());
     }
-    absl::flat_hash_map<StreamMachine*, std::vector<PendingDelivery>> offers;
+    // Every stream the batch reaches, with the events it gets (indices into `batch`, in event
+    // order), in the order first reached. A recipient's first_offer finds its streams' offers
+    // in this pass without a map; an offer allocates nothing unless a stream gets more than
+    // four of the batch's events.
+    auto batch = std::make_shared<std::vector<PendingDelivery>>();
+    batch->reserve(events->size());
+    std::vector<Offer> offers;
     {
       absl::ReaderMutexLock lock(&mu_);
       offers.reserve(streams_.size());
+      const uint64_t pass = ++pass_;
       for (size_t i = 0; i < events->size(); ++i) {
         const auto& ev = (*events)[i];
         last_event_ids_[ev.shard] = ev.stream_id;
-        PendingDelivery delivery{ev.seq, ev.lane, frames.ok() ? (*frames)[i] : nullptr};
+        batch->push_back(PendingDelivery{ev.seq, ev.lane, frames.ok() ? (*frames)[i] : nullptr});
         for (absl::string_view rid : ev.Recipients()) {
           auto it = by_recipient_.find(rid);
           if (it == by_recipient_.end()) continue;
-          for (auto* s : it->second) {
-            auto [slot, inserted] = offers.try_emplace(s);
-            if (inserted) s->Ref();
-            slot->second.push_back(delivery);
+          RecipientStreams& recipient = it->second;
+          if (recipient.pass != pass) {
+            recipient.pass = pass;
+            recipient.first_offer = offers.size();
+            for (StreamMachine* s : recipient.streams) {
+              s->Ref();
+              offers.push_back(Offer{s, {}});
+            }
+          }
+          for (size_t k = 0; k < recipient.streams.size(); ++k) {
+            offers[recipient.first_offer + k].events.push_back(static_cast<uint32_t>(i));
           }
         }
       }
     }
     // One task per home for all its streams (not one per stream: at 10,000 streams per
     // event batch, a task each was an allocation and a call each).
-    using Offers = std::vector<std::pair<StreamMachine*, std::vector<PendingDelivery>>>;
-    absl::flat_hash_map<StreamExecutor*, Offers> by_home;
-    for (auto& [stream, deliveries] : offers) {
-      StreamExecutor* home = stream->home();
+    absl::flat_hash_map<StreamExecutor*, std::vector<Offer>> by_home;
+    StreamExecutor* last_home = nullptr;
+    std::vector<Offer>* last_work = nullptr;
+    for (Offer& offer : offers) {
+      StreamExecutor* home = offer.stream->home();
       if (home == nullptr) {
-        stream->OfferLive(deliveries);
-        stream->Unref();
+        OfferBatch(*batch, {&offer, 1});
         continue;
       }
-      by_home[home].emplace_back(stream, std::move(deliveries));
+      if (home != last_home) {
+        last_home = home;
+        last_work = &by_home[home];
+        if (last_work->empty() && by_home.size() == 1) last_work->reserve(offers.size());
+      }
+      last_work->push_back(std::move(offer));
     }
     for (auto& [home, work] : by_home) {
       std::vector<StreamExecutor::Task> tasks;
-      tasks.emplace_back([work = std::move(work)] {
-        for (const auto& [stream, deliveries] : work) {
-          stream->OfferLive(deliveries);
-          stream->Unref();
-        }
-      });
+      tasks.emplace_back([batch, work = std::move(work)] { OfferBatch(*batch, work); });
       home->Post(std::move(tasks));
     }
   }

@@ -20,6 +20,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -67,6 +68,12 @@ class StreamHub final : public StreamHost, public EpochSource {
   void ScheduleFlush(StreamMachine* stream, absl::Time when) override;
 
  private:
+  // A stream an event batch reaches, and which of the batch's events it gets (in order).
+  struct Offer {
+    StreamMachine* stream;  // referenced until offered
+    absl::InlinedVector<uint32_t, 4> events;
+  };
+  static void OfferBatch(const std::vector<PendingDelivery>& batch, absl::Span<const Offer> offers);
   void DispatchLoop();
   void CatchUpLoop();
   void SweepLoop();
@@ -88,7 +95,15 @@ class StreamHub final : public StreamHost, public EpochSource {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, StreamMachine*> streams_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::vector<StreamMachine*>> by_recipient_ ABSL_GUARDED_BY(mu_);
+  // A recipient's open streams (usually one), and the dispatcher's note of where this pass's
+  // offers to them begin (`pass`, `first_offer`: written by the dispatcher thread alone,
+  // under the shared lock, and read by no one else), so a pass needs no map of its own.
+  struct RecipientStreams {
+    absl::InlinedVector<StreamMachine*, 1> streams;
+    uint64_t pass = 0;
+    size_t first_offer = 0;
+  };
+  absl::flat_hash_map<std::string, RecipientStreams> by_recipient_ ABSL_GUARDED_BY(mu_);
   std::string epoch_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex catch_up_mu_;
@@ -99,6 +114,7 @@ class StreamHub final : public StreamHost, public EpochSource {
   std::multimap<absl::Time, StreamMachine*> flushes_ ABSL_GUARDED_BY(flush_mu_);
 
   std::vector<std::string> last_event_ids_;  // dispatcher thread only
+  uint64_t pass_ = 0;                        // dispatcher thread only: event batches offered
   absl::Notification stop_;
   std::vector<std::thread> threads_;
 };

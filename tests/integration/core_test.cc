@@ -115,6 +115,35 @@ TEST_F(CoreTest, StatementReachesExactlyTheMatchingRecipients) {
   EXPECT_EQ(s_thanhnien->count(), 1u);
 }
 
+// A newsroom may hold several streams (a desk each): every one of them gets each live
+// statement once, in order, including statements published back to back, which the
+// dispatcher offers together (one event batch, one offer per stream for all it holds).
+TEST_F(CoreTest, EveryOpenStreamOfARecipientGetsEachLiveStatementOnceAndInOrder) {
+  const std::string tuoitre = Recipient("client", "tuoitre-cms", "tuoitre", Filter({"MOH"}));
+  const std::string thanhnien = Recipient("client", "thanhnien-cms", "thanhnien", Filter({"MOH"}));
+  auto desk1 = Subscribe(tuoitre);
+  auto desk2 = Subscribe(tuoitre);
+  auto other = Subscribe(thanhnien);
+
+  constexpr int kStatements = 6;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kStatements; ++i) {
+    auto published = suite_.Publish(moh_, MakeDraft("MOH", absl::StrCat("Thông cáo số ", i + 1)));
+    ASSERT_TRUE(published.ok()) << published.status();
+    ids.push_back(published->statement().id());
+  }
+  // A last statement after the burst: anything delivered twice would come before it.
+  auto last = suite_.Publish(moh_, MakeDraft("MOH", "Thông cáo cuối"));
+  ASSERT_TRUE(last.ok()) << last.status();
+  ids.push_back(last->statement().id());
+  for (auto* s : {desk1.get(), desk2.get(), other.get()}) {
+    ASSERT_TRUE(s->WaitForCount(ids.size(), kWait)) << s->count();
+    std::vector<std::string> got;
+    for (const auto& d : s->deliveries()) got.push_back(d.statement().id());
+    EXPECT_EQ(got, ids);
+  }
+}
+
 TEST_F(CoreTest, OnlyACurrentSpokespersonOfTheAgencyMayPublish) {
   const std::string reader = Recipient("client", "tuoitre-cms", "tuoitre", Filter({}));
   ASSERT_TRUE(suite_.PutSpokesperson("moh-former", "MOH", absl::Now() - absl::Hours(48), absl::Now() - absl::Hours(1)).ok());
