@@ -273,7 +273,6 @@ void StreamHub::DispatchLoop() {
       if (home != last_home) {
         last_home = home;
         last_work = &by_home[home];
-        if (last_work->empty() && by_home.size() == 1) last_work->reserve(offers.size());
       }
       last_work->push_back(std::move(offer));
     }
