@@ -92,11 +92,13 @@ void MarkUnlisted(Plan* plan) {
 }
 
 // The commit of a version with its plan, apart from what only Publish or Revise know. The
-// plan's jobs move into the commit.
-VersionCommit CommitOf(const Statement& version, Plan* plan, const std::string& idem_key,
+// plan's jobs move into the commit and are added to `head` (a new statement's is empty; a
+// revision's lists every earlier job, whose recipients a kill or correction must reach).
+VersionCommit CommitOf(const Statement& version, Plan* plan, store::StatementHead head, const std::string& idem_key,
                        const std::string& request_hash, absl::Duration lease) {
   VersionCommit commit;
   commit.version = version;
+  commit.head = std::move(head);
   for (const auto& job : plan->jobs) commit.head.add_job_ids(job.job_id());
   commit.idempotency_key = idem_key;
   commit.idempotency.set_statement_id(version.id());
@@ -434,7 +436,7 @@ absl::StatusOr<Publisher::Committed> Publisher::CommitPublish(const Principal& c
   }
   Plan plan = PlanVersion(version, facts, request.early_to_trusted(), engine_->options().shards, now);
   if (to_asker_only) MarkUnlisted(&plan);
-  VersionCommit commit = CommitOf(version, &plan, idem_key, request_hash, engine_->options().lease);
+  VersionCommit commit = CommitOf(version, &plan, {}, idem_key, request_hash, engine_->options().lease);
   commit.provenance = approval != nullptr
                           ? VersionRecordOf(version, approval->written_by, speaker_id, approval->draft_id)
                           : VersionRecordOf(version, speaker_id, "", "");
@@ -502,8 +504,9 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
   // The caller's right to the statement comes first: someone who may not speak for its
   // agency learns nothing of its state (killed, withheld, at which version).
   PR_ASSIGN_OR_RETURN(const std::string speaker_id, SpeakerOf(caller));
-  PR_ASSIGN_OR_RETURN(auto speaker, directory_->CheckSpeaker(speaker_id, head.agency_code(), now,
-                                                             SubjectCodes(request.has_draft() ? &request.draft().subjects() : nullptr)));
+  const auto* subjects = request.has_draft() ? &request.draft().subjects() : nullptr;
+  PR_ASSIGN_OR_RETURN(auto speaker,
+                      directory_->CheckSpeaker(speaker_id, head.agency_code(), now, SubjectCodes(subjects)));
   const int latest = summary.latest;
   if (request.expected_version() != 0 && request.expected_version() != latest) {
     return absl::FailedPreconditionError(
@@ -580,10 +583,8 @@ absl::StatusOr<Publisher::Committed> Publisher::TryRevision(const Principal& cal
 
   Plan plan = PlanVersion(version, facts, false, engine_->options().shards, now);
   if (unlisted) MarkUnlisted(&plan);
-  VersionCommit commit = CommitOf(version, &plan, idem_key, request_hash, engine_->options().lease);
+  VersionCommit commit = CommitOf(version, &plan, head, idem_key, request_hash, engine_->options().lease);
   commit.provenance = VersionRecordOf(version, speaker_id, "", "");
-  commit.head = head;
-  for (const auto& job : commit.jobs) commit.head.add_job_ids(job.job_id());
   commit.expected_latest = latest;
   commit.cancel_scheduled = cancel;
   return Commit(std::move(commit), std::move(plan));
