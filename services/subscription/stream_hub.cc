@@ -1,6 +1,7 @@
 #include "services/subscription/stream_hub.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/rpc/auth.h"
@@ -8,6 +9,10 @@
 
 namespace pressrelay::subscription {
 namespace {
+
+// Events one gathered pass takes at most (each names a statement and up to a chunk of
+// recipients): beyond that the pass is offered and the rest waits for the next.
+constexpr size_t kMaxGathered = 4096;
 
 void UnrefAll(const std::vector<StreamMachine*>& streams) {
   for (auto* s : streams) s->Unref();
@@ -58,6 +63,9 @@ void StreamHub::Stop() {
   }
   {
     absl::MutexLock lock(&flush_mu_);  // wakes the flush thread
+  }
+  {
+    absl::MutexLock lock(&pass_tasks_mu_);  // wakes the dispatcher if it waits for the loops
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -180,6 +188,31 @@ void StreamHub::OfferBatch(const std::vector<PendingDelivery>& batch, absl::Span
   }
 }
 
+// Counted from its construction on the dispatcher thread to its destruction, whether the task
+// ran or the loop dropped it at shutdown.
+class StreamHub::PassTask {
+ public:
+  explicit PassTask(StreamHub* hub) : hub_(hub) {
+    absl::MutexLock lock(&hub_->pass_tasks_mu_);
+    ++hub_->pass_tasks_;
+  }
+  PassTask(PassTask&& other) noexcept : hub_(std::exchange(other.hub_, nullptr)) {}
+  PassTask(const PassTask&) = delete;
+  PassTask& operator=(const PassTask&) = delete;
+  PassTask& operator=(PassTask&&) = delete;
+  ~PassTask() {
+    if (hub_ != nullptr) hub_->PassTaskDone();
+  }
+
+ private:
+  StreamHub* hub_;
+};
+
+void StreamHub::PassTaskDone() {
+  absl::MutexLock lock(&pass_tasks_mu_);
+  --pass_tasks_;
+}
+
 void StreamHub::DispatchLoop() {
   bool lost_place = false;
   while (!stop_.HasBeenNotified()) {
@@ -215,6 +248,7 @@ void StreamHub::DispatchLoop() {
       lost_place = false;
     }
     if (events->empty()) continue;
+    GatherWhileLoopsBusy(*events);
 
     // One fetch for all statements the events name; then each stream is offered everything
     // the batch holds for it at once, so a burst leaves in one write.
@@ -239,7 +273,6 @@ void StreamHub::DispatchLoop() {
       const uint64_t pass = ++pass_;
       for (size_t i = 0; i < events->size(); ++i) {
         const auto& ev = (*events)[i];
-        last_event_ids_[ev.shard] = ev.stream_id;
         batch->push_back(PendingDelivery{ev.seq, ev.lane, frames.ok() ? (*frames)[i] : nullptr});
         for (absl::string_view rid : ev.Recipients()) {
           auto it = by_recipient_.find(rid);
@@ -278,8 +311,36 @@ void StreamHub::DispatchLoop() {
     }
     for (auto& [home, work] : by_home) {
       std::vector<StreamExecutor::Task> tasks;
-      tasks.emplace_back([batch, work = std::move(work)] { OfferBatch(*batch, work); });
+      tasks.emplace_back([batch, work = std::move(work), done = PassTask(this)] { OfferBatch(*batch, work); });
       home->Post(std::move(tasks));
+    }
+  }
+}
+
+void StreamHub::GatherWhileLoopsBusy(std::vector<fanout::Event>& events) {
+  for (const auto& ev : events) last_event_ids_[ev.shard] = ev.stream_id;
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_tasks_mu_) {
+    return pass_tasks_ == 0 || stop_.HasBeenNotified();
+  };
+  {
+    absl::MutexLock lock(&pass_tasks_mu_);
+    if (idle()) return;
+  }
+  // The loops are busy: fetch these events' statements meanwhile (the pass finds them cached).
+  std::vector<std::pair<std::string, int>> refs;
+  for (const auto& ev : events) refs.emplace_back(ev.statement_id, ev.version);
+  (void)cache_->Get(refs);
+  {
+    absl::MutexLock lock(&pass_tasks_mu_);
+    pass_tasks_mu_.AwaitWithTimeout(absl::Condition(&idle), options_.gather_limit);
+  }
+  // Everything that came meanwhile, without blocking.
+  while (events.size() < kMaxGathered && !stop_.HasBeenNotified()) {
+    auto more = fanout::ReadEvents(events_redis_, last_event_ids_, absl::ZeroDuration(), 256);
+    if (!more.ok() || more->empty()) return;
+    for (auto& ev : *more) {
+      last_event_ids_[ev.shard] = ev.stream_id;
+      events.push_back(std::move(ev));
     }
   }
 }

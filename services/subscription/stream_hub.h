@@ -1,6 +1,10 @@
 // The hub keeps every open Subscribe stream of this replica and feeds them:
 //   - the dispatcher thread follows the shards' event streams with blocking reads and
-//     offers each new queue entry to the streams of its recipient (push, no polling);
+//     offers each new queue entry to the streams of its recipient (push, no polling). A
+//     pass over the streams is posted to their loops as one task per loop; while the loops
+//     still work through the previous pass, the dispatcher waits for them and takes all that
+//     arrived meanwhile into the next pass, so that a burst reaches each stream as one offer
+//     (one message) instead of one per event read (bench/README item 22);
 //   - the catch-up thread reads queues from Redis for streams that are starting or were
 //     too slow to take live entries, many streams per round trip;
 //   - the sweeper thread ends streams whose writes stall or who fall too far behind.
@@ -38,6 +42,9 @@ struct HubOptions {
   int catch_up_batch = 256;  // streams read per Redis round trip
   absl::Duration event_block = absl::Seconds(2);
   absl::Duration sweep_interval = absl::Seconds(1);
+  // How long the dispatcher waits, at most, for the stream loops to finish its previous pass
+  // before it offers what came meanwhile (see GatherWhileLoopsBusy).
+  absl::Duration gather_limit = absl::Milliseconds(500);
 };
 
 class StreamHub final : public StreamHost, public EpochSource {
@@ -75,6 +82,13 @@ class StreamHub final : public StreamHost, public EpochSource {
   };
   static void OfferBatch(const std::vector<PendingDelivery>& batch, absl::Span<const Offer> offers);
   void DispatchLoop();
+  // While the stream loops still work through the previous pass, waits for them and takes
+  // every event that arrived meanwhile into `events`, so each stream gets one offer for all
+  // of it. With the loops idle it returns at once.
+  void GatherWhileLoopsBusy(std::vector<fanout::Event>& events);
+  // Counts a pass's task posted to a stream loop until it has run (or was dropped).
+  class PassTask;
+  void PassTaskDone();
   void CatchUpLoop();
   void SweepLoop();
   void FlushLoop();
@@ -112,6 +126,10 @@ class StreamHub final : public StreamHost, public EpochSource {
   // Streams waiting for their coalescing window to pass, earliest first.
   absl::Mutex flush_mu_;
   std::multimap<absl::Time, StreamMachine*> flushes_ ABSL_GUARDED_BY(flush_mu_);
+
+  // Tasks of the dispatcher's passes posted to stream loops and not yet run.
+  absl::Mutex pass_tasks_mu_;
+  int pass_tasks_ ABSL_GUARDED_BY(pass_tasks_mu_) = 0;
 
   std::vector<std::string> last_event_ids_;  // dispatcher thread only
   uint64_t pass_ = 0;                        // dispatcher thread only: event batches offered

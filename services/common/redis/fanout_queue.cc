@@ -333,7 +333,9 @@ absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
                                               absl::Duration block, int count) {
   if (redis.cluster()) return ReadClusterEvents(redis, last_ids, block, count);
   redis::Args args{"XREAD", "COUNT"};
-  args.Add(count).Add("BLOCK").Add(absl::ToInt64Milliseconds(block)).Add("STREAMS");
+  args.Add(count);
+  if (block > absl::ZeroDuration()) args.Add("BLOCK").Add(absl::ToInt64Milliseconds(block));
+  args.Add("STREAMS");
   for (size_t shard = 0; shard < last_ids.size(); ++shard) args.Add(keys::Events(static_cast<int>(shard)));
   for (const auto& id : last_ids) args.Add(id);
   auto reply = redis.RunWithTimeout(args, block + absl::Seconds(5));
