@@ -158,8 +158,9 @@ class StreamHubTest : public ::testing::Test {
   NamedStatements statements_;
   StatementCache cache_{&statements_, 1 << 20};
   NoMarks marks_;
-  ManualLoop loop_;
   std::unique_ptr<StreamHub> hub_;
+  // After the hub: a task still waiting here is dropped while the hub it reports to exists.
+  ManualLoop loop_;
   LoopStream* stream_ = nullptr;
 };
 

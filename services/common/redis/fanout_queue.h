@@ -139,8 +139,9 @@ struct Event {
 };
 
 // Blocks up to `block` (not at all when zero) for events after `last_ids` (one stream id per
-// shard, "$" for new only), and returns what arrived. Against a Redis Cluster the shards' streams are polled
-// (every kClusterEventPoll) instead: XREAD cannot block on streams of different slots.
+// shard, "$" for new only), and returns what arrived. Against a Redis Cluster the shards'
+// streams are polled (every kClusterEventPoll) instead: XREAD cannot block on streams of
+// different slots.
 inline constexpr absl::Duration kClusterEventPoll = absl::Milliseconds(10);
 absl::StatusOr<std::vector<Event>> ReadEvents(redis::Client& redis,
                                               const std::vector<std::string>& last_ids,
