@@ -4,7 +4,8 @@
 //     pass over the streams is posted to their loops as one task per loop; while the loops
 //     still work through the previous pass, the dispatcher waits for them and takes all that
 //     arrived meanwhile into the next pass, so that a burst reaches each stream as one offer
-//     (one message) instead of one per event read (bench/README item 22);
+//     (one message) instead of one per event read (bench/README item 22). With several
+//     loops (--stream_threads) a pass waits for the slowest of them;
 //   - the catch-up thread reads queues from Redis for streams that are starting or were
 //     too slow to take live entries, many streams per round trip;
 //   - the sweeper thread ends streams whose writes stall or who fall too far behind.
