@@ -248,13 +248,14 @@ void StreamHub::DispatchLoop() {
       lost_place = false;
     }
     if (events->empty()) continue;
-    GatherWhileLoopsBusy(*events);
+    const absl::Status prefetched = GatherWhileLoopsBusy(*events);
 
-    // One fetch for all statements the events name; then each stream is offered everything
-    // the batch holds for it at once, so a burst leaves in one write.
+    // One fetch for all statements the events name (not tried again when the early fetch
+    // failed); then each stream is offered everything the batch holds for it at once, so a
+    // burst leaves in one write.
     std::vector<std::pair<std::string, int>> refs;
     for (const auto& ev : *events) refs.emplace_back(ev.statement_id, ev.version);
-    auto frames = cache_->Get(refs);
+    auto frames = prefetched.ok() ? cache_->Get(refs) : prefetched;
     if (!frames.ok()) {
       // Cannot send without the statement; streams will get these entries by reading their
       // queues instead.
@@ -317,19 +318,19 @@ void StreamHub::DispatchLoop() {
   }
 }
 
-void StreamHub::GatherWhileLoopsBusy(std::vector<fanout::Event>& events) {
+absl::Status StreamHub::GatherWhileLoopsBusy(std::vector<fanout::Event>& events) {
   for (const auto& ev : events) last_event_ids_[ev.shard] = ev.stream_id;
   auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_tasks_mu_) {
     return pass_tasks_ == 0 || stop_.HasBeenNotified();
   };
   {
     absl::MutexLock lock(&pass_tasks_mu_);
-    if (idle()) return;
+    if (idle()) return absl::OkStatus();
   }
   // The loops are busy: fetch these events' statements meanwhile (the pass finds them cached).
   std::vector<std::pair<std::string, int>> refs;
   for (const auto& ev : events) refs.emplace_back(ev.statement_id, ev.version);
-  (void)cache_->Get(refs);
+  absl::Status fetched = cache_->Get(refs).status();
   {
     absl::MutexLock lock(&pass_tasks_mu_);
     pass_tasks_mu_.AwaitWithTimeout(absl::Condition(&idle), options_.gather_limit);
@@ -337,12 +338,13 @@ void StreamHub::GatherWhileLoopsBusy(std::vector<fanout::Event>& events) {
   // Everything that came meanwhile, without blocking.
   while (events.size() < kMaxGathered && !stop_.HasBeenNotified()) {
     auto more = fanout::ReadEvents(events_redis_, last_event_ids_, absl::ZeroDuration(), 256);
-    if (!more.ok() || more->empty()) return;
+    if (!more.ok() || more->empty()) break;
     for (auto& ev : *more) {
       last_event_ids_[ev.shard] = ev.stream_id;
       events.push_back(std::move(ev));
     }
   }
+  return fetched;
 }
 
 void StreamHub::CatchUpLoop() {

@@ -85,8 +85,9 @@ class StreamHub final : public StreamHost, public EpochSource {
   void DispatchLoop();
   // While the stream loops still work through the previous pass, waits for them and takes
   // every event that arrived meanwhile into `events`, so each stream gets one offer for all
-  // of it. With the loops idle it returns at once.
-  void GatherWhileLoopsBusy(std::vector<fanout::Event>& events);
+  // of it. With the loops idle it returns at once. Returns how the early fetch of the first
+  // events' statements (made while waiting) went: the pass does not fetch again after a failure.
+  absl::Status GatherWhileLoopsBusy(std::vector<fanout::Event>& events);
   // Counts a pass's task posted to a stream loop until it has run (or was dropped).
   class PassTask;
   void PassTaskDone();
