@@ -285,6 +285,16 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+std::string ReadTail(const std::string& path, int lines) {
+  const std::string text = ReadFile(path);
+  size_t begin = text.size();
+  if (begin > 0 && text[begin - 1] == '\n') --begin;  // the last line's end is not a line
+  for (int seen = 0; begin > 0; --begin) {
+    if (text[begin - 1] == '\n' && ++seen == lines) break;
+  }
+  return text.substr(begin);
+}
+
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;

@@ -76,6 +76,8 @@ std::string BinaryPath(const std::string& name);
 std::string SourceDir();
 // Contents of a file ("" if missing).
 std::string ReadFile(const std::string& path);
+// The last `lines` lines of a file (a service's log, printed when a test fails).
+std::string ReadTail(const std::string& path, int lines);
 void WriteFile(const std::string& path, const std::string& content);
 // Runs a command to completion (stderr to `log`); returns (exit code, stdout), -1 if it could
 // not run or did not finish within `timeout`.

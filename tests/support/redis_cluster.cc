@@ -80,7 +80,9 @@ absl::Status RedisCluster::LaunchNode(Node* node) {
       // A replica takes over however long it lost touch (tests kill primaries on purpose).
       "--cluster-replica-validity-factor", "0",
       "--dir", node->dir, "--save", "", "--daemonize", "no", "--protected-mode", "yes",
-      "--appendonly", "yes", "--appendfsync", "everysec", "--loglevel", "warning"};
+      "--appendonly", "yes", "--appendfsync", "everysec", "--loglevel", "notice",
+      // To the file, not stdout: nobody drains the stdout pipe, and a full pipe would stall the node.
+      "--logfile", node->dir + "/redis.log"};
   if (auto s = node->process->Start(argv, node->dir + "/redis.log"); !s.ok()) return s;
   return Await(kStartTimeout, [&]() -> absl::Status {
     if (auto exited = node->process->Wait(absl::ZeroDuration()); exited.ok()) {
@@ -224,6 +226,36 @@ absl::Status RedisCluster::Restart(int port) {
     return WaitReplicasOnline(1, kStartTimeout);
   }
   return absl::NotFoundError(absl::StrCat("no node on ", port));
+}
+
+absl::StatusOr<int> RedisCluster::HandOver(int primary) {
+  int replica = 0;
+  for (int port : LivePorts()) {
+    auto conn = redis::Connection::Connect(NodeOptions(port));
+    if (!conn.ok()) return conn.status();
+    auto info = (*conn)->Run({"INFO", "replication"});
+    if (!info.ok()) return info.status();
+    if (InfoField(info->str(), "role") == "slave" && InfoField(info->str(), "master_port") == std::to_string(primary)) {
+      replica = port;
+    }
+  }
+  if (replica == 0) return absl::NotFoundError(absl::StrCat("primary ", primary, " has no replica"));
+  auto conn = redis::Connection::Connect(NodeOptions(replica));
+  if (!conn.ok()) return conn.status();
+  if (auto s = (*conn)->Run({"CLUSTER", "FAILOVER"}).status(); !s.ok()) return s;
+  auto status = Await(kStartTimeout, [&]() -> absl::Status {
+    for (int port : LivePorts()) {
+      auto map = SlotsSeenBy(port);
+      if (!map.ok()) return map.status();
+      for (const auto& e : map->primaries) {
+        if (e.port == primary) return absl::UnavailableError(absl::StrCat("node ", port, " still names ", primary));
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (auto s = WaitReplicasOnline(1, kStartTimeout); !s.ok()) return s;
+  return replica;
 }
 
 absl::Status RedisCluster::WaitHealed(absl::Duration timeout) const {

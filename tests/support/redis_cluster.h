@@ -37,6 +37,10 @@ class RedisCluster {
   // Starts a killed node again on its port and directory (its nodes.conf): a primary whose
   // slots were taken over rejoins as a replica. Until every node agrees again.
   absl::Status Restart(int port);
+  // A graceful failover (CLUSTER FAILOVER on the primary's replica): the replica takes over
+  // the primary's slots and the primary becomes its replica. Until every live node names the
+  // new owner and the old primary is in sync with it. Returns the new primary's port.
+  absl::StatusOr<int> HandOver(int primary);
   // Until every slot is served by a live primary again and the live nodes say
   // cluster_state:ok (a replica of each killed primary promoted), or the timeout.
   absl::Status WaitHealed(absl::Duration timeout) const;

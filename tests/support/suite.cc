@@ -91,7 +91,10 @@ absl::Status RedisServer::Launch(const std::vector<std::string>& extra, bool wai
                                    // network (protected mode would refuse every other host).
                                    "--protected-mode", host_.ip.empty() ? "yes" : "no",
                                    "--appendonly", "yes", "--appendfsync", "everysec",
-                                   "--zset-max-listpack-entries", "256", "--loglevel", "warning"};
+                                   "--zset-max-listpack-entries", "256", "--loglevel", "notice",
+                                   // To the file, not stdout: nobody drains the stdout pipe, and
+                                   // a full pipe would stall the server.
+                                   "--logfile", dir_ + "/redis.log"};
   argv.insert(argv.end(), server.begin(), server.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   if (auto s = process_.Start(argv, dir_ + "/redis.log"); !s.ok()) return s;

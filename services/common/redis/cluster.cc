@@ -202,6 +202,12 @@ absl::Status ClusterRouter::Refresh() {
   return last;
 }
 
+void ClusterRouter::NoteUsed(const Endpoint& node) {
+  if (std::none_of(used_.begin(), used_.end(), [&](const Endpoint& e) { return SameEndpoint(e, node); })) {
+    used_.push_back(node);
+  }
+}
+
 void ClusterRouter::MarkStale() {
   stale_ = true;
   topology_epoch.fetch_add(1, std::memory_order_relaxed);
@@ -287,7 +293,6 @@ absl::StatusOr<std::vector<Reply>> ClusterRouter::Pipeline(absl::Span<const Args
     for (size_t g = 0; g < groups.size(); ++g) {
       const auto& indices = groups[g].second;
       Connection* conn = conns[g];
-      const Endpoint& to = groups[g].first;
       std::vector<Args> share;
       share.reserve(indices.size());
       for (size_t i : indices) {
@@ -299,9 +304,6 @@ absl::StatusOr<std::vector<Reply>> ClusterRouter::Pipeline(absl::Span<const Args
         return s;
       }
       sent_counts.push_back(share.size());
-      if (std::none_of(used_.begin(), used_.end(), [&](const Endpoint& e) { return SameEndpoint(e, to); })) {
-        used_.push_back(to);
-      }
     }
     std::vector<size_t> redo;
     bool moved = false;
@@ -318,6 +320,9 @@ absl::StatusOr<std::vector<Reply>> ClusterRouter::Pipeline(absl::Span<const Args
         ask_to[i].reset();
         auto redirect = round < kMaxRedirects ? ParseRedirect(reply) : std::nullopt;
         if (!redirect) {
+          // The command ran here: a later WAIT asks this node. (A node that only redirected
+          // ran nothing and is left out: after a failover it is a replica, which has no WAIT.)
+          NoteUsed(groups[g].first);
           replies[i] = std::move(reply);
           continue;
         }
@@ -412,7 +417,7 @@ absl::StatusOr<std::pair<std::string, std::vector<std::string>>> ClusterRouter::
   return page;
 }
 
-absl::StatusOr<std::vector<Reply>> ClusterRouter::OnEveryNodeUsed(const Args& args) {
+absl::StatusOr<std::vector<std::pair<Endpoint, Reply>>> ClusterRouter::OnEveryNodeUsed(const Args& args) {
   std::vector<Endpoint> used = std::move(used_);
   used_.clear();
   std::vector<Connection*> conns;
@@ -430,14 +435,14 @@ absl::StatusOr<std::vector<Reply>> ClusterRouter::OnEveryNodeUsed(const Args& ar
     }
     conns.push_back(node.conn.get());
   }
-  std::vector<Reply> out;
-  for (Connection* conn : conns) {
-    auto got = conn->Receive(1);
+  std::vector<std::pair<Endpoint, Reply>> out;
+  for (size_t i = 0; i < conns.size(); ++i) {
+    auto got = conns[i]->Receive(1);
     if (!got.ok()) {
       MarkStale();
       return got.status();
     }
-    out.push_back(std::move(got->front()));
+    out.emplace_back(used[i], std::move(got->front()));
   }
   return out;
 }

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -82,8 +83,8 @@ class ClusterRouter {
   absl::StatusOr<std::pair<std::string, std::vector<std::string>>> Scan(absl::string_view cursor,
                                                                          absl::string_view pattern, int count);
   // Sends `args` to every node this router has sent commands to since the last call (WAIT
-  // after writes), all at once; their replies in no particular order.
-  absl::StatusOr<std::vector<Reply>> OnEveryNodeUsed(const Args& args);
+  // after writes), all at once; each node's reply, with the node.
+  absl::StatusOr<std::vector<std::pair<Endpoint, Reply>>> OnEveryNodeUsed(const Args& args);
   void Interrupt();
   // The current primaries (after a refresh when the map is stale).
   absl::StatusOr<std::vector<Endpoint>> Primaries();
@@ -101,6 +102,8 @@ class ClusterRouter {
   // The map may be wrong: refresh it before the next send, here and in every other router
   // of the process.
   void MarkStale();
+  // A command of a batch ran on `node` (answered other than by a redirection).
+  void NoteUsed(const Endpoint& node);
   absl::StatusOr<Connection*> ConnectionTo(const Endpoint& endpoint);
   int NodeIndex(const Endpoint& endpoint);
 

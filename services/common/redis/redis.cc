@@ -352,19 +352,19 @@ absl::Status Client::AwaitReplicas() {
   if (options_.wait_replicas <= 0) return absl::OkStatus();
   const Args wait =
       Args{"WAIT"}.Add(options_.wait_replicas).Add(absl::ToInt64Milliseconds(options_.wait_timeout));
-  std::vector<Reply> acks;
+  std::vector<std::pair<Endpoint, Reply>> acks;
   if (router_) {
     PR_ASSIGN_OR_RETURN(acks, router_->OnEveryNodeUsed(wait));
   } else {
     PR_ASSIGN_OR_RETURN(Reply reply, Run(wait));
-    acks.push_back(std::move(reply));
+    acks.emplace_back(Endpoint{options_.host, options_.port}, std::move(reply));
   }
-  for (const Reply& ack : acks) {
+  for (const auto& [node, ack] : acks) {
     if (auto s = ReplyStatus(ack); !s.ok()) return s;
     if (ack.integer() < options_.wait_replicas) {
       return absl::UnavailableError(absl::StrCat(
-          "redis: applied on the primary but held by ", ack.integer(), " of ", options_.wait_replicas,
-          " replicas after ", absl::FormatDuration(options_.wait_timeout),
+          "redis: applied on the primary (", node.host, ":", node.port, ") but held by ", ack.integer(), " of ",
+          options_.wait_replicas, " replicas after ", absl::FormatDuration(options_.wait_timeout),
           " (--redis_wait_replicas); retry with the same idempotency key"));
     }
   }
