@@ -168,6 +168,44 @@ TEST(RedisClusterAdapter, AwaitsReplicasOnEveryPrimaryWrittenTo) {
   EXPECT_EQ(cluster.NodeClient(*taken).Run({"GET", "handed"})->str(), "after");
 }
 
+// A batch over two primaries, one of which died: the batch fails (UNAVAILABLE), and the
+// live primary's connection, whose reply was never read, is not used again: the next call
+// answers its own command, not the abandoned one's (a connection left out of step would
+// hand every later caller the reply of the command before).
+TEST(RedisClusterAdapter, ABatchCutShortByALostNodeLeavesNoReplyBehind) {
+  TempDir dir;
+  RedisCluster cluster(dir.path());
+  ASSERT_TRUE(cluster.Start().ok());
+  redis::Client client = cluster.Client();
+  // Keys on two primaries: "a" and "a2" on one, "b" on another.
+  std::map<int, std::vector<std::string>> by_primary;
+  for (int i = 0; i < 64; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    auto owner = cluster.PrimaryOf(key);
+    ASSERT_TRUE(owner.ok());
+    by_primary[*owner].push_back(key);
+  }
+  ASSERT_GE(by_primary.size(), 2u);
+  const int live = by_primary.begin()->first;
+  const int doomed = std::next(by_primary.begin())->first;
+  ASSERT_GE(by_primary[live].size(), 2u);
+  const std::string a = by_primary[live][0];
+  const std::string a2 = by_primary[live][1];
+  const std::string b = by_primary[doomed][0];
+  ASSERT_TRUE(client.Pipeline(std::vector<redis::Args>{{"SET", a, "first"}, {"SET", a2, "second"}, {"SET", b, "x"}})
+                  .ok());  // connections to both primaries are open
+
+  cluster.Kill(doomed);
+  // The dead node's share goes first: its failure ends the batch before the live node's reply is read.
+  auto cut = client.Pipeline(std::vector<redis::Args>{{"SET", b, "y"}, {"GET", a}});
+  ASSERT_FALSE(cut.ok());
+  EXPECT_TRUE(absl::IsUnavailable(cut.status())) << cut.status();
+  absl::StatusOr<redis::Reply> next = absl::UnavailableError("not run");
+  for (int attempt = 0; attempt < 3 && absl::IsUnavailable(next.status()); ++attempt) next = client.Run({"GET", a2});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(std::string(next->str()), "second");
+}
+
 class RedisClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {

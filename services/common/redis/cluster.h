@@ -20,7 +20,9 @@
 //   4. A node that refuses the connection has been sent nothing: the map is refreshed and
 //      the round tried again (a primary that died and whose replica took over).
 //   5. An I/O failure on any node fails the batch with UNAVAILABLE (like one Redis: the
-//      commands may or may not have run) and marks the map stale in every router of the
+//      commands may or may not have run); the other nodes' connections whose replies were
+//      left unread count as broken and are replaced before their next use (an unread reply
+//      would answer the next command). It also marks the map stale in every router of the
 //      process: their next call asks a reachable node (CLUSTER SLOTS) for the current
 //      owners, which after a failover name the promoted replica, and closes connections to
 //      nodes that serve no slot any more. A failover costs a process about one failed call,

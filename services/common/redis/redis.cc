@@ -166,6 +166,7 @@ absl::Status Connection::IoError(absl::string_view what) {
 }
 
 absl::Status Connection::Append(const Args& args) {
+  if (unread_ > 0) return absl::UnavailableError("redis: connection out of step (an earlier batch's replies unread)");
   if (broken_) return absl::UnavailableError("redis: connection is broken");
   std::vector<const char*> argv;
   std::vector<size_t> argvlen;
@@ -222,6 +223,7 @@ absl::Status Connection::Send(absl::Span<const Args> batch) {
   while (done == 0) {
     if (redisBufferWrite(ctx_, &done) != REDIS_OK) return IoError("write");
   }
+  unread_ += batch.size();
   return absl::OkStatus();
 }
 
@@ -232,6 +234,7 @@ absl::StatusOr<std::vector<Reply>> Connection::Receive(size_t count) {
     auto reply = ReadReply();
     if (!reply.ok()) return reply.status();
     replies.push_back(std::move(*reply));
+    if (unread_ > 0) --unread_;
   }
   RoundTrips().Add();
   return replies;

@@ -151,7 +151,10 @@ class Connection {
   absl::StatusOr<std::vector<Reply>> Receive(size_t count);
   // Unblocks a thread waiting in this connection (from another thread), for shutdown.
   void Interrupt();
-  bool broken() const { return broken_; }
+  // After an I/O failure, or when a caller gave up on a batch with replies still unread (a
+  // cluster batch whose other node failed): the next read would return an earlier command's
+  // reply, so the connection is out of step and must be replaced. Every call then fails.
+  bool broken() const { return broken_ || unread_ > 0; }
 
  private:
   explicit Connection(redisContext* ctx, Options options);
@@ -162,6 +165,7 @@ class Connection {
   redisContext* ctx_;
   Options options_;
   bool broken_ = false;
+  size_t unread_ = 0;  // replies of Send not yet taken by Receive
 };
 
 class ClusterRouter;
