@@ -14,6 +14,14 @@ namespace {
 // recipients): beyond that the pass is offered and the rest waits for the next.
 constexpr size_t kMaxGathered = 4096;
 
+// The (statement, version) each event names, in order: what the statement cache is asked for.
+std::vector<std::pair<std::string, int>> StatementRefs(const std::vector<fanout::Event>& events) {
+  std::vector<std::pair<std::string, int>> refs;
+  refs.reserve(events.size());
+  for (const auto& ev : events) refs.emplace_back(ev.statement_id, ev.version);
+  return refs;
+}
+
 void UnrefAll(const std::vector<StreamMachine*>& streams) {
   for (auto* s : streams) s->Unref();
 }
@@ -253,9 +261,7 @@ void StreamHub::DispatchLoop() {
     // One fetch for all statements the events name (not tried again when the early fetch
     // failed); then each stream is offered everything the batch holds for it at once, so a
     // burst leaves in one write.
-    std::vector<std::pair<std::string, int>> refs;
-    for (const auto& ev : *events) refs.emplace_back(ev.statement_id, ev.version);
-    auto frames = prefetched.ok() ? cache_->Get(refs) : prefetched;
+    auto frames = prefetched.ok() ? cache_->Get(StatementRefs(*events)) : prefetched;
     if (!frames.ok()) {
       // Cannot send without the statement; streams will get these entries by reading their
       // queues instead.
@@ -328,9 +334,7 @@ absl::Status StreamHub::GatherWhileLoopsBusy(std::vector<fanout::Event>& events)
     if (idle()) return absl::OkStatus();
   }
   // The loops are busy: fetch these events' statements meanwhile (the pass finds them cached).
-  std::vector<std::pair<std::string, int>> refs;
-  for (const auto& ev : events) refs.emplace_back(ev.statement_id, ev.version);
-  absl::Status fetched = cache_->Get(refs).status();
+  absl::Status fetched = cache_->Get(StatementRefs(events)).status();
   {
     absl::MutexLock lock(&pass_tasks_mu_);
     pass_tasks_mu_.AwaitWithTimeout(absl::Condition(&idle), options_.gather_limit);

@@ -243,17 +243,7 @@ absl::StatusOr<int> RedisCluster::HandOver(int primary) {
   auto conn = redis::Connection::Connect(NodeOptions(replica));
   if (!conn.ok()) return conn.status();
   if (auto s = (*conn)->Run({"CLUSTER", "FAILOVER"}).status(); !s.ok()) return s;
-  auto status = Await(kStartTimeout, [&]() -> absl::Status {
-    for (int port : LivePorts()) {
-      auto map = SlotsSeenBy(port);
-      if (!map.ok()) return map.status();
-      for (const auto& e : map->primaries) {
-        if (e.port == primary) return absl::UnavailableError(absl::StrCat("node ", port, " still names ", primary));
-      }
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
+  if (auto s = WaitServedWithout({primary}, kStartTimeout); !s.ok()) return s;
   if (auto s = WaitReplicasOnline(1, kStartTimeout); !s.ok()) return s;
   return replica;
 }
@@ -263,6 +253,10 @@ absl::Status RedisCluster::WaitHealed(absl::Duration timeout) const {
   for (const auto& node : nodes_) {
     if (node.killed) dead.insert(node.port);
   }
+  return WaitServedWithout(dead, timeout);
+}
+
+absl::Status RedisCluster::WaitServedWithout(const std::set<int>& gone, absl::Duration timeout) const {
   return Await(timeout, [&]() -> absl::Status {
     for (int port : LivePorts()) {
       auto info = ClusterInfo(port);
@@ -274,9 +268,8 @@ absl::Status RedisCluster::WaitHealed(absl::Duration timeout) const {
       auto map = SlotsSeenBy(port);
       if (!map.ok()) return map.status();
       for (const auto& primary : map->primaries) {
-        if (dead.count(primary.port) > 0) {
-          return absl::UnavailableError(absl::StrCat("node ", port, " still names the dead ", primary.port,
-                                                     " as a primary"));
+        if (gone.count(primary.port) > 0) {
+          return absl::UnavailableError(absl::StrCat("node ", port, " still names ", primary.port, " as a primary"));
         }
       }
       if (std::count(map->owner.begin(), map->owner.end(), int16_t{-1}) > 0) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ class RedisCluster {
   absl::Status WaitAgreed(int expected_nodes, absl::Duration timeout) const;
   // Until every primary has at least `per_primary` replicas in sync (state=online).
   absl::Status WaitReplicasOnline(int per_primary, absl::Duration timeout) const;
+  // Until the live nodes say cluster_state:ok, every slot has an owner and none of `gone`
+  // is a primary (killed, or handed over).
+  absl::Status WaitServedWithout(const std::set<int>& gone, absl::Duration timeout) const;
   std::vector<int> LivePorts() const;
 
   std::string dir_;
