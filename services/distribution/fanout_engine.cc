@@ -42,6 +42,9 @@ struct FanoutMetrics {
       metrics::LatencyBuckets());
   metrics::Counter& queued =
       metrics::CounterOf("pressrelay_deliveries_queued_total", "queue entries written for recipients");
+  metrics::Counter& retries = metrics::CounterOf(
+      "pressrelay_fanout_retries_total",
+      "fan-out runs that failed (a Redis error, replicas late to confirm) and were scheduled to run again");
 };
 
 // Made at start-up, so that every series is exposed (at 0) before its first event.
@@ -116,6 +119,24 @@ void FanoutEngine::Submit(std::shared_ptr<const store::FanoutJob> job,
   });
 }
 
+void FanoutEngine::RetryLater(const store::FanoutJob& job, const absl::Status& failure) {
+  Metrics().retries.Add();
+  auto retry = [&]() -> absl::StatusOr<StatementStore::Retry> {
+    PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
+    return StatementStore::RetryLater(*redis, job.job_id(), options_.retry_first,
+                                      std::min(options_.retry_longest, options_.lease));
+  }();
+  if (!retry.ok()) {
+    spdlog::warn("fan-out {}: {}; could not schedule a retry ({}): it is taken over when its lease lapses",
+                 job.job_id(), failure.ToString(), retry.status().ToString());
+  } else if (retry->failures == 0) {
+    spdlog::info("fan-out {}: {}; it has finished meanwhile (another runner)", job.job_id(), failure.ToString());
+  } else {
+    spdlog::warn("fan-out {}: {}; failed run {} of the job, it runs again in {} ms", job.job_id(),
+                 failure.ToString(), retry->failures, absl::ToInt64Milliseconds(retry->delay));
+  }
+}
+
 absl::Status FanoutEngine::Admit() const {
   const size_t waiting = executor_.backlog();
   if (options_.max_queued == 0 || waiting < options_.max_queued) return absl::OkStatus();
@@ -162,8 +183,12 @@ bool JobRunner::RunDue() {
       PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
       PR_ASSIGN_OR_RETURN(auto claimed, StatementStore::ClaimDueJob(*redis, engine_->options().lease));
       if (!claimed) return std::optional<store::FanoutJob>();
-      PR_ASSIGN_OR_RETURN(auto loaded, StatementStore::LoadJob(*redis, *claimed));
-      if (!loaded) return absl::DataLossError(absl::StrCat("job ", *claimed, " is missing"));
+      if (claimed->why == StatementStore::Claim::Why::kTakeover) {
+        spdlog::warn("fan-out {}: its runner's lease lapsed (the replica died or stalled); taken over",
+                     claimed->job_id);
+      }
+      PR_ASSIGN_OR_RETURN(auto loaded, StatementStore::LoadJob(*redis, claimed->job_id));
+      if (!loaded) return absl::DataLossError(absl::StrCat("job ", claimed->job_id, " is missing"));
       return loaded;
     }();
     if (!job.ok()) {
@@ -172,8 +197,8 @@ bool JobRunner::RunDue() {
     }
     if (!job->has_value()) return true;
     if (auto queued = engine_->Run(**job); !queued.ok()) {
-      spdlog::warn("job runner: {}: {}", (*job)->job_id(), queued.status().ToString());
-      return false;  // the lease expires and the job is claimed again
+      engine_->RetryLater(**job, queued.status());
+      return false;  // the loop waits for the next job due, the retry's time at the latest
     }
   }
 }

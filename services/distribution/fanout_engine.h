@@ -5,6 +5,12 @@
 // the chunk starts, so a run that resumes after a crash, or two replicas running the same
 // job, never queue a recipient twice. The JobRunner thread claims jobs that fall due
 // (embargoes) or whose lease expired (a replica died mid-run), and runs them.
+//
+// A run that fails (a Redis error, replicas that did not confirm the writes in time) gives
+// its lease back early (RetryLater): the job falls due again after a backoff that doubles
+// with each failure, from `retry_first` to `retry_longest`, so a fan-out interrupted by a
+// Redis failover resumes within a second of Redis coming back rather than when the lease
+// would have lapsed, and is not counted as a takeover from a dead replica.
 #pragma once
 
 #include <map>
@@ -34,6 +40,10 @@ struct FanoutOptions {
   int chunks_per_batch = 16; // script runs per round trip; the lease is renewed between batches
   fanout::Retention retention;
   absl::Duration lease = absl::Seconds(10);
+  // The backoff of a job whose runs fail: the first retry after `retry_first`, each next one
+  // after twice the last, at most `retry_longest` (and never later than the lease).
+  absl::Duration retry_first = absl::Milliseconds(250);
+  absl::Duration retry_longest = absl::Seconds(5);
   // Jobs waiting for the fan-out thread before new publishes are refused (RESOURCE_EXHAUSTED).
   size_t max_queued = 256;
 };
@@ -56,6 +66,10 @@ class FanoutEngine {
   // Queues the job's version for all its recipients and marks the job done. Returns how
   // many recipients have it queued. Takes one connection of the pool for the whole run.
   absl::StatusOr<int64_t> Run(const store::FanoutJob& job);
+  // After a failed run of `job` (held by this replica): schedules it to run again after the
+  // backoff (StatementStore::RetryLater), logs the failure and counts it. If Redis does not
+  // answer either, the lease lapses as it would have and the job is taken over then.
+  void RetryLater(const store::FanoutJob& job, const absl::Status& failure);
   // How many of the job's recipients have it queued so far.
   static absl::StatusOr<int64_t> Queued(redis::Client& redis, const store::FanoutJob& job);
   // Whether the fan-out thread can take more jobs now; RESOURCE_EXHAUSTED (with RetryInfo)

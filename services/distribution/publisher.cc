@@ -638,21 +638,23 @@ void Publisher::Run(Committed committed, bool return_when_committed, PublishDone
   response.set_recipients_matched(plan.matched);
   response.set_scheduled(plan.scheduled);
   if (plan.scheduled && runner_ != nullptr) runner_->Wake();
-  // The version is committed: from here on it is never lost. If a run fails, the job's
-  // lease expires and a runner (here or on another replica) finishes it.
+  // The version is committed: from here on it is never lost. If a run fails, the job is
+  // run again after a backoff (FanoutEngine::RetryLater) by the job runner, here or on
+  // another replica.
   std::vector<std::shared_ptr<const store::FanoutJob>> now;
   for (auto& job : committed.commit.jobs) {
     if (std::find(plan.run_now.begin(), plan.run_now.end(), job.job_id()) != plan.run_now.end()) {
       now.push_back(std::make_shared<const store::FanoutJob>(std::move(job)));
     }
   }
-  auto log_failure = [](const store::FanoutJob& job, const absl::Status& status) {
-    spdlog::warn("fan-out {}: {}; its lease will expire and it resumes", job.job_id(), status.ToString());
+  auto retry_later = [this](const store::FanoutJob& job, const absl::Status& status) {
+    engine_->RetryLater(job, status);
+    if (runner_ != nullptr) runner_->Wake();  // to wait for the retry's time rather than its poll
   };
   if (return_when_committed || now.empty()) {
     for (auto& job : now) {
-      engine_->Submit(job, [job, log_failure](absl::StatusOr<int64_t> queued) {
-        if (!queued.ok()) log_failure(*job, queued.status());
+      engine_->Submit(job, [job, retry_later](absl::StatusOr<int64_t> queued) {
+        if (!queued.ok()) retry_later(*job, queued.status());
       });
     }
     std::move(done)(std::move(response));
@@ -660,10 +662,10 @@ void Publisher::Run(Committed committed, bool return_when_committed, PublishDone
   }
   auto tally = std::make_shared<Tally>(std::move(response), now.size(), std::move(done));
   for (auto& job : now) {
-    engine_->Submit(job, [this, job, tally, log_failure](absl::StatusOr<int64_t> queued) {
+    engine_->Submit(job, [this, job, tally, retry_later](absl::StatusOr<int64_t> queued) {
       if (!queued.ok()) {
-        log_failure(*job, queued.status());
-        // Answer with how far it got; the rest follows when the lease expires.
+        retry_later(*job, queued.status());
+        // Answer with how far it got; the rest follows with the retry.
         queued = [&]() -> absl::StatusOr<int64_t> {
           PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
           return FanoutEngine::Queued(*redis, *job);

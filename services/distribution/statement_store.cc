@@ -89,8 +89,10 @@ end
 return {1}
 )lua"));
 
-// KEYS: 1 fo:sched, 2 fo:lease. ARGV: 1 lease ms. Claims one due job or expired lease:
-// {job, 0 (due) or 1 (its runner's lease lapsed: taken over)}, or nil.
+// KEYS: 1 fo:sched, 2 fo:lease, 3 fo:retry. ARGV: 1 lease ms. Claims one due job or expired
+// lease: {job, 0 (due), 1 (its runner's lease lapsed: taken over) or 2 (a failed run gave its
+// lease back to be run again then)}, or nil. A lease keeps the expiry a failed run set until
+// a runner claims or renews it, so an expiry that still matches is a retry.
 const redis::Script kClaim(absl::StrCat(redis::kLuaNow, R"lua(
 local until_ms = string.format('%.0f', now + tonumber(ARGV[1]))
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1)
@@ -99,10 +101,14 @@ if #due > 0 then
   redis.call('ZADD', KEYS[2], until_ms, due[1])
   return {due[1], 0}
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
 if #expired > 0 then
-  redis.call('ZADD', KEYS[2], until_ms, expired[1])
-  return {expired[1], 1}
+  local job = expired[1]
+  redis.call('ZADD', KEYS[2], until_ms, job)
+  local retry_at = redis.call('HGET', KEYS[3], job .. ':at')
+  if retry_at then redis.call('HDEL', KEYS[3], job .. ':at') end
+  if retry_at == string.format('%.0f', tonumber(expired[2])) then return {job, 2} end
+  return {job, 1}
 end
 return false
 )lua"));
@@ -112,11 +118,27 @@ const redis::Script kRenew(absl::StrCat(redis::kLuaNow, R"lua(
 return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
 )lua"));
 
-// KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>, 4 st:changes. ARGV: 1 job id, 2 "1" if it
-// releases, 3 version, 4 statement id, 5 "1" unless the statement is unlisted. A version
-// released is logged for the search indexes, unless unlisted.
+// KEYS: 1 fo:lease, 2 fo:retry. ARGV: 1 job id, 2 first delay ms, 3 longest delay ms. After a
+// failed run: the job's lease now expires after a delay that doubles with each failed run of
+// the job (on any replica), from the first to the longest, and that expiry is noted as a
+// retry (and the time of the first failure, from which the job counts as overdue). Returns {failed runs, delay ms}, or {0, 0} when no lease is held (the job finished).
+const redis::Script kRetryLater(absl::StrCat(redis::kLuaNow, R"lua(
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {0, 0} end
+local failures = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+local delay = math.min(tonumber(ARGV[2]) * 2 ^ math.min(failures - 1, 30), tonumber(ARGV[3]))
+local at = string.format('%.0f', now + delay)
+redis.call('ZADD', KEYS[1], 'XX', at, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1] .. ':at', at)
+redis.call('HSETNX', KEYS[2], ARGV[1] .. ':since', string.format('%.0f', now))
+return {failures, math.floor(delay)}
+)lua"));
+
+// KEYS: 1 fo:lease, 2 fo:done, 3 st:<id>, 4 st:changes, 5 fo:retry. ARGV: 1 job id, 2 "1"
+// if it releases, 3 version, 4 statement id, 5 "1" unless the statement is unlisted. A
+// version released is logged for the search indexes, unless unlisted.
 const redis::Script kFinish(absl::StrCat(redis::kLuaNow, R"lua(
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1], ARGV[1] .. ':at', ARGV[1] .. ':since')
 redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', now))
 if ARGV[2] == '1' then
   local released = tonumber(redis.call('HGET', KEYS[3], 'released') or '0')
@@ -301,25 +323,59 @@ absl::StatusOr<std::optional<store::FanoutJob>> StatementStore::LoadJob(redis::C
   return ParseRecord<store::FanoutJob>(reply, "fan-out job");
 }
 
-absl::StatusOr<std::optional<std::string>> StatementStore::ClaimDueJob(redis::Client& redis, absl::Duration lease) {
-  const std::vector<std::string> keys_list = {std::string(keys::kSchedule), std::string(keys::kLeases)};
+absl::StatusOr<std::optional<StatementStore::Claim>> StatementStore::ClaimDueJob(redis::Client& redis,
+                                                                                 absl::Duration lease) {
+  const std::vector<std::string> keys_list = {std::string(keys::kSchedule), std::string(keys::kLeases),
+                                              std::string(keys::kJobRetries)};
   const std::vector<std::string> argv = {absl::StrCat(absl::ToInt64Milliseconds(lease))};
   PR_ASSIGN_OR_RETURN(auto reply, redis.Eval(kClaim, keys_list, argv));
-  if (reply.is_nil()) return std::optional<std::string>();
-  if (reply.size() < 2) return absl::InternalError("redis: unexpected answer claiming a fan-out job");
-  if (reply[1].integer() == 1) lease_takeovers.Add();
-  return std::optional<std::string>(std::string(reply[0].str()));
+  if (reply.is_nil()) return std::optional<Claim>();
+  if (reply.size() < 2 || reply[1].integer() < 0 || reply[1].integer() > 2) {
+    return absl::InternalError("redis: unexpected answer claiming a fan-out job");
+  }
+  constexpr Claim::Why kWhy[] = {Claim::Why::kDue, Claim::Why::kTakeover, Claim::Why::kRetry};
+  Claim claim{std::string(reply[0].str()), kWhy[reply[1].integer()]};
+  if (claim.why == Claim::Why::kTakeover) lease_takeovers.Add();
+  return std::optional<Claim>(std::move(claim));
+}
+
+absl::StatusOr<StatementStore::Retry> StatementStore::RetryLater(redis::Client& redis, const std::string& job_id,
+                                                                 absl::Duration first, absl::Duration longest) {
+  const std::vector<std::string> keys_list = {std::string(keys::kLeases), std::string(keys::kJobRetries)};
+  const std::vector<std::string> argv = {job_id, absl::StrCat(absl::ToInt64Milliseconds(first)),
+                                         absl::StrCat(absl::ToInt64Milliseconds(longest))};
+  PR_ASSIGN_OR_RETURN(auto reply, redis.Eval(kRetryLater, keys_list, argv));
+  if (reply.size() < 2) return absl::InternalError("redis: unexpected answer scheduling a fan-out retry");
+  return Retry{reply[0].integer(), absl::Milliseconds(reply[1].integer())};
 }
 
 absl::StatusOr<absl::Duration> StatementStore::OldestOverdue(redis::Client& redis, absl::Time now) {
   PR_ASSIGN_OR_RETURN(auto replies, redis.Pipeline({{"ZRANGE", keys::kSchedule, "0", "0", "WITHSCORES"},
-                                                    {"ZRANGE", keys::kLeases, "0", "0", "WITHSCORES"}}));
+                                                    {"ZRANGE", keys::kLeases, "0", "0", "WITHSCORES"},
+                                                    {"HGETALL", keys::kJobRetries}}));
   absl::Duration overdue = absl::ZeroDuration();
-  for (const auto& reply : replies) {
-    if (reply.size() < 2) continue;
+  auto since = [&](absl::string_view text) {
     int64_t ms = 0;
-    if (!absl::SimpleAtoi(reply[1].str(), &ms)) continue;
-    overdue = std::max(overdue, now - absl::FromUnixMillis(ms));
+    if (absl::SimpleAtoi(text, &ms)) overdue = std::max(overdue, now - absl::FromUnixMillis(ms));
+  };
+  for (int i = 0; i < 2; ++i) {
+    if (replies[i].size() >= 2) since(replies[i][1].str());
+  }
+  // A job whose runs keep failing is retried before its lease would lapse: it is overdue from
+  // its first failure, as long as it holds a lease (is not finished: a replica of a version
+  // before retries finishes a job without forgetting its failures).
+  std::vector<std::pair<std::string, std::string>> failing;  // job, first failure
+  const auto& retries = replies[2];
+  for (size_t f = 0; f + 1 < retries.size(); f += 2) {
+    absl::string_view field = retries[f].str();
+    if (absl::ConsumeSuffix(&field, ":since")) failing.emplace_back(field, retries[f + 1].str());
+  }
+  if (failing.empty()) return overdue;
+  std::vector<redis::Args> leased;
+  for (const auto& [job_id, first] : failing) leased.push_back({"ZSCORE", keys::kLeases, job_id});
+  PR_ASSIGN_OR_RETURN(auto scores, redis.Pipeline(leased));
+  for (size_t i = 0; i < failing.size(); ++i) {
+    if (!scores[i].is_nil()) since(failing[i].second);
   }
   return overdue;
 }
@@ -333,7 +389,7 @@ absl::Status StatementStore::RenewLease(redis::Client& redis, const std::string&
 absl::Status StatementStore::FinishJob(redis::Client& redis, const store::FanoutJob& job) {
   const std::vector<std::string> keys_list = {std::string(keys::kLeases), std::string(keys::kJobsDone),
                                               keys::Statement(job.statement_id()),
-                                              std::string(keys::kStatementChanges)};
+                                              std::string(keys::kStatementChanges), std::string(keys::kJobRetries)};
   const std::vector<std::string> argv = {job.job_id(), job.releases() ? "1" : "0", absl::StrCat(job.version()),
                                          job.statement_id(), job.unlisted() ? "0" : "1"};
   return redis.Eval(kFinish, keys_list, argv).status();

@@ -124,12 +124,30 @@ class StatementStore {
   // The jobs of one version of a statement, by the prefix of their ids, in the head's order.
   static std::vector<std::string> JobsOfVersion(const store::StatementHead& head, const std::string& statement_id,
                                                 int version);
-  // Claims the next job that is due, or whose lease expired; nullopt if none.
   // How long the most overdue fan-out job has waited past its due time (scheduled and not
-  // claimed) or past its runner's lease (claimed by a replica that died); zero when none.
+  // claimed), past its runner's lease (claimed by a replica that died), or since its first
+  // failed run (being retried); zero when none.
   static absl::StatusOr<absl::Duration> OldestOverdue(redis::Client& redis, absl::Time now);
-  static absl::StatusOr<std::optional<std::string>> ClaimDueJob(redis::Client& redis, absl::Duration lease);
+  // Claims the next job that is due, or whose lease expired, for `lease`; nullopt if none.
+  struct Claim {
+    enum class Why { kDue, kTakeover, kRetry };
+    std::string job_id;
+    // kDue: scheduled (an embargo's release); kTakeover: its runner's lease lapsed (the
+    // replica died or stalled; counted in pressrelay_fanout_lease_expired_total); kRetry: a
+    // failed run gave the lease back to be run again (RetryLater).
+    Why why = Why::kDue;
+  };
+  static absl::StatusOr<std::optional<Claim>> ClaimDueJob(redis::Client& redis, absl::Duration lease);
   static absl::Status RenewLease(redis::Client& redis, const std::string& job_id, absl::Duration lease);
+  // After a failed run of a job whose lease is held: the lease now lapses after a delay that
+  // doubles with each failed run of the job (counted across replicas), from `first` up to
+  // `longest`, and a runner that claims it then runs it again as a retry, not a takeover.
+  struct Retry {
+    int64_t failures = 0;  // failed runs of the job so far; 0: it holds no lease (finished)
+    absl::Duration delay;
+  };
+  static absl::StatusOr<Retry> RetryLater(redis::Client& redis, const std::string& job_id, absl::Duration first,
+                                          absl::Duration longest);
   // Marks the job done (and, for a releasing job, the version released).
   static absl::Status FinishJob(redis::Client& redis, const store::FanoutJob& job);
   // What each agency has issued (obligations.h), in the order asked.

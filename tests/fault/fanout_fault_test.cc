@@ -8,7 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/base/time_util.h"
 #include "services/common/redis/keys.h"
+#include "tests/support/metrics_scrape.h"
+#include "tests/support/process.h"
+#include "tests/support/redis_watch.h"
 #include "tests/support/suite.h"
 
 namespace pressrelay::testing {
@@ -143,6 +147,77 @@ void SigkillMidFanOut(bool finish_on_another_replica) {
 TEST(FanoutFault, SigkillDuringAFanOutTo10000RecipientsQueuesEachExactlyOnce) { SigkillMidFanOut(false); }
 
 TEST(FanoutFault, AnotherReplicaFinishesAFanOutWhosePublisherWasKilled) { SigkillMidFanOut(true); }
+
+// A run that fails while its replica lives — here the fan-out of an embargoed release, whose
+// writes the one Redis replica (--redis_wait_replicas=1) stops confirming — runs again after a
+// short backoff: the release is done within seconds of the replica's return, not when the
+// job's lease (a minute here) would have lapsed, and it counts as a retry, not as a takeover
+// from a dead replica (which would page the operator with PressrelayFanoutStuck).
+TEST(FanoutFault, AReleaseCutShortByAReplicaLateToConfirmIsDoneWithinSecondsOfItsReturn) {
+  Suite suite(SuiteOptions{.shards = kShards,
+                           .distribution_flags = {"--redis_wait_replicas=1", "--redis_wait_timeout=300ms",
+                                                  "--job_lease=60s"},
+                           .metrics = true});
+  ASSERT_TRUE(suite.Start().ok());
+  // The replica the distribution service waits for.
+  TempDir replica_dir;
+  RedisServer replica(replica_dir.path());
+  ASSERT_TRUE(replica.Start().ok());
+  auto replica_client = replica.Client();
+  ASSERT_TRUE(replica_client.Run({"REPLICAOF", "127.0.0.1", std::to_string(suite.redis().port())}).ok());
+  auto redis = suite.redis().Client();
+  auto synced = redis.RunWithTimeout({"WAIT", "1", "20000"}, absl::Seconds(25));
+  ASSERT_TRUE(synced.ok() && synced->integer() == 1) << "the replica did not sync";
+
+  auto wire = suite.SetUpSmallWire("MOH", "Bộ Y tế", "wire", "Test wire");
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  auto newsroom = SubscribeCaughtUp(suite, wire->newsroom.token());
+  auto draft = MakeDraft("MOH", "Thông cáo báo chí (cấm đăng trước giờ công bố)");
+  const absl::Time release = absl::Now() + absl::Seconds(3);
+  *draft.mutable_embargoed() = ToProto(release);
+  auto published = suite.Publish(wire->spokesperson_token, draft);
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_TRUE(published->scheduled());
+  const std::string job_id = absl::StrCat(published->statement().id(), ":1:release");
+
+  // The replica stops (a stalled host) before the release falls due: the release's run queues
+  // the statement but cannot have it confirmed, and fails.
+  auto failures = KeyspaceEvents::Watch(suite.redis().port(), std::string(keys::kJobRetries), "Kh");
+  auto done = KeyspaceEvents::Watch(suite.redis().port(), std::string(keys::kJobsDone), "Kh");
+  ASSERT_TRUE(failures != nullptr && done != nullptr);
+  replica.process().Signal(SIGSTOP);
+  ASSERT_LT(absl::Now(), release) << "the replica stopped after the release; the test proves nothing";
+  ASSERT_TRUE(failures->WaitFor("hincrby", absl::Seconds(30))) << "the release's run did not fail";
+  auto state = redis.Run({"HGET", keys::kJobsDone, job_id});
+  ASSERT_TRUE(state.ok() && state->is_nil()) << "the release was done without its replica";
+
+  // The replica comes back: the next retry finishes the job.
+  const absl::Time resumed = absl::Now();
+  replica.process().Signal(SIGCONT);
+  ASSERT_TRUE(done->WaitFor("hset", absl::Seconds(30)));
+  const absl::Duration to_done = absl::Now() - resumed;
+  ::testing::Test::RecordProperty("ms_from_replica_back_to_done", std::to_string(absl::ToInt64Milliseconds(to_done)));
+  state = redis.Run({"HGET", keys::kJobsDone, job_id});
+  ASSERT_TRUE(state.ok() && !state->is_nil());
+  EXPECT_LT(to_done, absl::Seconds(6)) << "finished by the lease, not by a retry";
+
+  // Counted as a retry, not as a takeover.
+  std::string metrics;
+  for (const auto& [name, address] : suite.metrics_targets()) {
+    if (name == "distribution-0") metrics = Scrape(address);
+  }
+  EXPECT_GE(Value(metrics, "pressrelay_fanout_retries_total"), 1);
+  EXPECT_EQ(Value(metrics, "pressrelay_fanout_lease_expired_total"), 0);
+
+  // The newsroom has the statement once, from its release time.
+  ASSERT_TRUE(newsroom->WaitForCount(1, kWait));
+  EXPECT_EQ(newsroom->deliveries()[0].statement().id(), published->statement().id());
+  EXPECT_GE(newsroom->arrivals()[0], release);
+  ASSERT_TRUE(suite.PublishText(wire->spokesperson_token, "MOH", "Tin tiếp theo", "Nội dung.").ok());
+  ASSERT_TRUE(newsroom->WaitForCount(2, kWait));
+  EXPECT_EQ(newsroom->deliveries()[1].statement().headline(), "Tin tiếp theo");
+  EXPECT_EQ(newsroom->count(), 2u);
+}
 
 }  // namespace
 }  // namespace pressrelay::testing

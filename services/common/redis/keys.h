@@ -38,6 +38,10 @@
 // | {dist}:fo:job:<id>:<v>:<phase>   | string | distribution            | distribution | a fan-out job: audience per shard (FanoutJob)
 // | {dist}:fo:sched                  | zset   | distribution            | distribution | the outbox: jobs not yet claimed, by due time (ms)
 // | {dist}:fo:lease                  | zset   | distribution            | distribution | claimed jobs, by lease expiry (ms); expired = orphaned
+// | {dist}:fo:retry                  | hash   | distribution            | distribution | job -> failed runs; "<job>:at" -> the expiry (ms) a
+// |                                  |        |                         |              | failed run gave its lease (run again then, not a
+// |                                  |        |                         |              | takeover); "<job>:since" -> its first failure (ms);
+// |                                  |        |                         |              | all go when the job finishes
 // | {dist}:fo:done                   | hash   | distribution            | distribution | job -> ms it finished, or "canceled" when a
 // |                                  |        |                         |              | newer version replaced it before it ran
 // | fo:prog:{<shard>}                | hash   | distribution            | distribution | job -> recipients queued in that shard
@@ -129,6 +133,7 @@ inline constexpr absl::string_view kNoIdempotency = "{dist}:st:idem:-";
 std::string FanoutJob(absl::string_view job_id);
 inline constexpr absl::string_view kLeases = "{dist}:fo:lease";
 inline constexpr absl::string_view kJobsDone = "{dist}:fo:done";
+inline constexpr absl::string_view kJobRetries = "{dist}:fo:retry";
 std::string FanoutProgress(int shard);
 inline constexpr absl::string_view kSchedule = "{dist}:fo:sched";
 inline constexpr absl::string_view kSweepLease = "{dist}:fo:sweep";
