@@ -4,9 +4,12 @@
 // to 10,000 recipients over every primary, and the loss of a primary.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -204,6 +207,39 @@ TEST(RedisClusterAdapter, ABatchCutShortByALostNodeLeavesNoReplyBehind) {
   for (int attempt = 0; attempt < 3 && absl::IsUnavailable(next.status()); ++attempt) next = client.Run({"GET", a2});
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(std::string(next->str()), "second");
+}
+
+// Client::Interrupt on a cluster client (how a service stops its blocking readers): the
+// read blocked on one primary's connection ends, and the client makes no connection after it,
+// to that node or to another primary.
+TEST(RedisClusterAdapter, AnInterruptEndsABlockedReadAndEveryLaterCall) {
+  signal(SIGPIPE, SIG_IGN);  // as every service does (rpc/server.h)
+  TempDir dir;
+  RedisCluster cluster(dir.path());
+  ASSERT_TRUE(cluster.Start(3, 0).ok());
+  redis::Client reader = cluster.Client();
+  ASSERT_TRUE(reader.Run({"SET", "warm", "1"}).ok());  // the slot map is read
+  absl::StatusOr<redis::Reply> read = absl::UnknownError("not run");
+  std::thread blocked([&] {
+    read = reader.RunWithTimeout({"XREAD", "BLOCK", "0", "STREAMS", "ev:{0}", "$"}, absl::Minutes(5));
+  });
+  // Until the node holding ev:{0} lists a client blocked in XREAD.
+  bool seen = false;
+  const absl::Time deadline = absl::Now() + kWait;
+  while (!seen && absl::Now() < deadline) {
+    for (int port : cluster.ports()) {
+      auto clients = cluster.NodeClient(port).Run({"CLIENT", "LIST"});
+      if (clients.ok() && absl::StrContains(clients->str(), "cmd=xread")) seen = true;
+    }
+  }
+  ASSERT_TRUE(seen);
+  reader.Interrupt();
+  blocked.join();
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kUnavailable) << read.status();
+  // Every key, on every primary, is refused from now on.
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(reader.Run({"GET", absl::StrCat("k", i)}).status().code(), absl::StatusCode::kUnavailable);
+  }
 }
 
 class RedisClusterTest : public ::testing::Test {

@@ -119,10 +119,8 @@ absl::StatusOr<SlotMap> ParseSlots(const ReplyView& reply, const Endpoint& answe
   return map;
 }
 
-ClusterRouter::ClusterRouter(Options options) : options_(std::move(options)) {
-  // Interrupt() walks the nodes from another thread: they are never reallocated under it.
-  nodes_.reserve(kMaxNodes);
-}
+ClusterRouter::ClusterRouter(Options options, std::shared_ptr<Interrupter> interrupter)
+    : options_(std::move(options)), interrupter_(std::move(interrupter)) {}
 ClusterRouter::~ClusterRouter() = default;
 
 int ClusterRouter::NodeIndex(const Endpoint& endpoint) {
@@ -144,7 +142,7 @@ absl::StatusOr<Connection*> ClusterRouter::ConnectionTo(const Endpoint& endpoint
   Options options = options_;
   options.host = endpoint.host;
   options.port = endpoint.port;
-  auto conn = Connection::Connect(options);
+  auto conn = Connection::Connect(options, interrupter_);
   if (!conn.ok()) {
     MarkStale();
     return conn.status();
@@ -445,12 +443,6 @@ absl::StatusOr<std::vector<std::pair<Endpoint, Reply>>> ClusterRouter::OnEveryNo
     out.emplace_back(used[i], std::move(got->front()));
   }
   return out;
-}
-
-void ClusterRouter::Interrupt() {
-  for (auto& node : nodes_) {
-    if (node.conn) node.conn->Interrupt();
-  }
 }
 
 }  // namespace pressrelay::redis

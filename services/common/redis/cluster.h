@@ -74,7 +74,8 @@ absl::StatusOr<SlotMap> ParseSlots(const ReplyView& reply, const Endpoint& answe
 
 class ClusterRouter {
  public:
-  explicit ClusterRouter(Options options);
+  // Its connections are members of `interrupter` (the client's: Client::Interrupt).
+  explicit ClusterRouter(Options options, std::shared_ptr<Interrupter> interrupter = nullptr);
   ~ClusterRouter();
 
   absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Args> batch);
@@ -87,7 +88,6 @@ class ClusterRouter {
   // Sends `args` to every node this router has sent commands to since the last call (WAIT
   // after writes), all at once; each node's reply, with the node.
   absl::StatusOr<std::vector<std::pair<Endpoint, Reply>>> OnEveryNodeUsed(const Args& args);
-  void Interrupt();
   // The current primaries (after a refresh when the map is stale).
   absl::StatusOr<std::vector<Endpoint>> Primaries();
 
@@ -110,6 +110,7 @@ class ClusterRouter {
   int NodeIndex(const Endpoint& endpoint);
 
   const Options options_;
+  const std::shared_ptr<Interrupter> interrupter_;
   std::vector<Node> nodes_;  // every node ever talked to, by endpoint
   std::vector<Endpoint> used_;  // nodes sent commands since the last OnEveryNodeUsed
   SlotMap map_;

@@ -128,7 +128,26 @@ metrics::Counter& Errors() { return errors; }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& options) {
+void Interrupter::Interrupt() {
+  absl::MutexLock lock(&mu_);
+  interrupted_ = true;
+  for (Connection* conn : members_) conn->ShutDown();
+}
+
+bool Interrupter::Join(Connection* conn) {
+  absl::MutexLock lock(&mu_);
+  if (interrupted_) return false;
+  members_.push_back(conn);
+  return true;
+}
+
+void Interrupter::Leave(Connection* conn) {
+  absl::MutexLock lock(&mu_);
+  std::erase(members_, conn);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& options,
+                                                                std::shared_ptr<Interrupter> interrupter) {
   redisContext* ctx =
       redisConnectWithTimeout(options.host.c_str(), options.port, AsTimeval(options.connect_timeout));
   if (ctx == nullptr) return absl::UnavailableError("redis: out of memory creating context");
@@ -142,6 +161,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& o
   redisSetTimeout(ctx, AsTimeval(options.command_timeout));
   redisEnableKeepAlive(ctx);
   std::unique_ptr<Connection> conn(new Connection(ctx, options));
+  if (interrupter != nullptr) {
+    if (!interrupter->Join(conn.get())) return absl::UnavailableError("redis: interrupted (shutting down)");
+    conn->interrupter_ = std::move(interrupter);
+  }
   if (!options.password.empty()) {
     auto reply = conn->Run({"AUTH", options.password});
     if (!reply.ok()) return absl::UnauthenticatedError("redis: AUTH failed");
@@ -157,7 +180,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const Options& o
 Connection::Connection(redisContext* ctx, Options options)
     : ctx_(ctx), options_(std::move(options)) {}
 
-Connection::~Connection() { redisFree(ctx_); }
+Connection::~Connection() {
+  if (interrupter_ != nullptr) interrupter_->Leave(this);
+  redisFree(ctx_);
+}
 
 absl::Status Connection::IoError(absl::string_view what) {
   broken_ = true;
@@ -254,12 +280,12 @@ absl::StatusOr<Reply> Connection::Eval(const Script& script, absl::Span<const st
   return reply;
 }
 
-void Connection::Interrupt() {
+void Connection::ShutDown() {
   if (ctx_ != nullptr && ctx_->fd >= 0) ::shutdown(ctx_->fd, SHUT_RDWR);
 }
 
 Client::Client(Options options) : options_(std::move(options)) {
-  if (options_.cluster) router_ = std::make_unique<ClusterRouter>(options_);
+  if (options_.cluster) router_ = std::make_unique<ClusterRouter>(options_, interrupter_);
 }
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
@@ -268,7 +294,7 @@ Client& Client::operator=(Client&&) noexcept = default;
 absl::StatusOr<Connection*> Client::Get() {
   if (conn_ && !conn_->broken()) return conn_.get();
   conn_.reset();
-  auto conn = Connection::Connect(options_);
+  auto conn = Connection::Connect(options_, interrupter_);
   if (!conn.ok()) return conn.status();
   conn_ = std::move(*conn);
   return conn_.get();
@@ -375,8 +401,7 @@ absl::Status Client::AwaitReplicas() {
 }
 
 void Client::Interrupt() {
-  if (router_) router_->Interrupt();
-  if (conn_) conn_->Interrupt();
+  if (interrupter_ != nullptr) interrupter_->Interrupt();  // null only in a moved-from client
 }
 
 namespace {

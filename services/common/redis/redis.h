@@ -128,9 +128,35 @@ inline constexpr absl::string_view kLuaNow = R"lua(local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 )lua";
 
+class Connection;
+
+// Stops the blocking calls of one Client from another thread (Client::Interrupt, at
+// shutdown), without touching a connection that its owner thread is replacing at that
+// moment. Shared by the client and every connection it makes: a connection joins when it is
+// made and leaves before it is freed, both under the lock Interrupt() holds while it shuts
+// the members' sockets down. The interrupt stays: no connection is made after it, so a call
+// that was between connections when it came fails at once too. (A write to a socket shut
+// down this way raises SIGPIPE, which every service ignores: rpc/server.h.)
+class Interrupter {
+ public:
+  void Interrupt();
+
+ private:
+  friend class Connection;
+  // False once interrupted: the connection must not be used.
+  bool Join(Connection* conn);
+  void Leave(Connection* conn);
+
+  absl::Mutex mu_;
+  bool interrupted_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Connection*> members_ ABSL_GUARDED_BY(mu_);
+};
+
 class Connection {
  public:
-  static absl::StatusOr<std::unique_ptr<Connection>> Connect(const Options& options);
+  // With an `interrupter`, the connection is one of its members for its whole life.
+  static absl::StatusOr<std::unique_ptr<Connection>> Connect(const Options& options,
+                                                             std::shared_ptr<Interrupter> interrupter = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -149,15 +175,16 @@ class Connection {
   // nodes) is written to all of them before any reply is awaited.
   absl::Status Send(absl::Span<const Args> batch);
   absl::StatusOr<std::vector<Reply>> Receive(size_t count);
-  // Unblocks a thread waiting in this connection (from another thread), for shutdown.
-  void Interrupt();
   // After an I/O failure, or when a caller gave up on a batch with replies still unread (a
   // cluster batch whose other node failed): the next read would return an earlier command's
   // reply, so the connection is out of step and must be replaced. Every call then fails.
   bool broken() const { return broken_ || unread_ > 0; }
 
  private:
+  friend class Interrupter;
   explicit Connection(redisContext* ctx, Options options);
+  // Shuts the socket down: a thread blocked reading it gets an error (Interrupter only).
+  void ShutDown();
   absl::Status Append(const Args& args);
   absl::StatusOr<Reply> ReadReply();
   absl::Status IoError(absl::string_view what);
@@ -166,6 +193,7 @@ class Connection {
   Options options_;
   bool broken_ = false;
   size_t unread_ = 0;  // replies of Send not yet taken by Receive
+  std::shared_ptr<Interrupter> interrupter_;
 };
 
 class ClusterRouter;
@@ -202,6 +230,8 @@ class Client {
   // sent (WAIT, on each node it wrote to), or UNAVAILABLE after wait_timeout (the writes
   // are applied on the primary but may not survive its loss). OK at once without it.
   absl::Status AwaitReplicas();
+  // From another thread, for shutdown: the call blocked now (XREAD BLOCK) and every later
+  // one fail with UNAVAILABLE.
   void Interrupt();
   const Options& options() const { return options_; }
   bool cluster() const { return options_.cluster; }
@@ -209,6 +239,7 @@ class Client {
  private:
   absl::StatusOr<Connection*> Get();
   Options options_;
+  std::shared_ptr<Interrupter> interrupter_ = std::make_shared<Interrupter>();
   std::unique_ptr<Connection> conn_;           // one Redis
   std::unique_ptr<ClusterRouter> router_;      // a Redis Cluster
 };
