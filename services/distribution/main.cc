@@ -106,9 +106,11 @@ int Run(const Config& config) {
   run.services = {&distribution, &catalog_service, &questions_service};
   run.gate = &gate;
   run.start = [&]() -> absl::Status {
-    // The queue layout must match the data set's (FAILED_PRECONDITION otherwise: fatal).
+    // Redis must be of the kind --redis_cluster says, and the queue layout must match the
+    // data set's (FAILED_PRECONDITION otherwise: fatal).
     auto redis = pool.Acquire();
     if (!redis.ok()) return redis.status();
+    if (absl::Status s = (*redis)->CheckKind(); !s.ok()) return s;
     if (absl::Status s = fanout::EnsureShards(**redis, config.fanout.shards); !s.ok()) return s;
     runner.Start();
     return absl::OkStatus();

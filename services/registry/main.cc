@@ -48,6 +48,8 @@ int Run(const Config& config) {
   run.services = {&admin, &directory, &keys, &public_registry};
   run.gate = &gate;
   run.start = [&]() -> absl::Status {
+    // A Redis of the other kind than --redis_cluster says is FAILED_PRECONDITION: fatal.
+    if (absl::Status s = redis::Client(common.redis).CheckKind(); !s.ok()) return s;
     if (absl::Status s = registry.ReloadAll(); !s.ok()) return s;
     if (!config.bootstrap_tokens.empty()) {
       if (absl::Status s = registry.InstallBootstrapTokens(config.bootstrap_tokens, absl::Now()); !s.ok()) {

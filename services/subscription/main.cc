@@ -119,7 +119,9 @@ int Run(const Config& config) {
   run.gate = &gate;
   run.start = [&]() -> absl::Status {
     redis::Client redis(common.redis);
-    // The queue layout must match the data set's (FAILED_PRECONDITION otherwise: fatal).
+    // Redis must be of the kind --redis_cluster says, and the queue layout must match the
+    // data set's (FAILED_PRECONDITION otherwise: fatal).
+    if (absl::Status s = redis.CheckKind(); !s.ok()) return s;
     if (absl::Status s = fanout::EnsureShards(redis, config.shards); !s.ok()) return s;
     return hub.Start();
   };

@@ -198,6 +198,42 @@ TEST_F(ConfigurationTest, ARedisThatDoesNotAnswerIsWaitedForNotServingAndForABou
   }
 }
 
+// A Redis of the other kind than --redis_cluster says does not get better by waiting: each
+// service stops at start (exit 2) with a line naming the flag, both ways round.
+TEST_F(ConfigurationTest, ARedisOfTheOtherKindThanRedisClusterSaysStopsTheServiceNamingTheFlag) {
+  TempDir standalone_dir, cluster_dir;
+  RedisServer standalone(standalone_dir.path());
+  ASSERT_TRUE(standalone.Start().ok());
+  RedisCluster cluster(cluster_dir.path());
+  ASSERT_TRUE(cluster.Start(3, 0).ok());
+  struct Case {
+    std::vector<std::string> flags;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"--redis", standalone.address(), "--redis_cluster"}, "is a standalone Redis (cluster support disabled)"},
+      {{"--redis", absl::StrCat("127.0.0.1:", cluster.ports()[0])}, "is a Redis Cluster node: start with --redis_cluster"},
+  };
+  for (const std::string& binary : kBinaries) {
+    for (const Case& c : cases) {
+      ChildProcess process;
+      std::vector<std::string> argv = {BinaryPath(binary), "--listen", "127.0.0.1:0", "--startup_timeout=60s"};
+      argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+      for (const auto& f : Needed(binary)) argv.push_back(f);
+      const std::string log = dir_.File(binary + ".kind.log");
+      ASSERT_TRUE(process.Start(argv, log).ok());
+      auto exited = process.Wait(kWait);
+      ASSERT_TRUE(exited.ok()) << binary << " " << c.flags.back() << " waited instead of stopping";
+      EXPECT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) == 2) << binary << " " << c.flags.back();
+      const std::string said = ReadFile(log);
+      EXPECT_TRUE(absl::StrContains(said, "cannot start") && absl::StrContains(said, c.says) &&
+                  absl::StrContains(said, "--redis_cluster"))
+          << binary << ": " << said;
+      EXPECT_FALSE(absl::StrContains(process.output(), "READY")) << binary;
+    }
+  }
+}
+
 // Liveness says whether the replica can still do its work: calls stuck waiting for a worker
 // past --liveness_stall turn it NOT_SERVING (so Kubernetes restarts a wedged replica), and it
 // recovers with the work.

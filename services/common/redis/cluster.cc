@@ -4,6 +4,7 @@
 #include "services/common/redis/cluster.h"
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 
 #include "absl/strings/ascii.h"
@@ -159,6 +160,7 @@ absl::Status ClusterRouter::Refresh() {
   candidates.push_back(Endpoint{options_.host, options_.port});
   for (const auto& s : options_.seeds) candidates.push_back(s);
   absl::Status last = absl::UnavailableError("redis cluster: no node to ask for the slot map");
+  std::optional<Endpoint> standalone;  // a node that said it is not in cluster mode
   std::vector<Endpoint> tried;
   for (const auto& endpoint : candidates) {
     if (std::any_of(tried.begin(), tried.end(), [&](const Endpoint& e) { return SameEndpoint(e, endpoint); })) continue;
@@ -170,6 +172,7 @@ absl::Status ClusterRouter::Refresh() {
     }
     auto reply = (*conn)->Run({"CLUSTER", "SLOTS"});
     if (!reply.ok()) {
+      if (absl::StrContains(reply.status().message(), "cluster support disabled")) standalone = endpoint;
       last = reply.status();
       continue;
     }
@@ -197,6 +200,13 @@ absl::Status ClusterRouter::Refresh() {
     return absl::OkStatus();
   }
   stale_ = true;
+  if (standalone) {
+    // A setting, not an outage: waiting will not make it a cluster.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "redis: --redis_cluster is set but ", standalone->host, ":", standalone->port,
+        " is a standalone Redis (cluster support disabled): point --redis at the cluster's nodes, or drop "
+        "--redis_cluster"));
+  }
   return last;
 }
 

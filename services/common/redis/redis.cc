@@ -400,6 +400,18 @@ absl::Status Client::AwaitReplicas() {
   return absl::OkStatus();
 }
 
+absl::Status Client::CheckKind() {
+  // A cluster client reads the slot map first, which a standalone Redis refuses (Refresh).
+  if (router_) return Run({"PING"}).status();
+  PR_ASSIGN_OR_RETURN(Reply info, Run({"INFO", "cluster"}));
+  if (absl::StrContains(info.str(), "cluster_enabled:1")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "redis: ", options_.host, ":", options_.port,
+        " is a Redis Cluster node: start with --redis_cluster (and the cluster's nodes in --redis)"));
+  }
+  return absl::OkStatus();
+}
+
 void Client::Interrupt() {
   if (interrupter_ != nullptr) interrupter_->Interrupt();  // null only in a moved-from client
 }

@@ -233,6 +233,11 @@ class Client {
   // From another thread, for shutdown: the call blocked now (XREAD BLOCK) and every later
   // one fail with UNAVAILABLE.
   void Interrupt();
+  // A start-up check: whether the Redis answering is of the kind Options::cluster says. A
+  // cluster node reached without it, or a standalone Redis with it, is FAILED_PRECONDITION
+  // naming --redis_cluster (a setting: waiting does not mend it); UNAVAILABLE while Redis
+  // does not answer.
+  absl::Status CheckKind();
   const Options& options() const { return options_; }
   bool cluster() const { return options_.cluster; }
 
