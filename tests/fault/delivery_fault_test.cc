@@ -184,7 +184,9 @@ TEST_F(DeliveryFault, SigtermDrainsStreamsToAnotherReplica) {
     EXPECT_NE(c->endings()[0].error_message().find("resume"), std::string::npos);
     const bool from_ack = i % 2 == 1;
     ExpectSequence(c->headlines(), Expected(10), from_ack);
-    if (!from_ack) EXPECT_EQ(c->headlines(), Expected(10));
+    if (!from_ack) {
+      EXPECT_EQ(c->headlines(), Expected(10));
+    }
   }
 }
 

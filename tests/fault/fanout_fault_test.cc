@@ -39,7 +39,9 @@ void SigkillMidFanOut(bool finish_on_another_replica) {
   Suite suite(SuiteOptions{.shards = kShards,
                            .distribution_flags = {"--chunk_size", "10", "--job_lease", "2s"}});
   ASSERT_TRUE(suite.Start().ok());
-  if (finish_on_another_replica) ASSERT_TRUE(suite.StartDistribution(1).ok());
+  if (finish_on_another_replica) {
+    ASSERT_TRUE(suite.StartDistribution(1).ok());
+  }
   ASSERT_TRUE(suite.PutAgency("MOH", "Bộ Y tế").ok());
   ASSERT_TRUE(suite.PutSpokesperson("moh-sp", "MOH").ok());
   ASSERT_TRUE(suite.PutOutlet("wire", "Test wire").ok());

@@ -311,7 +311,9 @@ TEST_F(Lifecycle, FlashItemsAndUpdatesTakeTheirLanesAndTheReportListsWhoHasNotCo
     EXPECT_EQ(got.back().statement().signal_reason(), "Đổi giờ họp báo");
     EXPECT_EQ(got.back().lane(), sub::LANE_ROUTINE);
     // Only the newsroom confirms the update (its last delivery).
-    if (token == newsroom) ASSERT_TRUE(stream->AckLast().ok());
+    if (token == newsroom) {
+      ASSERT_TRUE(stream->AckLast().ok());
+    }
   }
   // The spokesperson asks who has not confirmed the update: the journalist, by outlet.
   auto unconfirmed = Report(id, 2, /*only_unacknowledged=*/true);

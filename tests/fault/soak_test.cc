@@ -105,7 +105,7 @@ class Soak : public ::testing::Test {
     }
     ASSERT_TRUE(suite_.PutOutlet("wire", "Test wire").ok());
     // Newsrooms of three kinds: MOH's statements, MOF's, everything.
-    for (const std::string& filter : {"MOH", "MOF", ""}) {
+    for (const std::string filter : {"MOH", "MOF", ""}) {
       reg::Subscription s;
       if (!filter.empty()) s.add_agency_codes(filter);
       auto ids = suite_.ImportClients(absl::StrCat("newsroom-", filter.empty() ? "all" : absl::AsciiStrToLower(filter)), kNewsroomsPerFilter,

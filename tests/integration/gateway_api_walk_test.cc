@@ -86,7 +86,9 @@ void ExpectProtoJson(const std::string& body, const google::protobuf::Descriptor
   std::function<void(const google::protobuf::Value&)> walk = [&](const google::protobuf::Value& v) {
     if (v.has_struct_value()) {
       for (const auto& [key, inner] : v.struct_value().fields()) {
-        if (key != "@type") EXPECT_FALSE(absl::StrContains(key, "_")) << what << ": key " << key;
+        if (key != "@type") {
+          EXPECT_FALSE(absl::StrContains(key, "_")) << what << ": key " << key;
+        }
         walk(inner);
       }
     } else if (v.has_list_value()) {

@@ -352,7 +352,7 @@ TEST_F(GatewayHttpTest, TheStaticRouteNeverLeavesTheWebDirectory) {
   ExpectSecurityHeaders(index, "/");
   // No inline script in the page itself.
   EXPECT_FALSE(absl::StrContains(index.body, "<script>")) << "inline script in index.html";
-  for (const std::string& path :
+  for (const char* path :
        {"/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2fetc%2fpasswd",
         "/static/.hidden", "/static//etc/passwd", "/static/js/../../../CMakeLists.txt", "/../CMakeLists.txt",
         "/static/%2e%2e%5c%2e%2e%5cetc%5cpasswd", "/static/js/app.js%00.html"}) {

@@ -221,7 +221,9 @@ TEST_F(SecurityTest, StreamsPerPrincipalAreCapped) {
     TestSubscriber next(suite_->subscription_address(), *token);
     next.Start();
     reopened = next.WaitCaughtUp(absl::Seconds(2));
-    if (!reopened) ASSERT_TRUE(next.WaitEnded(kWait));
+    if (!reopened) {
+      ASSERT_TRUE(next.WaitEnded(kWait));
+    }
   }
   EXPECT_TRUE(reopened);
   EXPECT_FALSE(second->ended());

@@ -184,7 +184,7 @@ TEST(Validation, SummaryAndInReplyToAreBounded) {
 }
 
 TEST(Validation, ControlCharactersAreRefusedInEveryText) {
-  for (const std::string text : {std::string("a\x01b"), std::string("a\x7f" "b"), std::string("a\x1b[31mb")}) {
+  for (const std::string& text : {std::string("a\x01b"), std::string("a\x7f" "b"), std::string("a\x1b[31mb")}) {
     auto d = Valid();
     d.set_headline(text);
     EXPECT_EQ(Rejected(d), "draft.headline") << text;
