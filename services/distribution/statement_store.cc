@@ -121,7 +121,8 @@ return redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', now + tonumber(AR
 // KEYS: 1 fo:lease, 2 fo:retry. ARGV: 1 job id, 2 first delay ms, 3 longest delay ms. After a
 // failed run: the job's lease now expires after a delay that doubles with each failed run of
 // the job (on any replica), from the first to the longest, and that expiry is noted as a
-// retry (and the time of the first failure, from which the job counts as overdue). Returns {failed runs, delay ms}, or {0, 0} when no lease is held (the job finished).
+// retry (and the time of the first failure, from which the job counts as overdue). Returns
+// {failed runs, delay ms}, or {0, 0} when no lease is held (the job finished).
 const redis::Script kRetryLater(absl::StrCat(redis::kLuaNow, R"lua(
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {0, 0} end
 local failures = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)

@@ -212,7 +212,8 @@ TEST_F(ConfigurationTest, ARedisOfTheOtherKindThanRedisClusterSaysStopsTheServic
   };
   const std::vector<Case> cases = {
       {{"--redis", standalone.address(), "--redis_cluster"}, "is a standalone Redis (cluster support disabled)"},
-      {{"--redis", absl::StrCat("127.0.0.1:", cluster.ports()[0])}, "is a Redis Cluster node: start with --redis_cluster"},
+      {{"--redis", absl::StrCat("127.0.0.1:", cluster.ports()[0])},
+       "is a Redis Cluster node: start with --redis_cluster"},
   };
   for (const std::string& binary : kBinaries) {
     for (const Case& c : cases) {
