@@ -7,13 +7,16 @@
 //   fanout      N streams, M statements back to back (or --rate per second). Also measures
 //               the subscription service's memory per idle connected subscriber, Redis
 //               memory per queued entry and, with --reconnect, the time for all N to get the
-//               statements they missed while the subscription service was down.
+//               statements they missed while the subscription service was down. Its result is
+//               named "fanout" ("rate" with --rate) unless --label names it otherwise
+//               (bench/run.sh's "alone": one statement at a time to N idle streams).
 //   fanout100k  the time to durably queue one statement for 100,000 recipients, and Redis
 //               memory per idle recipient.
 //
-// Streams are read with the generic callback API: the load generator scans each
-// SubscribeResponse for the cursor and the headline (which carries the statement's index
-// and publish time) and skips the body, so its own CPU stays small next to the services'.
+// Streams are read with the generic asynchronous API (Pollers, below): the load generator
+// scans each SubscribeResponse for the cursor and the headline (which carries the
+// statement's index and publish time) and skips the body, so its own CPU stays small next to
+// the services'.
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -657,7 +660,8 @@ int main(int argc, char** argv) {
   const std::string scenario = Flag(argc, argv, "scenario", "fanout");
   const LoadShape shape = ParseShape(argc, argv);
   if (scenario == "fanout") {
-    return Fanout(shape, Flag(argc, argv, "reconnect", "0") == "1", shape.rate > 0 ? "rate" : "fanout",
+    const std::string label = Flag(argc, argv, "label", shape.rate > 0 ? "rate" : "fanout");
+    return Fanout(shape, Flag(argc, argv, "reconnect", "0") == "1", label,
                   Flag(argc, argv, "publish", "queued") == "queued", std::stoi(Flag(argc, argv, "queues", "2")),
                   std::stoi(Flag(argc, argv, "warm_heap_kib", "128")));
   }

@@ -10,6 +10,7 @@ run exits non-zero if a pressrelay delivery was lost or duplicated; the targets 
 as met or not, for the humans reading the table.
 """
 import json
+import os
 import sys
 
 PEERS = ["redis-pubsub", "redis-streams", "mosquitto-qos1", "nats-jetstream"]
@@ -62,6 +63,44 @@ def print_switches(title, extra, suffix="_context_switches_per_delivery"):
              if k.endswith(suffix) and not k.startswith("machine_")]
     if parts:
         print(f"  {title}: {', '.join(parts)}")
+
+
+def floor_ms(result, cores):
+    """The soonest the p99 delivery of one statement alone can land: 99% of its deliveries,
+    each at the CPU a delivery cost across all processes in this run (services, Redis and the
+    load generator), spread perfectly over the machine's cores."""
+    per_delivery = result.get("extra", {}).get("cpu_us_per_delivery")
+    if per_delivery is None:
+        return None
+    return 0.99 * result["subscribers"] * per_delivery / cores / 1000
+
+
+def print_floors(scenario, fanout):
+    """Where the two latency targets stand against what a statement's deliveries cost here."""
+    cores = os.cpu_count() or 1
+    rows = [("alone", "one statement at a time to {n:,} idle streams", None),
+            ("rate", "N={n:,} at 10/s", 25.0)]
+    streams = fanout.get("redis-streams")
+    lines = []
+    for key, title, target in rows:
+        r = scenario.get(key)
+        floor = floor_ms(r, cores) if r else None
+        if floor is None:
+            continue
+        e = r["extra"]
+        if target is None and streams and streams["p99_ms"]:
+            target = 0.5 * streams["p99_ms"]
+        want = "" if target is None else f"; the target asks for p99 <= {target:,.0f} ms"
+        lines.append(f"  {title.format(n=r['subscribers'])}: p50 {fmt(r['p50_ms'], 1)} ms, "
+                     f"p99 {fmt(r['p99_ms'], 1)} ms, "
+                     f"{e.get('deliveries_per_message', 0):.2f} deliveries per stream message\n"
+                     f"    {e['cpu_us_per_delivery']:.1f} us CPU per delivery across all processes (subscription "
+                     f"{e.get('subscription_cpu_us_per_delivery', 0):.1f}, load generator "
+                     f"{e.get('loadgen_cpu_us_per_delivery', 0):.1f})\n"
+                     f"    -> its p99 delivery cannot land before {floor:,.0f} ms on {cores} cores{want}")
+    if lines:
+        print(f"\nCPU floors under the latency targets (a lone statement's deliveries, this run)")
+        print("\n".join(lines))
 
 
 def main(argv):
@@ -173,6 +212,8 @@ def main(argv):
     if pubsub:
         print(f"  (moonshot) Redis pub/sub: rate {pr['deliveries_per_s'] / pubsub['deliveries_per_s']:.2f}x, "
               f"p99 {pr['p99_ms'] / pubsub['p99_ms']:.2f}x")
+
+    print_floors(scenario, fanout)
 
     if rec:
         # The storm's cost per reconnecting stream (each also catching up M statements).

@@ -54,6 +54,8 @@ run bench/peers/mosquitto_qos1.sh "${SHAPE[@]}"
 run bench/peers/nats_jetstream.sh "${SHAPE[@]}"
 if [[ $SMOKE == 0 ]]; then
   run "$BENCH_BIN_DIR/bench-pressrelay" --subscribers 1000 --messages 100 --bytes "$B" --rate 10
+  # One statement at a time to the N idle streams: the floor under the burst's p99 (report.py).
+  run "$BENCH_BIN_DIR/bench-pressrelay" --subscribers "$N" --messages 3 --bytes "$B" --rate 1 --label alone
   run "$BENCH_BIN_DIR/bench-pressrelay" --scenario fanout100k --recipients 100000
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
