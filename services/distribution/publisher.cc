@@ -611,9 +611,14 @@ absl::StatusOr<Publisher::Committed> Publisher::Commit(VersionCommit commit, Pla
   {
     PR_ASSIGN_OR_RETURN(auto redis, pool_->Acquire());
     PR_ASSIGN_OR_RETURN(result, StatementStore::Commit(*redis, commit));
-    // With --redis_wait_replicas, a version counts as committed once replicas hold it too
-    // (an UNAVAILABLE here is retried with the same idempotency key: a replay).
-    if (result.outcome == CommitResult::Outcome::kCommitted) PR_RETURN_IF_ERROR(redis->AwaitReplicas());
+    // With --redis_wait_replicas, a version counts as committed once replicas hold it too.
+    // The caller is told how to retry: with the same idempotency key, the retry is a replay.
+    if (result.outcome == CommitResult::Outcome::kCommitted) {
+      if (absl::Status held = redis->AwaitReplicas(); !held.ok()) {
+        return absl::Status(held.code(),
+                            absl::StrCat(held.message(), "; retry with the same idempotency key (a replay)"));
+      }
+    }
   }
   switch (result.outcome) {
     case CommitResult::Outcome::kReplay: {

@@ -377,6 +377,8 @@ TEST_F(RedisClusterTest, TheWireRunsOnAClusterFansOutOverEveryPrimaryAndOutlives
   ASSERT_FALSE(degraded.ok());
   EXPECT_TRUE(absl::IsUnavailable(degraded.status())) << degraded.status();
   EXPECT_TRUE(absl::StrContains(degraded.status().message(), "replicas")) << degraded.status();
+  EXPECT_TRUE(absl::StrContains(degraded.status().message(), "retry with the same idempotency key"))
+      << degraded.status();
   // ...the old primary comes back as its replica, and the wire carries on: the retry is a
   // replay of the same statement, which reaches the newsroom and everyone else once.
   ASSERT_TRUE(cluster.Restart(*doomed).ok());

@@ -394,7 +394,7 @@ absl::Status Client::AwaitReplicas() {
       return absl::UnavailableError(absl::StrCat(
           "redis: applied on the primary (", node.host, ":", node.port, ") but held by ", ack.integer(), " of ",
           options_.wait_replicas, " replicas after ", absl::FormatDuration(options_.wait_timeout),
-          " (--redis_wait_replicas); retry with the same idempotency key"));
+          " (--redis_wait_replicas): not yet safe from a failover"));
     }
   }
   return absl::OkStatus();
