@@ -39,6 +39,10 @@ PRESSRELAY_INT_FLAG(int, stream_threads, 1, 0, 256,
                     "queue; 0: one per core. One is the default: a loop that falls behind puts several "
                     "deliveries in each stream message, which halves the CPU per delivery (bench/README, "
                     "item 14); add loops only when one core's worth of writes is not enough");
+PRESSRELAY_INT_FLAG(int, stream_queues, 16, 1, 1024,
+                    "completion queues per stream loop that its streams' operations complete on, dealt round "
+                    "them: a completion costs a scan of its queue's open streams in Debian 12's libgrpc, so "
+                    "each should hold at most a few thousand (bench/README, item 24)");
 PRESSRELAY_INT_FLAG(int, ledger_workers, 2, 1, 64,
                     "threads for the distribution service's delivery-state reads (apart from newsrooms')");
 
@@ -65,6 +69,7 @@ absl::StatusOr<Config> Config::FromFlags() {
   config.ledger_workers = absl::GetFlag(FLAGS_ledger_workers);
   config.stream_start_limit = absl::GetFlag(FLAGS_stream_start_limit);
   config.stream_threads = absl::GetFlag(FLAGS_stream_threads);
+  config.stream_queues = absl::GetFlag(FLAGS_stream_queues);
   if (config.stream_threads == 0) config.stream_threads = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }

@@ -25,6 +25,7 @@ struct Config {
   int ledger_workers = 2;
   int stream_start_limit = 20000;
   int stream_threads = 1;  // stream loops (stream_loop.h)
+  int stream_queues = 16;  // stream queues per loop (stream_loop.h)
 
   static absl::StatusOr<Config> FromFlags();
 };

@@ -88,7 +88,7 @@ int Run(const Config& config) {
   metrics::Registry::Default().GaugeCallback("pressrelay_open_streams", "Subscribe streams open on this replica",
                                               [&hub] { return static_cast<double>(hub.stream_count()); });
   // Subscribe's calls live on these loops' completion queues (stream_loop.h says why).
-  StreamLoops loops(config.stream_threads, kRequestsPerLoop);
+  StreamLoops loops(config.stream_threads, kRequestsPerLoop, config.stream_queues);
 
   ServiceRun run;
   run.server = common.server;

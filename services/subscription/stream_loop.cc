@@ -1,6 +1,9 @@
 #include "services/subscription/stream_loop.h"
 
 #include <grpc/grpc.h>
+#include <grpc/support/time.h>
+
+#include <algorithm>
 
 #include "absl/synchronization/notification.h"
 
@@ -16,6 +19,10 @@ thread_local const StreamLoop* current_loop = nullptr;
 // their low two bits, QueuedCall tags addresses with QueuedCall::kMark (the third bit): the
 // objects are at least 8-aligned. (wake_tag is compared by address before either is read.)
 char wake_tag;
+
+const gpr_timespec kInFlightSpan =
+    gpr_time_from_micros(absl::ToInt64Microseconds(StreamLoop::kInFlightPoll), GPR_TIMESPAN);
+const gpr_timespec kSweepSpan = gpr_time_from_micros(absl::ToInt64Microseconds(StreamLoop::kSweep), GPR_TIMESPAN);
 static_assert(CqSubscribeStream::kDone < QueuedCall::kMark && QueuedCall::kMark < 8);
 static_assert(alignof(CqSubscribeStream) >= 8 && alignof(QueuedCall) >= 8);
 
@@ -23,21 +30,24 @@ static_assert(alignof(CqSubscribeStream) >= 8 && alignof(QueuedCall) >= 8);
 
 // --- CqSubscribeStream -------------------------------------------------------------------
 
-CqSubscribeStream::CqSubscribeStream(StreamLoop* loop, StreamHost* host, SentRecorder* ledger,
+CqSubscribeStream::CqSubscribeStream(StreamLoop* loop, StreamQueue* queue, StreamHost* host, SentRecorder* ledger,
                                      StreamOptions options)
-    : StreamMachine(host, ledger, options), loop_(loop) {}
+    : StreamMachine(host, ledger, options), loop_(loop), queue_(queue) {
+  queue_->streams.fetch_add(1, std::memory_order_relaxed);
+}
 
 StreamExecutor* CqSubscribeStream::home() const { return loop_; }
 
-void CqSubscribeStream::Request(StreamAcceptor* acceptor, grpc::ServerCompletionQueue* cq) {
+void CqSubscribeStream::Request(StreamAcceptor* acceptor, grpc::ServerCompletionQueue* home) {
   ctx_.AsyncNotifyWhenDone(Tag(this, kDone));
-  acceptor->RequestCall(&ctx_, &request_, &writer_, cq, Tag(this, kArrived));
+  acceptor->RequestCall(&ctx_, &request_, &writer_, queue_->cq.get(), home, Tag(this, kArrived));
 }
 
 void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
   switch (op) {
     case kArrived:
       if (!ok) {  // the server is shutting down; this call never started (and kDone never comes)
+        queue_->streams.fetch_sub(1, std::memory_order_relaxed);
         Unref();
         return;
       }
@@ -45,6 +55,7 @@ void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
       request_.Clear();
       return;
     case kWritten:
+      loop_->OperationDone(queue_);
       writing_ = false;
       if (pending_finish_) {
         StartFinish(*std::move(pending_finish_));
@@ -54,6 +65,7 @@ void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
       MaybeOver();
       return;
     case kFinished:
+      loop_->OperationDone(queue_);
       finishing_ = false;
       MaybeOver();
       return;
@@ -68,6 +80,7 @@ void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
 void CqSubscribeStream::MaybeOver() {
   if (over_ || !done_ || writing_ || finishing_) return;
   over_ = true;
+  queue_->streams.fetch_sub(1, std::memory_order_relaxed);
   Done();  // drops the transport's reference: `this` may be gone
 }
 
@@ -94,6 +107,7 @@ void CqSubscribeStream::StartWrite(const grpc::ByteBuffer* message) {
     return;
   }
   writing_ = true;
+  loop_->OperationStarted(queue_);
   writer_.Write(*message, Tag(this, kWritten));
 }
 
@@ -122,6 +136,7 @@ void CqSubscribeStream::StartFinish(grpc::Status status) {
   finish_started_ = true;
   if (done_) return;  // cancelled: nobody to tell
   finishing_ = true;
+  loop_->OperationStarted(queue_);
   writer_.Finish(status, Tag(this, kFinished));
 }
 
@@ -137,7 +152,9 @@ void CqSubscribeStream::TransportCancel(const absl::Status& status) {
 
 // --- StreamLoop --------------------------------------------------------------------------
 
-StreamLoop::StreamLoop(std::unique_ptr<grpc::ServerCompletionQueue> cq) : cq_(std::move(cq)) {}
+StreamLoop::StreamLoop(std::unique_ptr<grpc::ServerCompletionQueue> cq, int stream_queues) : cq_(std::move(cq)) {
+  for (int i = 0; i < std::max(1, stream_queues); ++i) queues_.push_back(std::make_unique<StreamQueue>());
+}
 
 StreamLoop::~StreamLoop() { Stop(); }
 
@@ -170,31 +187,77 @@ void StreamLoop::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder*
 }
 
 void StreamLoop::RequestOne() {
-  auto* stream = new CqSubscribeStream(this, host_, ledger_, options_);
+  // Dealt round the stream queues, so that each holds about 1/K of the loop's streams.
+  StreamQueue* queue = queues_[next_queue_].get();
+  next_queue_ = (next_queue_ + 1) % queues_.size();
+  auto* stream = new CqSubscribeStream(this, queue, host_, ledger_, options_);
   stream->Request(acceptor_, cq_.get());
 }
 
 void StreamLoop::Run() {
   void* tag;
   bool ok;
-  while (cq_->Next(&tag, &ok)) {
-    if (tag == &wake_tag) {
-      RunPosted();
-      continue;
+  gpr_timespec next_sweep = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), kSweepSpan);
+  for (;;) {
+    gpr_timespec now = gpr_now(GPR_CLOCK_MONOTONIC);
+    const bool sweep = gpr_time_cmp(now, next_sweep) >= 0;
+    DrainStreamQueues(sweep);
+    if (sweep) {
+      now = gpr_now(GPR_CLOCK_MONOTONIC);
+      next_sweep = gpr_time_add(now, kSweepSpan);
     }
-    if (QueuedCall* call = QueuedCall::FromTag(tag)) {  // a unary or health call (queued_call.h)
-      call->Proceed(ok, requesting_);
-      continue;
-    }
-    const auto bits = reinterpret_cast<uintptr_t>(tag);
-    auto* stream = reinterpret_cast<CqSubscribeStream*>(bits & ~uintptr_t{3});
-    const auto op = static_cast<CqSubscribeStream::Op>(bits & 3);
-    if (op == CqSubscribeStream::kArrived) {
-      if (!ok) requesting_ = false;  // the server is shutting down
-      if (requesting_) RequestOne();  // keep the same number of requests outstanding
-    }
-    stream->OnEvent(op, ok, acceptor_);
+    const gpr_timespec deadline = in_flight_ > 0 ? gpr_time_add(now, kInFlightSpan) : next_sweep;
+    const auto got = cq_->AsyncNext(&tag, &ok, deadline);
+    if (got == grpc::CompletionQueue::SHUTDOWN) break;
+    if (got == grpc::CompletionQueue::GOT_EVENT) Handle(tag, ok);
   }
+  // The server has shut down (every call is cancelled) and so has the home queue: what is
+  // left on the stream queues completes now. A stream starts nothing once its call is over,
+  // and until then its kDone keeps its queue from finishing the shutdown.
+  for (auto& queue : queues_) queue->cq->Shutdown();
+  for (auto& queue : queues_) {
+    while (queue->cq->Next(&tag, &ok)) Handle(tag, ok);
+  }
+}
+
+void StreamLoop::DrainStreamQueues(bool all) {
+  void* tag;
+  bool ok;
+  for (bool again = true; again; all = false) {
+    again = false;
+    for (auto& queue : queues_) {
+      if (!all && queue->in_flight == 0) continue;
+      while (queue->cq->AsyncNext(&tag, &ok, gpr_time_0(GPR_CLOCK_MONOTONIC)) == grpc::CompletionQueue::GOT_EVENT) {
+        Handle(tag, ok);
+        again = true;
+      }
+    }
+  }
+}
+
+void StreamLoop::Handle(void* tag, bool ok) {
+  if (tag == &wake_tag) {
+    RunPosted();
+    return;
+  }
+  if (QueuedCall* call = QueuedCall::FromTag(tag)) {  // a unary or health call (queued_call.h)
+    call->Proceed(ok, requesting_);
+    return;
+  }
+  const auto bits = reinterpret_cast<uintptr_t>(tag);
+  auto* stream = reinterpret_cast<CqSubscribeStream*>(bits & ~uintptr_t{3});
+  const auto op = static_cast<CqSubscribeStream::Op>(bits & 3);
+  if (op == CqSubscribeStream::kArrived) {
+    if (!ok) requesting_ = false;  // the server is shutting down
+    if (requesting_) RequestOne();  // keep the same number of requests outstanding
+  }
+  stream->OnEvent(op, ok, acceptor_);
+}
+
+std::vector<int> StreamLoop::StreamsPerQueue() const {
+  std::vector<int> out;
+  for (const auto& queue : queues_) out.push_back(queue->streams.load(std::memory_order_relaxed));
+  return out;
 }
 
 void StreamLoop::RunPosted() {
@@ -235,18 +298,25 @@ void StreamLoop::Stop() {
     bool ok;
     while (cq_->Next(&tag, &ok)) {
     }
+    for (auto& queue : queues_) {
+      queue->cq->Shutdown();
+      while (queue->cq->Next(&tag, &ok)) {
+      }
+    }
   }
 }
 
 // --- StreamLoops -------------------------------------------------------------------------
 
-StreamLoops::StreamLoops(int threads, int outstanding_requests)
-    : threads_(threads), outstanding_requests_(outstanding_requests) {}
+StreamLoops::StreamLoops(int threads, int outstanding_requests, int stream_queues)
+    : threads_(threads), outstanding_requests_(outstanding_requests), stream_queues_(stream_queues) {}
 
 StreamLoops::~StreamLoops() { Stop(); }
 
 void StreamLoops::AddQueues(grpc::ServerBuilder& builder) {
-  for (int i = 0; i < threads_; ++i) loops_.push_back(std::make_unique<StreamLoop>(builder.AddCompletionQueue()));
+  for (int i = 0; i < threads_; ++i) {
+    loops_.push_back(std::make_unique<StreamLoop>(builder.AddCompletionQueue(), stream_queues_));
+  }
 }
 
 void StreamLoops::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder* ledger, StreamOptions options,
@@ -256,6 +326,14 @@ void StreamLoops::Start(StreamAcceptor* acceptor, StreamHost* host, SentRecorder
 
 void StreamLoops::Stop() {
   for (auto& loop : loops_) loop->Stop();
+}
+
+std::vector<int> StreamLoops::StreamsPerQueue() const {
+  std::vector<int> out;
+  for (const auto& loop : loops_) {
+    for (int n : loop->StreamsPerQueue()) out.push_back(n);
+  }
+  return out;
 }
 
 }  // namespace pressrelay::subscription

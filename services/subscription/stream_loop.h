@@ -6,10 +6,23 @@
 // writes (bench/README "Where the time goes"). Here, as in gRPC's own benchmark server
 // (test/cpp/qps/server_async.cc):
 //   - StreamLoops runs --stream_threads threads (one by default: see its help and
-//     bench/README item 14), each polling its own ServerCompletionQueue;
-//   - a Subscribe call is requested on one loop's queue and belongs to that loop for life:
-//     its writes are started by the loop's thread and complete on the same thread, usually
-//     without it ever sleeping in between;
+//     bench/README item 14), each polling its own ServerCompletionQueue (the loop's home
+//     queue: new calls, posted work, the process's other RPCs);
+//   - a Subscribe call is requested on one loop and belongs to that loop for life: its
+//     operations complete on one of the loop's --stream_queues stream queues, which only
+//     that loop's thread polls, so its writes are started by the loop's thread and complete
+//     on the same thread, usually without it ever sleeping in between;
+//   - no queue holds every stream's outstanding operation: each stream keeps one operation
+//     outstanding for life (the call's completion, kDone), and Debian 12's libgrpc (built
+//     without NDEBUG) looks every completion up in a linear scan of its queue's outstanding
+//     operations, so with one queue per loop each write cost a scan of all the loop's
+//     streams (bench/README item 24). The streams are dealt round the stream queues;
+//   - the loop waits on its home queue only: a completion on a stream queue does not wake
+//     it. So after every event it drains the stream queues that have a write or a finish
+//     in flight (most complete inline, on loopback and whenever the socket takes the bytes
+//     at once), waits at most kInFlightPoll while one is still in flight (the socket was
+//     full: it completes when the client reads), and sweeps every stream queue each
+//     kSweep for what else completes there (a client that went away: kDone);
 //   - the hub's threads (events, catch-up reads, coalescing flushes) do not drive a stream
 //     themselves: they post a batch of work to each stream's loop (StreamExecutor), one
 //     wake-up per loop per batch, not one per stream;
@@ -19,8 +32,9 @@
 //
 // A call's transport (CqSubscribeStream) as a state machine. Every event below runs on its
 // loop's thread; the StreamMachine half (subscribe_stream.h) decides what to write.
-//   1. Requested   AsyncNotifyWhenDone, then RequestSubscribe with tag kArrived. At
-//                  shutdown the request comes back not ok: the stream is deleted unstarted.
+//   1. Requested   AsyncNotifyWhenDone, then RequestSubscribe with tag kArrived (on the
+//                  home queue; the call's operations on its stream queue). At shutdown
+//                  the request comes back not ok: the stream is deleted unstarted.
 //   2. Arrived     The loop requests the next call and hands this one to the acceptor,
 //                  which authenticates it on a worker and calls Begin (or Fail).
 //   3. Streaming   TransportWrite -> Write (kWritten); one write in flight. A write asked
@@ -37,6 +51,7 @@
 #include <grpcpp/support/async_stream.h>
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +60,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "services/common/rpc/queued_call.h"
 #include "services/subscription/subscribe_stream.h"
 
@@ -54,24 +70,34 @@ namespace pressrelay::subscription {
 class StreamAcceptor {
  public:
   virtual ~StreamAcceptor() = default;
-  // Asks gRPC for the next Subscribe call on `cq`; `tag` comes back on it when one arrives.
+  // Asks gRPC for the next Subscribe call: `tag` comes back on `notification_cq` when one
+  // arrives, and the call's operations complete on `call_cq`.
   virtual void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
-                           grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::ServerCompletionQueue* cq,
-                           void* tag) = 0;
+                           grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::CompletionQueue* call_cq,
+                           grpc::ServerCompletionQueue* notification_cq, void* tag) = 0;
   // A call arrived: authenticate it and Begin or Fail `stream`, never blocking the loop.
   virtual void Open(StreamMachine* stream, const grpc::ServerContext& ctx, const grpc::ByteBuffer& request) = 0;
 };
 
 class StreamLoop;
 
+// One of a loop's stream queues, and what its thread knows of it (loop thread only, but for
+// `streams`, which tests and the loop's statistics read from anywhere).
+struct StreamQueue {
+  std::unique_ptr<grpc::CompletionQueue> cq = std::make_unique<grpc::CompletionQueue>();
+  int in_flight = 0;              // writes and finishes started here, not yet seen complete
+  std::atomic<int> streams{0};    // calls requested on it and not yet over
+};
+
 class CqSubscribeStream final : public StreamMachine {
  public:
   enum Op : uintptr_t { kArrived = 0, kWritten = 1, kFinished = 2, kDone = 3 };
 
-  CqSubscribeStream(StreamLoop* loop, StreamHost* host, SentRecorder* ledger, StreamOptions options);
+  CqSubscribeStream(StreamLoop* loop, StreamQueue* queue, StreamHost* host, SentRecorder* ledger,
+                    StreamOptions options);
 
   // State 1 (loop thread).
-  void Request(StreamAcceptor* acceptor, grpc::ServerCompletionQueue* cq);
+  void Request(StreamAcceptor* acceptor, grpc::ServerCompletionQueue* home);
   // A completion for this call (loop thread).
   void OnEvent(Op op, bool ok, StreamAcceptor* acceptor);
   StreamExecutor* home() const override;
@@ -90,6 +116,7 @@ class CqSubscribeStream final : public StreamMachine {
   void MaybeOver();
 
   StreamLoop* const loop_;
+  StreamQueue* const queue_;  // where this call's operations complete
   grpc::ServerContext ctx_;
   grpc::ByteBuffer request_;
   grpc::ServerAsyncWriter<grpc::ByteBuffer> writer_{&ctx_};
@@ -102,10 +129,16 @@ class CqSubscribeStream final : public StreamMachine {
   std::optional<grpc::Status> pending_finish_;  // waits for the write in flight
 };
 
-// One thread and its completion queue, and the streams that arrived on it.
+// One thread, its home completion queue and its stream queues, and the streams that arrived
+// on it.
 class StreamLoop final : public StreamExecutor {
  public:
-  explicit StreamLoop(std::unique_ptr<grpc::ServerCompletionQueue> cq);
+  // How long the loop waits on its home queue while a write or finish is still in flight on
+  // a stream queue, and how often it looks at every stream queue regardless.
+  static constexpr absl::Duration kInFlightPoll = absl::Milliseconds(1);
+  static constexpr absl::Duration kSweep = absl::Milliseconds(20);
+
+  StreamLoop(std::unique_ptr<grpc::ServerCompletionQueue> cq, int stream_queues);
   ~StreamLoop() override;
 
   void Post(std::vector<Task> tasks) override;
@@ -117,13 +150,35 @@ class StreamLoop final : public StreamExecutor {
              int outstanding_requests, std::vector<QueuedServer*> servers);
   // Shuts the queue down (after the server) and waits for the thread to drain it.
   void Stop();
+  // How many streams each stream queue holds now (requested calls included).
+  std::vector<int> StreamsPerQueue() const;
 
  private:
+  friend class CqSubscribeStream;
+
+  // A stream's write or finish started, or completed (loop thread).
+  void OperationStarted(StreamQueue* queue) {
+    ++queue->in_flight;
+    ++in_flight_;
+  }
+  void OperationDone(StreamQueue* queue) {
+    --queue->in_flight;
+    --in_flight_;
+  }
+
   void Run();
+  // One completion, from the home queue or a stream queue.
+  void Handle(void* tag, bool ok);
+  // Handles what has completed on the stream queues with an operation in flight (every
+  // stream queue when `all`), until none has more.
+  void DrainStreamQueues(bool all);
   void RunPosted();
   void RequestOne();
 
   std::unique_ptr<grpc::ServerCompletionQueue> cq_;
+  std::vector<std::unique_ptr<StreamQueue>> queues_;
+  size_t next_queue_ = 0;  // loop thread only: where the next call is requested
+  int in_flight_ = 0;      // loop thread only: the sum of the queues' in_flight
   bool requesting_ = true;  // loop thread only: new calls are still requested
   StreamAcceptor* acceptor_ = nullptr;
   StreamHost* host_ = nullptr;
@@ -141,9 +196,10 @@ class StreamLoop final : public StreamExecutor {
 // The loops of the process: their queues are added to the server before it is built.
 class StreamLoops {
  public:
-  // `threads` loops; each keeps `outstanding_requests` Subscribe calls requested, so that a
-  // reconnect storm is matched without waiting for the loop.
-  StreamLoops(int threads, int outstanding_requests);
+  // `threads` loops of `stream_queues` stream queues each; each keeps `outstanding_requests`
+  // Subscribe calls requested, so that a reconnect storm is matched without waiting for the
+  // loop.
+  StreamLoops(int threads, int outstanding_requests, int stream_queues);
   ~StreamLoops();
 
   void AddQueues(grpc::ServerBuilder& builder);
@@ -153,10 +209,13 @@ class StreamLoops {
              const std::vector<QueuedServer*>& servers = {});
   // After the server has shut down.
   void Stop();
+  // Every loop's StreamsPerQueue, one after the other.
+  std::vector<int> StreamsPerQueue() const;
 
  private:
   const int threads_;
   const int outstanding_requests_;
+  const int stream_queues_;
   std::vector<std::unique_ptr<StreamLoop>> loops_;
 };
 

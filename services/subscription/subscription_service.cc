@@ -41,9 +41,9 @@ SubscriptionService::SubscriptionService(StreamHub* hub, QueueAccess* access, St
 }
 
 void SubscriptionService::RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
-                                      grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::ServerCompletionQueue* cq,
-                                      void* tag) {
-  RequestSubscribe(ctx, request, writer, cq, cq, tag);
+                                      grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::CompletionQueue* call_cq,
+                                      grpc::ServerCompletionQueue* notification_cq, void* tag) {
+  RequestSubscribe(ctx, request, writer, call_cq, notification_cq, tag);
 }
 
 void SubscriptionService::Open(StreamMachine* stream, const grpc::ServerContext& ctx,

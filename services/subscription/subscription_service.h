@@ -31,8 +31,9 @@ class SubscriptionService final
   SubscriptionService(StreamHub* hub, QueueAccess* access, StreamOpener* opener, Edge* edge);
 
   // StreamAcceptor
-  void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request, grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer,
-                   grpc::ServerCompletionQueue* cq, void* tag) override;
+  void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
+                   grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::CompletionQueue* call_cq,
+                   grpc::ServerCompletionQueue* notification_cq, void* tag) override;
   void Open(StreamMachine* stream, const grpc::ServerContext& ctx, const grpc::ByteBuffer& request) override;
 
   // SIGTERM: refuse new streams and end the open ones with UNAVAILABLE, so newsroom clients

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -69,18 +70,21 @@ class ThreadRecorder : public SentRecorder {
                   int64_t) override {
     absl::MutexLock lock(&mu);
     threads.insert(std::this_thread::get_id());
+    ++messages;
   }
   absl::Mutex mu;
   std::set<std::thread::id> threads ABSL_GUARDED_BY(mu);
+  int messages ABSL_GUARDED_BY(mu) = 0;
 };
 
 // Begins every stream at once, live from an empty queue.
 class Acceptor final : public v1::Subscription::WithRawMethod_Subscribe<v1::Subscription::Service>,
                        public StreamAcceptor {
  public:
-  void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request, grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer,
-                   grpc::ServerCompletionQueue* cq, void* tag) override {
-    RequestSubscribe(ctx, request, writer, cq, cq, tag);
+  void RequestCall(grpc::ServerContext* ctx, grpc::ByteBuffer* request,
+                   grpc::ServerAsyncWriter<grpc::ByteBuffer>* writer, grpc::CompletionQueue* call_cq,
+                   grpc::ServerCompletionQueue* notification_cq, void* tag) override {
+    RequestSubscribe(ctx, request, writer, call_cq, notification_cq, tag);
   }
   void Open(StreamMachine* stream, const grpc::ServerContext&, const grpc::ByteBuffer&) override {
     stream->Begin(StreamOwner{"p", common::v1::ROLE_NEWSROOM_CLIENT, "t", "tok", absl::InfiniteFuture()}, "r", 0,
@@ -89,11 +93,12 @@ class Acceptor final : public v1::Subscription::WithRawMethod_Subscribe<v1::Subs
   }
 };
 
-std::shared_ptr<const StatementFrame> Frame(const std::string& id) {
+std::shared_ptr<const StatementFrame> Frame(const std::string& id, size_t body_bytes = 0) {
   common::v1::Statement s;
   s.set_id(id);
   s.set_version(1);
   s.set_headline(id);
+  s.set_body(std::string(body_bytes, 'x'));
   return std::make_shared<const StatementFrame>(s);
 }
 
@@ -124,14 +129,16 @@ class StreamLoopTest : public ::testing::Test {
     EXPECT_TRUE(first.caught_up());
     return reader;
   }
-  PendingDelivery Delivery(int i) {
-    return PendingDelivery{fanout::SeqFloor(absl::Now()) + i, keys::Lane::kRoutine, Frame(absl::StrCat("S", i))};
+  PendingDelivery Delivery(int i, size_t body_bytes = 0) {
+    return PendingDelivery{fanout::SeqFloor(absl::Now()) + i, keys::Lane::kRoutine,
+                           Frame(absl::StrCat("S", i), body_bytes)};
   }
 
   FakeHost host_;
   ThreadRecorder recorder_;
   Acceptor acceptor_;
-  StreamLoops loops_{2, 4};
+  static constexpr int kLoops = 2, kRequests = 4, kQueues = 3;
+  StreamLoops loops_{kLoops, kRequests, kQueues};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::Subscription::Stub> stub_;
 };
@@ -243,6 +250,83 @@ TEST_F(StreamLoopTest, WorkPostedFromManyThreadsAtOnceAllRunsOnTheLoopInEachPost
   ASSERT_TRUE(all_ran.WaitForNotificationWithTimeout(kWait));
   EXPECT_EQ(ran.load(), kPosters * kEach);
   EXPECT_EQ(out_of_order.load(), 0);
+}
+
+TEST_F(StreamLoopTest, NoQueueHoldsEveryStreamTheyAreDealtRoundTheLoopsQueues) {
+  // Each stream keeps an operation outstanding for life, and each completion costs a scan of
+  // its queue's outstanding operations (Debian's libgrpc): a loop spreads its streams over
+  // its stream queues.
+  constexpr int kStreams = 12;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>>> readers;
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(Open(contexts.back().get()));
+  }
+  ASSERT_NE(host_.WaitForStream(kStreams - 1), nullptr);
+  const std::vector<int> held = loops_.StreamsPerQueue();
+  ASSERT_EQ(held.size(), static_cast<size_t>(kLoops * kQueues));
+  int total = 0;
+  for (int loop = 0; loop < kLoops; ++loop) {
+    const auto first = held.begin() + loop * kQueues;
+    const auto [least, most] = std::minmax_element(first, first + kQueues);
+    EXPECT_LE(*most - *least, 1) << "loop " << loop;  // none has ended: dealt evenly
+    for (auto it = first; it != first + kQueues; ++it) total += *it;
+  }
+  // The open streams, and the calls each loop keeps requested.
+  EXPECT_EQ(total, kStreams + kLoops * kRequests);
+  EXPECT_LT(*std::max_element(held.begin(), held.end()), kStreams);
+
+  // A stream that ends leaves its queue.
+  StreamMachine* first = host_.WaitForStream(0);
+  ASSERT_NE(first, nullptr);
+  contexts[0]->TryCancel();
+  readers[0].reset();
+  ASSERT_TRUE(host_.WaitUnregistered(first->id()));
+  int after = 0;
+  for (int n : loops_.StreamsPerQueue()) after += n;
+  EXPECT_EQ(after, total - 1);
+}
+
+TEST_F(StreamLoopTest, AWriteThatWaitsForTheClientCompletesWhenItReadsAndTheRestFollow) {
+  // The client reads nothing while far more than its window and the socket's buffers are
+  // offered, so a write stays in flight until it reads: its completion comes later, on a
+  // stream queue the loop is not waiting on, and must still be seen and followed.
+  grpc::ClientContext ctx;
+  auto reader = Open(&ctx);
+  StreamMachine* stream = host_.WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  constexpr int kDeliveries = 48;
+  constexpr size_t kBody = 1024 * 1024;  // 48 MiB in all, a message each
+  int before = 0;
+  {
+    absl::MutexLock lock(&recorder_.mu);
+    before = recorder_.messages;
+  }
+  for (int i = 1; i <= kDeliveries; ++i) {
+    std::vector<StreamExecutor::Task> offer;
+    offer.emplace_back([stream, d = std::vector<PendingDelivery>{Delivery(i, kBody)}] { stream->OfferLive(d); });
+    stream->home()->Post(std::move(offer));
+  }
+  // Once the loop has taken every offer, a write is held by the client's window: far from
+  // all of them have been written.
+  absl::Notification taken;
+  std::vector<StreamExecutor::Task> probe;
+  probe.emplace_back([&taken] { taken.Notify(); });
+  stream->home()->Post(std::move(probe));
+  ASSERT_TRUE(taken.WaitForNotificationWithTimeout(kWait));
+  {
+    absl::MutexLock lock(&recorder_.mu);
+    EXPECT_GE(recorder_.messages - before, 1);
+    EXPECT_LT(recorder_.messages - before, kDeliveries / 2);
+  }
+  std::vector<std::string> got;
+  v1::SubscribeResponse response;
+  while (got.size() < kDeliveries && reader->Read(&response)) {
+    for (const auto& d : response.deliveries()) got.push_back(d.statement().headline());
+  }
+  ASSERT_EQ(got.size(), static_cast<size_t>(kDeliveries));
+  for (int i = 1; i <= kDeliveries; ++i) EXPECT_EQ(got[i - 1], absl::StrCat("S", i));
 }
 
 }  // namespace
