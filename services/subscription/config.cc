@@ -39,10 +39,11 @@ PRESSRELAY_INT_FLAG(int, stream_threads, 1, 0, 256,
                     "queue; 0: one per core. One is the default: a loop that falls behind puts several "
                     "deliveries in each stream message, which halves the CPU per delivery (bench/README, "
                     "item 14); add loops only when one core's worth of writes is not enough");
-PRESSRELAY_INT_FLAG(int, stream_queues, 16, 1, 1024,
+PRESSRELAY_INT_FLAG(int, stream_queues, 16, 1, 256,
                     "completion queues per stream loop that its streams' operations complete on, dealt round "
                     "them: a completion costs a scan of its queue's open streams in Debian 12's libgrpc, so "
-                    "each should hold at most a few thousand (bench/README, item 24)");
+                    "each should hold at most a few thousand; each is also looked at every 20 ms "
+                    "(bench/README, item 24)");
 PRESSRELAY_INT_FLAG(int, ledger_workers, 2, 1, 64,
                     "threads for the distribution service's delivery-state reads (apart from newsrooms')");
 
