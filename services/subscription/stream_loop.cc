@@ -198,18 +198,25 @@ void StreamLoop::Run() {
   void* tag;
   bool ok;
   gpr_timespec next_sweep = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), kSweepSpan);
+  // How long to wait while an operation is in flight: kInFlightPoll after any progress,
+  // doubling while none comes (a client that stopped reading), at most kSweep.
+  gpr_timespec in_flight_wait = kInFlightSpan;
   for (;;) {
     gpr_timespec now = gpr_now(GPR_CLOCK_MONOTONIC);
     const bool sweep = gpr_time_cmp(now, next_sweep) >= 0;
-    DrainStreamQueues(sweep);
+    if (DrainStreamQueues(sweep)) in_flight_wait = kInFlightSpan;
     if (sweep) {
       now = gpr_now(GPR_CLOCK_MONOTONIC);
       next_sweep = gpr_time_add(now, kSweepSpan);
     }
-    const gpr_timespec deadline = in_flight_ > 0 ? gpr_time_add(now, kInFlightSpan) : next_sweep;
+    const gpr_timespec deadline = in_flight_ > 0 ? gpr_time_add(now, in_flight_wait) : next_sweep;
     const auto got = cq_->AsyncNext(&tag, &ok, deadline);
     if (got == grpc::CompletionQueue::SHUTDOWN) break;
-    if (got == grpc::CompletionQueue::GOT_EVENT) Handle(tag, ok);
+    if (got == grpc::CompletionQueue::GOT_EVENT) {
+      Handle(tag, ok);
+    } else if (in_flight_ > 0) {
+      in_flight_wait = gpr_time_min(gpr_time_add(in_flight_wait, in_flight_wait), kSweepSpan);
+    }
   }
   // The server has shut down (every call is cancelled) and so has the home queue: what is
   // left on the stream queues completes now. A stream starts nothing once its call is over,
@@ -220,19 +227,21 @@ void StreamLoop::Run() {
   }
 }
 
-void StreamLoop::DrainStreamQueues(bool all) {
+bool StreamLoop::DrainStreamQueues(bool all) {
   void* tag;
   bool ok;
+  bool handled = false;
   for (bool again = true; again; all = false) {
     again = false;
     for (auto& queue : queues_) {
       if (!all && queue->in_flight == 0) continue;
       while (queue->cq->AsyncNext(&tag, &ok, gpr_time_0(GPR_CLOCK_MONOTONIC)) == grpc::CompletionQueue::GOT_EVENT) {
         Handle(tag, ok);
-        again = true;
+        again = handled = true;
       }
     }
   }
+  return handled;
 }
 
 void StreamLoop::Handle(void* tag, bool ok) {

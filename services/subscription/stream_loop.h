@@ -21,8 +21,10 @@
 //     it. So after every event it drains the stream queues that have a write or a finish
 //     in flight (most complete inline, on loopback and whenever the socket takes the bytes
 //     at once), waits at most kInFlightPoll while one is still in flight (the socket was
-//     full: it completes when the client reads), and sweeps every stream queue each
-//     kSweep for what else completes there (a client that went away: kDone);
+//     full: it completes when the client reads; twice as long after each wait that saw
+//     nothing, up to kSweep, so a client that stopped reading costs few wake-ups), and
+//     sweeps every stream queue each kSweep for what else completes there (a client that
+//     went away: kDone);
 //   - the hub's threads (events, catch-up reads, coalescing flushes) do not drive a stream
 //     themselves: they post a batch of work to each stream's loop (StreamExecutor), one
 //     wake-up per loop per batch, not one per stream;
@@ -170,8 +172,8 @@ class StreamLoop final : public StreamExecutor {
   // One completion, from the home queue or a stream queue.
   void Handle(void* tag, bool ok);
   // Handles what has completed on the stream queues with an operation in flight (every
-  // stream queue when `all`), until none has more.
-  void DrainStreamQueues(bool all);
+  // stream queue when `all`), until none has more; whether it handled anything.
+  bool DrainStreamQueues(bool all);
   void RunPosted();
   void RequestOne();
 
