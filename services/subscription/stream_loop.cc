@@ -55,7 +55,7 @@ void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
       request_.Clear();
       return;
     case kWritten:
-      loop_->OperationDone(queue_);
+      --queue_->in_flight;
       writing_ = false;
       if (pending_finish_) {
         StartFinish(*std::move(pending_finish_));
@@ -65,7 +65,7 @@ void CqSubscribeStream::OnEvent(Op op, bool ok, StreamAcceptor* acceptor) {
       MaybeOver();
       return;
     case kFinished:
-      loop_->OperationDone(queue_);
+      --queue_->in_flight;
       finishing_ = false;
       MaybeOver();
       return;
@@ -107,7 +107,7 @@ void CqSubscribeStream::StartWrite(const grpc::ByteBuffer* message) {
     return;
   }
   writing_ = true;
-  loop_->OperationStarted(queue_);
+  ++queue_->in_flight;
   writer_.Write(*message, Tag(this, kWritten));
 }
 
@@ -136,7 +136,7 @@ void CqSubscribeStream::StartFinish(grpc::Status status) {
   finish_started_ = true;
   if (done_) return;  // cancelled: nobody to tell
   finishing_ = true;
-  loop_->OperationStarted(queue_);
+  ++queue_->in_flight;
   writer_.Finish(status, Tag(this, kFinished));
 }
 
@@ -209,12 +209,13 @@ void StreamLoop::Run() {
       now = gpr_now(GPR_CLOCK_MONOTONIC);
       next_sweep = gpr_time_add(now, kSweepSpan);
     }
-    const gpr_timespec deadline = in_flight_ > 0 ? gpr_time_add(now, in_flight_wait) : next_sweep;
+    const bool in_flight = AnyInFlight();
+    const gpr_timespec deadline = in_flight ? gpr_time_add(now, in_flight_wait) : next_sweep;
     const auto got = cq_->AsyncNext(&tag, &ok, deadline);
     if (got == grpc::CompletionQueue::SHUTDOWN) break;
     if (got == grpc::CompletionQueue::GOT_EVENT) {
       Handle(tag, ok);
-    } else if (in_flight_ > 0) {
+    } else if (in_flight) {
       in_flight_wait = gpr_time_min(gpr_time_add(in_flight_wait, in_flight_wait), kSweepSpan);
     }
   }
@@ -242,6 +243,10 @@ bool StreamLoop::DrainStreamQueues(bool all) {
     }
   }
   return handled;
+}
+
+bool StreamLoop::AnyInFlight() const {
+  return std::any_of(queues_.begin(), queues_.end(), [](const auto& queue) { return queue->in_flight > 0; });
 }
 
 void StreamLoop::Handle(void* tag, bool ok) {

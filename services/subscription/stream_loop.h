@@ -156,31 +156,20 @@ class StreamLoop final : public StreamExecutor {
   std::vector<int> StreamsPerQueue() const;
 
  private:
-  friend class CqSubscribeStream;
-
-  // A stream's write or finish started, or completed (loop thread).
-  void OperationStarted(StreamQueue* queue) {
-    ++queue->in_flight;
-    ++in_flight_;
-  }
-  void OperationDone(StreamQueue* queue) {
-    --queue->in_flight;
-    --in_flight_;
-  }
-
   void Run();
   // One completion, from the home queue or a stream queue.
   void Handle(void* tag, bool ok);
   // Handles what has completed on the stream queues with an operation in flight (every
   // stream queue when `all`), until none has more; whether it handled anything.
   bool DrainStreamQueues(bool all);
+  // Whether a write or finish is in flight on any stream queue.
+  bool AnyInFlight() const;
   void RunPosted();
   void RequestOne();
 
   std::unique_ptr<grpc::ServerCompletionQueue> cq_;
   std::vector<std::unique_ptr<StreamQueue>> queues_;
   size_t next_queue_ = 0;  // loop thread only: where the next call is requested
-  int in_flight_ = 0;      // loop thread only: the sum of the queues' in_flight
   bool requesting_ = true;  // loop thread only: new calls are still requested
   StreamAcceptor* acceptor_ = nullptr;
   StreamHost* host_ = nullptr;
